@@ -1,0 +1,68 @@
+import type { Block, Card, OutboundMessage } from '../../src/core/types.js';
+
+/** Pure renderer: card model → HTML for the playground. Buttons and forms carry data attributes the page's script sends back. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** The shared markdown subset: **bold**, _italic_, `code`, ```blocks```, [text](url), `- ` bullets, line breaks. */
+export function markdownToHtml(md: string): string {
+  const parts = escapeHtml(md).split('```');
+  return parts
+    .map((part, i) => {
+      if (i % 2 === 1) return `<pre>${part.replace(/^\n/, '')}</pre>`;
+      return part
+        .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
+        .replace(/(^|\s)_(.+?)_(?=\s|$)/g, '$1<em>$2</em>')
+        .replace(/`([^`]+)`/g, '<code>$1</code>')
+        .replace(/\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g, '<a href="$2" target="_blank" rel="noopener">$1</a>')
+        .replace(/^- (.*)$/gm, '• $1')
+        .replace(/\n/g, '<br>');
+    })
+    .join('');
+}
+
+function block(b: Block): string {
+  switch (b.type) {
+    case 'text':
+      return `<div class="b-text">${markdownToHtml(b.text)}</div>`;
+    case 'fields':
+      return `<dl class="b-fields">${b.fields.map((f) => `<div><dt>${escapeHtml(f.label)}</dt><dd>${markdownToHtml(f.value)}</dd></div>`).join('')}</dl>`;
+    case 'context':
+      return `<div class="b-context">${markdownToHtml(b.text)}</div>`;
+    case 'divider':
+      return '<hr class="b-divider">';
+    case 'image':
+      return `<img class="b-image" src="${escapeHtml(b.url)}" alt="${escapeHtml(b.alt)}">`;
+    case 'actions':
+      return `<div class="b-actions">${b.buttons
+        .map((btn) =>
+          btn.url
+            ? `<a class="btn" href="${escapeHtml(btn.url)}" target="_blank" rel="noopener">${escapeHtml(btn.label)}</a>`
+            : `<button class="btn ${btn.style ?? 'default'}" data-action="${escapeHtml(btn.actionId)}" data-value="${escapeHtml(btn.value ?? '')}">${escapeHtml(btn.label)}</button>`,
+        )
+        .join('')}</div>`;
+    case 'form':
+      return `<form class="b-form" data-form="${escapeHtml(b.formId)}">${b.inputs
+        .map((i) => {
+          const attrs = `name="${escapeHtml(i.id)}"${i.required ? ' required' : ''}${i.maxLength ? ` maxlength="${i.maxLength}"` : ''}`;
+          const field =
+            i.kind === 'select'
+              ? `<select ${attrs}>${(i.options ?? []).map((o) => `<option value="${escapeHtml(o.value)}"${o.value === i.initial ? ' selected' : ''}>${escapeHtml(o.label)}</option>`).join('')}</select>`
+              : i.kind === 'textarea'
+                ? `<textarea ${attrs} placeholder="${escapeHtml(i.placeholder ?? '')}">${escapeHtml(i.initial ?? '')}</textarea>`
+                : `<input type="text" ${attrs} placeholder="${escapeHtml(i.placeholder ?? '')}" value="${escapeHtml(i.initial ?? '')}">`;
+          return `<label>${escapeHtml(i.label)}${field}</label>`;
+        })
+        .join('')}<button type="submit" class="btn primary">${escapeHtml(b.submitLabel)}</button></form>`;
+  }
+}
+
+export function cardToHtml(card: Card): string {
+  return `<div class="card tone-${card.tone ?? 'neutral'}">${card.title ? `<div class="card-title">${markdownToHtml(card.title)}</div>` : ''}${card.blocks.map(block).join('')}</div>`;
+}
+
+export function messageToHtml(message: OutboundMessage): string {
+  if (message.card) return cardToHtml(message.card);
+  return `<div class="plain">${markdownToHtml(message.text)}</div>`;
+}

@@ -1,0 +1,28 @@
+import type { CommandSpec } from '../src/core/registry.js';
+import { backupCard } from '../src/services/cards.js';
+import type { Services } from '../src/services/index.js';
+import { args, cardCtx, isStaff } from './helpers.js';
+
+export const backupStatusCommand: CommandSpec<Services> = {
+  name: 'backup-status',
+  aliases: ['backups', '备份'],
+  subcommands: [
+    {
+      verb: '',
+      permission: 'customer',
+      args: args((p, fail) => {
+        if (p.words.length > 1 || (p.words[0] && !/^[\w.-]{1,64}$/.test(p.words[0]))) fail('error.bad_system');
+        return { system: p.words[0]?.toLowerCase() };
+      }),
+      async run(ctx, a: { system?: string }) {
+        const s = ctx.services;
+        // Customers see only their organisation's systems; asking for another one looks like an unknown one.
+        let systems = isStaff(ctx) ? undefined : await s.directory.orgSystems(ctx.identity.org ?? '');
+        if (a.system) systems = systems && !systems.includes(a.system) ? [] : [a.system];
+        const rows = (await s.backups.status(systems)).filter((r) => !a.system || r.state !== 'never' || isStaff(ctx) || r.lastRestoreTest);
+        if (a.system && rows.length === 0) return { messages: [{ text: ctx.t('backup.unknown_system', { system: a.system }) }] };
+        return { messages: [backupCard(rows, cardCtx(ctx))] };
+      },
+    },
+  ],
+};

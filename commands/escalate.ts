@@ -1,0 +1,85 @@
+import { parseId } from '../src/core/args.js';
+import { AppError } from '../src/core/errors.js';
+import type { CommandSpec } from '../src/core/registry.js';
+import { alertCard, ticketCard } from '../src/services/cards.js';
+import type { Services } from '../src/services/index.js';
+import { args, cardCtx, displayName, requireText, visibleTicket, type Ctx } from './helpers.js';
+
+async function escalate(ctx: Ctx, id: string, reason: string | undefined) {
+  if (id.startsWith('ALR')) {
+    const alert = await ctx.services.alerts.escalate(id, ctx.user);
+    return { messages: [{ ...alertCard(alert, cardCtx(ctx)), text: ctx.t('escalate.done_alert', { id }) }] };
+  }
+  await visibleTicket(ctx, id);
+  const ticket = await ctx.services.tickets.escalate(id, ctx.user, reason, false, displayName(ctx));
+  return { messages: [{ ...ticketCard(ticket, cardCtx(ctx)), text: ctx.t('escalate.done', { id, severity: ticket.severity }) }] };
+}
+
+export const escalateCommand: CommandSpec<Services> = {
+  name: 'escalate',
+  aliases: ['升级'],
+  subcommands: [
+    {
+      verb: '',
+      permission: 'engineer',
+      args: args((p, fail) => {
+        const id = parseId(p.words[0], ['SUP', 'ALR']);
+        if (!id) fail(p.words[0] ? 'error.bad_ticket_id' : 'error.missing_ticket_id');
+        return { id: id!, reason: requireText(p.words.slice(1).join(' '), fail) || undefined };
+      }),
+      async confirm(a: { id: string }, ctx) {
+        if (a.id.startsWith('ALR')) await ctx.services.alerts.get(a.id);
+        else await visibleTicket(ctx, a.id);
+        return ctx.t('escalate.confirm', { id: a.id });
+      },
+      run: (ctx, a: { id: string; reason?: string }) => escalate(ctx, a.id, a.reason),
+    },
+  ],
+  actions: {
+    /** The Escalate button on a card asks for confirmation first. */
+    start: {
+      permission: 'engineer',
+      async run(ctx, value) {
+        const id = parseId(value, ['SUP', 'ALR']);
+        if (!id) throw new AppError('invalid_argument', 'error.bad_ticket_id');
+        const question = ctx.t('escalate.confirm', { id });
+        return {
+          messages: [
+            {
+              text: question,
+              visibility: 'ephemeral',
+              card: {
+                tone: 'warning',
+                blocks: [
+                  { type: 'text', text: question },
+                  {
+                    type: 'actions',
+                    buttons: [
+                      { actionId: 'escalate.confirm', label: ctx.t('confirm.yes'), value: id, style: 'danger' },
+                      { actionId: 'escalate.cancel', label: ctx.t('confirm.no'), value: id },
+                    ],
+                  },
+                ],
+              },
+            },
+          ],
+        };
+      },
+    },
+    confirm: {
+      permission: 'engineer',
+      async run(ctx, value) {
+        const id = parseId(value, ['SUP', 'ALR']);
+        if (!id) throw new AppError('invalid_argument', 'error.bad_ticket_id');
+        const result = await escalate(ctx, id, undefined);
+        return { ...result, replace: { text: ctx.t('escalate.done', { id, severity: '' }) } };
+      },
+    },
+    cancel: {
+      permission: 'engineer',
+      async run(ctx) {
+        return { replace: { text: ctx.t('confirm.cancelled') }, messages: [] };
+      },
+    },
+  },
+};

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { ParsedText } from '../src/core/args.js';
+import { AppError } from '../src/core/errors.js';
+import { roleAtLeast, type CommandContext } from '../src/core/registry.js';
+import type { OutboundMessage } from '../src/core/types.js';
+import type { Services } from '../src/services/index.js';
+import type { Ticket } from '../src/services/tickets.js';
+
+export type Ctx = CommandContext<Services>;
+
+/** Longest title / comment accepted (platforms cap messages; service desks cap titles). */
+export const MAX_TITLE = 200;
+export const MAX_TEXT = 2000;
+
+/**
+ * Builds an argument schema from a parse function. `fail(key)` rejects with a message key,
+ * which the dispatcher turns into a localized error.
+ */
+export function args<A>(fn: (p: ParsedText, fail: (key: string) => never) => A): z.ZodType<A, ParsedText> {
+  return z.custom<ParsedText>().transform((p, ctx) => {
+    class Fail extends Error {}
+    try {
+      return fn(p, (key) => {
+        throw new Fail(key);
+      });
+    } catch (e) {
+      if (e instanceof Fail) {
+        ctx.addIssue({ code: 'custom', message: e.message });
+        return z.NEVER;
+      }
+      throw e;
+    }
+  }) as unknown as z.ZodType<A, ParsedText>;
+}
+
+export const noArgs = args((p, fail) => {
+  if (p.words.length) fail('error.unexpected_words');
+  return {};
+});
+
+export function isStaff(ctx: Ctx): boolean {
+  return roleAtLeast(ctx.identity.role, 'engineer');
+}
+
+/** A ticket the actor may see: customers only their organisation's (an unknown id and another org's look the same). */
+export async function visibleTicket(ctx: Ctx, id: string): Promise<Ticket> {
+  const ticket = await ctx.services.tickets.find(id);
+  if (!ticket || (!isStaff(ctx) && ticket.org !== ctx.identity.org)) throw new AppError('not_found', 'error.ticket_not_found', { id });
+  return ticket;
+}
+
+export function cardCtx(ctx: Ctx) {
+  return ctx.services.cardContext(ctx.locale);
+}
+
+export function reply(...messages: OutboundMessage[]) {
+  return { messages };
+}
+
+export function text(message: string, ephemeral = false): OutboundMessage {
+  return ephemeral ? { text: message, visibility: 'ephemeral' } : { text: message };
+}
+
+export function requireText(value: string, fail: (key: string) => never, max = MAX_TEXT): string {
+  if (value.length > max) fail(max === MAX_TITLE ? 'error.title_too_long' : 'error.text_too_long');
+  return value;
+}
+
+export function displayName(ctx: Ctx): string {
+  return ctx.actor.displayName ?? ctx.actor.id;
+}

@@ -1,0 +1,24 @@
+import type { CommandSpec } from '../src/core/registry.js';
+import type { Services } from '../src/services/index.js';
+import { aftercareCommand } from './aftercare.js';
+import { backupStatusCommand } from './backup-status.js';
+import { digestCommand } from './digest.js';
+import { escalateCommand } from './escalate.js';
+import { faqCommand } from './faq.js';
+import { issueCommand } from './issue.js';
+import { releaseNotesCommand } from './release-notes.js';
+import { surveyCommand } from './survey.js';
+
+/** Every command, registered explicitly. Names match src/core/catalogue.ts (a test keeps them equal). */
+export const commands: Array<CommandSpec<Services>> = [
+  issueCommand,
+  escalateCommand,
+  releaseNotesCommand,
+  backupStatusCommand,
+  surveyCommand,
+  digestCommand,
+  faqCommand,
+  aftercareCommand,
+];
+
+export { publishRelease } from './release-notes.js';

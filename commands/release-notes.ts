@@ -1,0 +1,74 @@
+import type { CommandSpec } from '../src/core/registry.js';
+import { releaseCard } from '../src/services/cards.js';
+import type { Services } from '../src/services/index.js';
+import type { Release } from '../src/services/releases.js';
+import type { Ticket } from '../src/services/tickets.js';
+import { args, cardCtx, requireText, text, type Ctx } from './helpers.js';
+
+const versionRe = /^[\w.+-]{1,64}$/;
+
+async function fixedTickets(ctx: Ctx, release: Release): Promise<Ticket[]> {
+  const all = await Promise.all(release.fixed.map((id) => ctx.services.tickets.find(id)));
+  return all.filter((t): t is Ticket => t !== undefined);
+}
+
+/**
+ * Publishes a release: stores it with the tickets fixed in that version, announces it to `releases`
+ * subscribers, and tells each reporter whose ticket it fixes. Shared with the releases hook.
+ */
+export async function publishRelease(
+  services: Services,
+  by: string,
+  input: { version: string; date?: string; notes?: string; fixed?: string[] },
+): Promise<Release> {
+  const byVersion = (await services.tickets.fixedIn(input.version)).map((t) => t.id);
+  const { release, first } = await services.releases.publish(by, { ...input, fixed: [...byVersion, ...(input.fixed ?? [])] });
+  const tickets = (await Promise.all(release.fixed.map((id) => services.tickets.find(id)))).filter((t): t is Ticket => t !== undefined);
+  await services.toSubscribers('releases', undefined, (c) => releaseCard(release, tickets, c), undefined, `release:${release.version}`);
+  if (first || input.fixed?.length) {
+    for (const ticket of tickets) await services.tickets.noteRelease(ticket.id, release.version);
+  }
+  return release;
+}
+
+export const releaseNotesCommand: CommandSpec<Services> = {
+  name: 'release-notes',
+  aliases: ['releases', '版本说明'],
+  subcommands: [
+    {
+      verb: 'publish',
+      permission: 'engineer',
+      args: args((p, fail) => {
+        const version = p.words[0];
+        if (!version || !versionRe.test(version)) fail('error.bad_version');
+        return { version: version!, notes: requireText(p.words.slice(1).join(' '), fail) || undefined };
+      }),
+      async run(ctx, a: { version: string; notes?: string }) {
+        const release = await publishRelease(ctx.services, ctx.user, a);
+        const card = releaseCard(release, await fixedTickets(ctx, release), cardCtx(ctx));
+        return { messages: [{ ...card, text: ctx.t('release.published', { version: release.version, count: release.fixed.length }) }] };
+      },
+    },
+    {
+      verb: '',
+      permission: 'customer',
+      args: args((p, fail) => {
+        const what = p.words[0] ?? 'latest';
+        if (p.words.length > 1 || (!['latest', 'list'].includes(what) && !versionRe.test(what))) fail('error.bad_version');
+        return { what };
+      }),
+      async run(ctx, a: { what: string }) {
+        const s = ctx.services;
+        if (a.what === 'list') {
+          const list = await s.releases.list(10);
+          if (!list.length) return { messages: [text(ctx.t('release.none'))] };
+          const lines = list.map((r) => `- **${r.version}** (${r.date}) — ${ctx.t('release.fixed_count', { count: r.fixed.length })}`);
+          return { messages: [{ text: lines.join('\n'), card: { title: ctx.t('release.list_title'), blocks: [{ type: 'text', text: lines.join('\n') }] } }] };
+        }
+        const release = a.what === 'latest' ? (await s.releases.list(1))[0] : await s.releases.get(a.what);
+        if (!release) return { messages: [text(ctx.t('release.none'))] };
+        return { messages: [releaseCard(release, await fixedTickets(ctx, release), cardCtx(ctx))] };
+      },
+    },
+  ],
+};

@@ -1,0 +1,103 @@
+import { parseId } from '../src/core/args.js';
+import { AppError } from '../src/core/errors.js';
+import type { CommandSpec } from '../src/core/registry.js';
+import { surveyCard, surveyResultsCard } from '../src/services/cards.js';
+import type { Services } from '../src/services/index.js';
+import { args, cardCtx, requireText, text } from './helpers.js';
+
+export const surveyCommand: CommandSpec<Services> = {
+  name: 'survey',
+  aliases: ['调查'],
+  subcommands: [
+    {
+      verb: 'send',
+      permission: 'manager',
+      args: args((p, fail) => {
+        const template = p.words[0]?.toLowerCase();
+        if (!template || !/^[\w-]{1,40}$/.test(template)) fail('error.bad_template');
+        if (p.words.length > 2 || (p.words[1] && p.words[1].toLowerCase() !== 'here')) fail('error.unexpected_words');
+        return { template: template!, here: p.words[1]?.toLowerCase() === 'here' };
+      }),
+      async run(ctx, a: { template: string; here: boolean }) {
+        const s = ctx.services;
+        const template = await s.surveys.template(a.template);
+        if (!template) throw new AppError('not_found', 'error.template_not_found', { name: a.template });
+        const targets = a.here ? [ctx.conversation] : await s.directory.subscribers('surveys');
+        if (targets.length === 0) throw new AppError('invalid_argument', 'error.no_survey_subscribers');
+        const survey = await s.surveys.createCampaign(template, targets, ctx.user);
+        for (const conv of targets) {
+          const msg = surveyCard(survey, s.cardContext(await s.directory.conversationLocale(conv)));
+          await s.outbox.post(conv, msg, `survey:${survey.id}:${conv.platform}:${conv.channelId}`);
+        }
+        return { messages: [text(ctx.t('survey.sent', { id: survey.id, n: targets.length }))] };
+      },
+    },
+    {
+      verb: 'results',
+      permission: 'manager',
+      args: args((p, fail) => {
+        const id = p.words[0] ? parseId(p.words[0], ['SVY']) : undefined;
+        if (p.words[0] && !id) fail('error.bad_survey_id');
+        return { id };
+      }),
+      async run(ctx, a: { id?: string }) {
+        const s = ctx.services;
+        const ids = a.id ? [a.id] : (await s.surveys.latest(3)).map((x) => x.id);
+        if (!ids.length) return { messages: [text(ctx.t('survey.none'))] };
+        const messages = [];
+        for (const id of ids) messages.push(surveyResultsCard(await s.surveys.results(id), cardCtx(ctx)));
+        return { messages };
+      },
+    },
+    {
+      verb: 'template',
+      permission: 'manager',
+      args: args((p, fail) => {
+        const [name, ...rest] = p.words;
+        if (!name || !/^[\w-]{1,40}$/.test(name) || ['csat', 'nps'].includes(name.toLowerCase())) fail('error.bad_template');
+        const question = requireText(rest.join(' '), fail, 300);
+        if (!question) fail('error.missing_text');
+        return { name: name!.toLowerCase(), question };
+      }),
+      async run(ctx, a: { name: string; question: string }) {
+        await ctx.services.surveys.addTemplate(ctx.user, { name: a.name, question: a.question, min: 1, max: 5 });
+        return { messages: [text(ctx.t('survey.template_added', { name: a.name }))] };
+      },
+    },
+    {
+      verb: '',
+      permission: 'customer',
+      args: args((p, fail) => {
+        if (p.words.length) fail('error.unexpected_words');
+        return {};
+      }),
+      async run(ctx) {
+        const s = ctx.services;
+        const pending = await s.surveys.pendingFor(ctx.user);
+        if (!pending.length) return { messages: [text(ctx.t('survey.nothing_pending'))] };
+        const messages = [];
+        for (const survey of pending) {
+          const ticket = survey.ticketId ? await s.tickets.find(survey.ticketId) : undefined;
+          messages.push(surveyCard(survey, cardCtx(ctx), ticket?.title));
+        }
+        return { messages };
+      },
+    },
+  ],
+  actions: {
+    answer: {
+      permission: 'customer',
+      async run(ctx, value) {
+        const [rawId, rawScore] = (value ?? '').split(':');
+        const id = parseId(rawId, ['SVY']);
+        const score = Number(rawScore);
+        if (!id || rawScore === undefined || !/^\d{1,2}$/.test(rawScore)) throw new AppError('invalid_argument', 'error.bad_survey_id');
+        await ctx.services.surveys.answer(id, ctx.user, score);
+        const thanks = ctx.t('survey.thanks', { score });
+        const survey = await ctx.services.surveys.get(id);
+        // A CSAT card belongs to one person: replace it. A channel campaign card stays for others.
+        return survey.targetUser ? { replace: text(thanks), messages: [] } : { messages: [text(thanks, true)] };
+      },
+    },
+  },
+};

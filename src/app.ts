@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import express from 'express';
+import { commands } from '../commands/index.js';
+import { createPlaygroundModule } from '../adapters/playground/index.js';
+import type { AppConfig } from './config.js';
+import { createCore, type Core } from './core/dispatcher.js';
+import { createLogger, registerSecrets, type Logger } from './core/log.js';
+import type { PlatformContext, PlatformModule } from './core/ports.js';
+import type { Role } from './core/registry.js';
+import type { StateStore } from './core/store.js';
+import type { ConversationRef } from './core/types.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { platformFactories } from './platforms.js';
+import { createOutbox, type Outbox } from './services/outbox.js';
+import { createServices, type Services } from './services/index.js';
+import { openStore } from './state/store.js';
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  core: Core;
+  store: StateStore;
+  outbox: Outbox;
+  services: Services;
+  metrics: Metrics;
+  log: Logger;
+  /** Runs due timers now (tests; production polls every AFTERCARE_TIMER_POLL_MS). */
+  pollTimers(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  now?: () => number;
+  /** Extra routes mounted before the platforms (hooks live in src/hooks when present). */
+  extraModules?: Array<(app: express.Express, running: Omit<RunningApp, 'url' | 'port' | 'stop'>) => void>;
+}
+
+/** The composition root: store → services → core → adapters → one HTTP server. */
+export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const now = options.now ?? Date.now;
+  registerSecrets(config.hookToken, config.slack?.botToken, config.slack?.signingSecret, config.teams?.appPassword, config.feishu?.appSecret, config.feishu?.encryptKey, config.feishu?.verificationToken);
+  const metrics = createMetrics();
+  const metric = (name: string, labels?: Record<string, string>, by?: number) => metrics.inc(name, labels, by);
+  const store = await openStore(config.store);
+  const outbox = createOutbox({ store, log, now, metric });
+  const services = createServices({ store, config, log, now, outbox, metric });
+  const core = createCore({
+    store,
+    commands,
+    services,
+    log,
+    now,
+    metric,
+    identify: (actor, conversation) => services.directory.identify(actor, conversation),
+    async deliverLater(conversation: ConversationRef, messages) {
+      for (const m of messages) await outbox.post(conversation, m);
+    },
+  });
+  metrics.gauge('aftercare_outbox_pending', () => outbox.pending());
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await store.ping();
+      res.json({ status: 'ready', store: store.kind });
+    } catch (e) {
+      log.warn('readiness check failed', { error: e });
+      res.status(503).json({ status: 'unavailable', store: store.kind, error: 'store unreachable' });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(await metrics.render());
+  });
+
+  const partial = { core, store, outbox, services, metrics, log, pollTimers: () => services.timers.poll(services.onTimer) };
+  for (const extra of options.extraModules ?? []) extra(app, partial);
+
+  const ctx: PlatformContext = { core, log, publicUrl: config.publicUrl, defaultLocale: config.locale, metric };
+  const modules: PlatformModule[] = [];
+  for (const factory of platformFactories) {
+    const mod = await factory(config, ctx);
+    if (mod) modules.push(mod);
+  }
+  if (config.playground) {
+    modules.push(
+      createPlaygroundModule({
+        core,
+        store,
+        now,
+        async setIdentity(user, role, lang) {
+          if ((await services.directory.role(user)) !== role) await services.directory.setRole('playground', user, role as Role);
+          if ((await services.directory.userLocale(user)) !== lang) await services.directory.setLocale('playground', { user }, lang);
+        },
+      }),
+    );
+    await seedPlayground(services, log);
+  }
+  for (const mod of modules) {
+    mod.mount(app);
+    outbox.register(mod.adapter);
+  }
+
+  app.use((_req: express.Request, res: express.Response) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      res.status(status).json({ error: (err as Error).message });
+      return;
+    }
+    const correlationId = randomUUID().slice(0, 8);
+    log.error('request failed', { correlationId, error: err });
+    res.status(500).json({ error: 'internal error', correlationId });
+  });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.on('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://127.0.0.1:${port}`;
+
+  outbox.start();
+  for (const mod of modules) await mod.start?.();
+  const timerLoop = setInterval(() => {
+    services.timers.poll(services.onTimer).catch((e: unknown) => log.error('timer poll failed', { error: e }));
+    core.resumeInbox().catch((e: unknown) => log.error('inbox resume failed', { error: e }));
+  }, config.timerPollMs);
+  timerLoop.unref();
+  log.info('aftercare listening', { url: `http://${config.host}:${port}`, store: store.kind, platforms: modules.map((m) => m.adapter.platform) });
+
+  return {
+    ...partial,
+    url,
+    port,
+    async stop() {
+      clearInterval(timerLoop);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await outbox.stop();
+      for (const mod of modules) await mod.adapter.close?.();
+      await store.close();
+    },
+  };
+}
+
+/** Playground channels: a customer channel for `acme`, an engineers' channel, an escalation and a management channel. */
+async function seedPlayground(services: Services, log: Logger): Promise<void> {
+  const { store } = services.deps;
+  if (!(await store.claim('playground:seeded', 100 * 365 * 24 * 3600_000))) return;
+  const ref = (channelId: string): ConversationRef => ({ platform: 'playground', tenantId: 'local', channelId });
+  const d = services.directory;
+  await d.bindOrg('playground', ref('support-acme'), 'acme');
+  await d.addOrgSystem('acme', 'crm');
+  for (const topic of ['tickets', 'alerts', 'backups'] as const) await d.subscribe('playground', { topic, conversation: ref('engineering') });
+  await d.subscribe('playground', { topic: 'escalations', conversation: ref('escalations') });
+  for (const topic of ['digest', 'surveys'] as const) await d.subscribe('playground', { topic, conversation: ref('management') });
+  await d.subscribe('playground', { topic: 'releases', conversation: ref('support-acme') });
+  log.info('playground channels seeded');
+}

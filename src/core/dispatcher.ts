@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import { parseText } from './args.js';
+import { AppError, isAppError } from './errors.js';
+import { catalogues, translator, type MessageKey } from './i18n.js';
+import { keys } from './keys.js';
+import type { Logger } from './log.js';
+import { conversationKey, userKey, type CoreApi, type Reply } from './ports.js';
+import { roleAtLeast, type CommandContext, type CommandResult, type CommandSpec, type Identity, type SubcommandSpec } from './registry.js';
+import type { StateStore } from './store.js';
+import type { Actor, ConversationRef, InboundEvent, Locale, OutboundMessage } from './types.js';
+
+/** How long a delivery id is remembered: Feishu redelivers for ~7 h, Slack for minutes. */
+const DEDUPE_TTL_MS = 48 * 3600_000;
+/** How long an unanswered confirmation stays valid. */
+const CONFIRM_TTL_MS = 10 * 60_000;
+/** An inbox entry older than this was orphaned by a crash (processing takes milliseconds). */
+const INBOX_ORPHAN_MS = 30_000;
+
+export interface CoreOptions<S> {
+  store: StateStore;
+  commands: Array<CommandSpec<S>>;
+  services: S;
+  log: Logger;
+  now: () => number;
+  /** Role, organisation and locale of an actor in a conversation. */
+  identify(actor: Actor, conversation: ConversationRef): Promise<Identity>;
+  /** Where replies to resumed (orphaned) inbox events go: the outbox. */
+  deliverLater(conversation: ConversationRef, messages: OutboundMessage[]): Promise<void>;
+  metric?(name: string, labels?: Record<string, string>, by?: number): void;
+}
+
+interface PendingConfirmation {
+  event: InboundEvent & { kind: 'command' };
+  user: string;
+  command: string;
+  verb: string;
+  text: string;
+}
+
+export interface Core extends CoreApi {
+  /** Re-runs inbox events left by a crash (older than 30 s). Returns how many were resumed. */
+  resumeInbox(): Promise<number>;
+  /** Finds the command spec for a name or alias. */
+  findCommand(name: string): CommandSpec<unknown> | undefined;
+}
+
+/**
+ * The dispatcher: dedupe by delivery id, durable inbox, identity and permission, argument
+ * validation, confirmation of side-effecting verbs, coded errors. Platform-agnostic.
+ */
+export function createCore<S>(options: CoreOptions<S>): Core {
+  const { store, log, now } = options;
+  const byName = new Map<string, CommandSpec<S>>();
+  for (const spec of options.commands) {
+    byName.set(spec.name, spec);
+    for (const a of spec.aliases ?? []) byName.set(a.toLowerCase(), spec);
+  }
+  const metric = options.metric ?? (() => undefined);
+
+  const rememberConversation = async (ref: ConversationRef) => {
+    await store.set(keys.conversation(conversationKey(ref)), ref);
+  };
+
+  const localeFor = async (actor: Actor, conversation: ConversationRef): Promise<Locale> =>
+    (await options.identify(actor, conversation)).locale;
+
+  async function accept(event: InboundEvent): Promise<boolean> {
+    const claimKey = keys.delivery(`${event.conversation.platform}:${event.kind}:${event.id}`);
+    if (!(await store.claim(claimKey, DEDUPE_TTL_MS))) {
+      metric('aftercare_inbound_duplicates_total', { platform: event.conversation.platform });
+      log.info('duplicate delivery ignored', { deliveryId: event.id, platform: event.conversation.platform });
+      return false;
+    }
+    try {
+      const { raw: _raw, ...kept } = event;
+      await store.set(keys.inboxItem(inboxId(event)), kept);
+      await store.zadd(keys.inbox(), inboxId(event), event.receivedAt);
+    } catch (e) {
+      await store.release(claimKey).catch(() => undefined);
+      throw e;
+    }
+    metric('aftercare_inbound_total', { platform: event.conversation.platform, kind: event.kind });
+    return true;
+  }
+
+  async function process(event: InboundEvent): Promise<Reply> {
+    const started = now();
+    let locale: Locale = 'en';
+    try {
+      await rememberConversation(event.conversation).catch((e: unknown) => log.warn('could not remember conversation', { error: e }));
+      const identity = await options.identify(event.actor, event.conversation);
+      locale = identity.locale;
+      const result = await route(event, identity);
+      return { messages: result.messages ?? [], replace: result.replace, openForm: result.openForm, locale };
+    } catch (e) {
+      return { messages: [errorMessage(e, locale, event)], locale };
+    } finally {
+      await store.zrem(keys.inbox(), inboxId(event)).catch((e: unknown) => log.error('inbox cleanup failed', { error: e }));
+      await store.delete(keys.inboxItem(inboxId(event))).catch(() => undefined);
+      metric('aftercare_command_duration_ms_sum', { kind: event.kind }, now() - started);
+      metric('aftercare_command_duration_ms_count', { kind: event.kind });
+    }
+  }
+
+  function errorMessage(e: unknown, locale: Locale, event: InboundEvent): OutboundMessage {
+    const t = translator(locale);
+    if (isAppError(e)) {
+      log.info('command refused', { code: e.code, key: e.key, deliveryId: event.id });
+      metric('aftercare_command_errors_total', { code: e.code });
+      const text = hasKey(e.key) ? t(e.key as MessageKey, e.params) : t('error.invalid_argument', { detail: e.key });
+      return { text: `⚠️ ${text}`, visibility: 'ephemeral', audience: event.actor };
+    }
+    const correlationId = randomUUID().slice(0, 8);
+    log.error('command failed', { correlationId, deliveryId: event.id, kind: event.kind, error: e });
+    metric('aftercare_command_errors_total', { code: 'unexpected' });
+    return { text: `⚠️ ${t('error.unexpected', { id: correlationId })}`, visibility: 'ephemeral', audience: event.actor };
+  }
+
+  async function route(event: InboundEvent, identity: Identity): Promise<CommandResult> {
+    const ctx: CommandContext<S> = {
+      event,
+      actor: event.actor,
+      user: userKey(event.actor),
+      conversation: event.conversation,
+      conversationKey: conversationKey(event.conversation),
+      identity,
+      locale: identity.locale,
+      t: translator(identity.locale),
+      services: options.services,
+      now,
+    };
+    if (event.kind === 'command') return runCommand(ctx, event.command, event.text, false);
+    if (event.kind === 'action') {
+      const [name = '', verb = ''] = splitId(event.actionId);
+      if (name === 'core') return coreAction(ctx, verb, event.value);
+      const spec = byName.get(name);
+      const action = spec?.actions?.[verb];
+      if (!action) throw new AppError('unknown_command', 'error.unknown_action', { action: event.actionId });
+      requireRole(ctx, action.permission);
+      return action.run(ctx, event.value);
+    }
+    const [name = '', form = ''] = splitId(event.formId);
+    const handler = byName.get(name)?.forms?.[form];
+    if (!handler) throw new AppError('unknown_command', 'error.unknown_action', { action: event.formId });
+    requireRole(ctx, handler.permission);
+    return handler.run(ctx, event.values);
+  }
+
+  async function runCommand(ctx: CommandContext<S>, command: string, text: string, confirmed: boolean): Promise<CommandResult> {
+    const name = command.replace(/^\//, '').toLowerCase();
+    const spec = byName.get(name);
+    if (!spec) throw new AppError('unknown_command', 'error.unknown_command', { command: name });
+    const trimmed = text.trim();
+    const first = trimmed.split(/\s+/)[0]?.toLowerCase() ?? '';
+    let sub: SubcommandSpec<S> | undefined = spec.subcommands.find((s) => s.verb !== '' && (s.verb === first || s.aliases?.includes(first)));
+    let rest = trimmed;
+    if (sub) rest = trimmed.slice(trimmed.split(/\s+/)[0]!.length).trim();
+    else sub = spec.subcommands.find((s) => s.verb === '');
+    if (!sub) throw new AppError('invalid_argument', 'error.unknown_subcommand', { command: spec.name, verb: first });
+    requireRole(ctx, sub.permission);
+    const parsed = parseText(rest, [...(sub.keys ?? []), 'confirm']);
+    const wantsSkip = parsed.pairs.confirm?.toLowerCase() === 'yes';
+    delete parsed.pairs.confirm;
+    const args = sub.args.safeParse(parsed);
+    if (!args.success) {
+      const issue = args.error.issues[0];
+      const key = issue?.message ?? '';
+      if (hasKey(key)) throw new AppError('invalid_argument', key, { command: spec.name, max: maxOf(issue) });
+      throw new AppError('invalid_argument', 'error.usage', { command: spec.name, verb: sub.verb });
+    }
+    if (sub.confirm && !confirmed && !wantsSkip && ctx.event.kind === 'command') {
+      const question = await sub.confirm(args.data, ctx);
+      const token = randomUUID();
+      const pending: PendingConfirmation = { event: ctx.event, user: ctx.user, command: spec.name, verb: sub.verb, text };
+      await store.set(keys.pending(token), pending, CONFIRM_TTL_MS);
+      return {
+        messages: [
+          {
+            text: question,
+            visibility: 'ephemeral',
+            audience: ctx.actor,
+            card: {
+              tone: 'warning',
+              blocks: [
+                { type: 'text', text: question },
+                {
+                  type: 'actions',
+                  buttons: [
+                    { actionId: 'core.confirm', label: ctx.t('confirm.yes'), value: token, style: 'danger' },
+                    { actionId: 'core.cancel', label: ctx.t('confirm.no'), value: token },
+                  ],
+                },
+              ],
+            },
+          },
+        ],
+      };
+    }
+    return sub.run(ctx, args.data);
+  }
+
+  async function coreAction(ctx: CommandContext<S>, verb: string, token: string | undefined): Promise<CommandResult> {
+    const pending = token ? await store.get<PendingConfirmation>(keys.pending(token)) : undefined;
+    if (!pending) throw new AppError('not_found', 'error.confirmation_expired');
+    if (pending.user !== ctx.user) throw new AppError('forbidden', 'error.not_your_confirmation');
+    // Claim the token so a double click runs the command once.
+    if (!(await store.claim(keys.pending(`${token}:done`), CONFIRM_TTL_MS))) throw new AppError('conflict', 'error.confirmation_used');
+    await store.delete(keys.pending(token!));
+    if (verb === 'cancel') {
+      const text = ctx.t('confirm.cancelled');
+      return { replace: { text }, messages: [] };
+    }
+    const result = await runCommand(ctx, pending.command, pending.text, true);
+    const done = ctx.t('confirm.done');
+    return { ...result, replace: result.replace ?? { text: done } };
+  }
+
+  return {
+    accept,
+    process,
+    async handle(event) {
+      if (!(await accept(event))) return undefined;
+      return process(event);
+    },
+    localeFor,
+    rememberConversation,
+    async conversation(key) {
+      return store.get<ConversationRef>(keys.conversation(key));
+    },
+    findCommand(name) {
+      return byName.get(name.toLowerCase()) as CommandSpec<unknown> | undefined;
+    },
+    async resumeInbox() {
+      const cutoff = now() - INBOX_ORPHAN_MS;
+      const orphans = await store.zrange(keys.inbox(), -Infinity, cutoff, { limit: 100 });
+      let resumed = 0;
+      for (const { member } of orphans) {
+        if (!(await store.claim(keys.lock(`inbox:${member}`), 60_000))) continue;
+        const event = await store.get<InboundEvent>(keys.inboxItem(member));
+        if (!event) {
+          await store.zrem(keys.inbox(), member);
+          continue;
+        }
+        log.warn('resuming an inbound event interrupted by a restart', { deliveryId: event.id });
+        const reply = await process(event);
+        const out = [...reply.messages, ...(reply.replace ? [reply.replace] : [])];
+        if (out.length) await options.deliverLater(event.conversation, out);
+        resumed++;
+      }
+      return resumed;
+    },
+  };
+}
+
+function requireRole<S>(ctx: CommandContext<S>, needed: CommandContext<S>['identity']['role']): void {
+  if (roleAtLeast(ctx.identity.role, needed)) return;
+  if (ctx.identity.role === 'guest') throw new AppError('no_organisation', 'error.no_organisation');
+  throw new AppError('forbidden', 'error.forbidden', { role: needed });
+}
+
+function splitId(id: string): [string, string] {
+  const i = id.indexOf('.');
+  return i < 0 ? [id, ''] : [id.slice(0, i), id.slice(i + 1)];
+}
+
+function inboxId(event: InboundEvent): string {
+  return `${event.conversation.platform}:${event.kind}:${event.id}`;
+}
+
+function hasKey(key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(catalogues.en, key);
+}
+
+function maxOf(issue: unknown): number | string {
+  const max = (issue as { maximum?: number | bigint } | undefined)?.maximum;
+  return max === undefined ? '' : Number(max);
+}

@@ -1,0 +1,73 @@
+import { en, type MessageKey } from './messages/en.js';
+import { zhCN } from './messages/zh-CN.js';
+import type { Locale } from './types.js';
+
+export type { MessageKey };
+export type Params = Record<string, string | number | undefined>;
+export type Translate = (key: MessageKey, params?: Params) => string;
+
+/** Every catalogue, by locale. A test checks both have the same keys and placeholders. */
+export const catalogues: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };
+
+/** Maps a platform locale (`en-US`, `zh_CN`, `zh-Hans`, `zh`) to a supported one; `undefined` when unknown. */
+export function normalizeLocale(input: string | undefined): Locale | undefined {
+  if (!input) return undefined;
+  const v = input.trim().toLowerCase().replace('_', '-');
+  if (v.startsWith('zh')) return 'zh-CN';
+  if (v.startsWith('en')) return 'en';
+  return undefined;
+}
+
+/** Looks up and fills `{name}` placeholders. An unknown key is a programming error and throws. */
+export function translate(locale: Locale, key: MessageKey | string, params: Params = {}): string {
+  const template = (catalogues[locale] as Record<string, string>)[key] ?? (catalogues.en as Record<string, string>)[key];
+  if (template === undefined) throw new Error(`Unknown message key: ${key}`);
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const v = params[name];
+    return v === undefined ? '' : String(v);
+  });
+}
+
+export function translator(locale: Locale): Translate {
+  return (key, params) => translate(locale, key, params);
+}
+
+/** Formats a duration in ms as `3d 4h`, `2h 5m`, `45s` (units are the same in both languages' UI). */
+export function formatDuration(ms: number, locale: Locale): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const u = locale === 'zh-CN' ? { d: '天', h: '小时', m: '分', s: '秒' } : { d: 'd', h: 'h', m: 'm', s: 's' };
+  if (d > 0) return `${d}${u.d} ${h}${u.h}`;
+  if (h > 0) return `${h}${u.h} ${m}${u.m}`;
+  if (m > 0) return `${m}${u.m}`;
+  return `${s}${u.s}`;
+}
+
+/** A date-time in the deployment's zone, e.g. `2026-11-24 16:05`. */
+export function formatTime(epochMs: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).formatToParts(new Date(epochMs));
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+}
+
+/** Bytes as `1.5 GB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+}

@@ -1,0 +1,119 @@
+import type { Actor, ConversationRef, InboundEvent, Locale, OutboundMessage, Platform, SentRef, Card } from './types.js';
+
+/** What a platform can do natively; a missing capability has a fallback in the core, never a platform check in a command. */
+export interface AdapterCapabilities {
+  /** Only-you replies; without it they are sent as a normal reply in the same conversation. */
+  ephemeral: boolean;
+  /** Messages can be edited after posting; without it an update is posted as a new message. */
+  updateInPlace: boolean;
+  /** Forms open as a modal; without it a form is a card in the conversation. */
+  modals: boolean;
+  /** Images from a public URL render inline. */
+  images: boolean;
+}
+
+/**
+ * Pacing the outbox applies per conversation and per app, declared by each adapter from its
+ * platform's published limits (Slack ~1 msg/s per channel, Teams ~7/s per thread, Feishu 5/s per chat).
+ */
+export interface PacingLimits {
+  /** Sustained messages per second in one conversation. */
+  perConversationPerSecond: number;
+  /** Short bursts allowed above the sustained rate. */
+  perConversationBurst: number;
+  /** Sustained messages per second across the whole app (all conversations). */
+  perAppPerSecond: number;
+}
+
+/**
+ * A send failure classified by the adapter. `retryable` errors (429, 5xx, timeouts) are retried by
+ * the outbox with backoff, honouring `retryAfterMs`; others are recorded as dead letters and logged.
+ */
+export class SendError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'SendError';
+  }
+}
+
+/** The outbound half of a platform adapter: everything the outbox needs to deliver pushes. */
+export interface ChatAdapter {
+  readonly platform: Platform;
+  readonly capabilities: AdapterCapabilities;
+  readonly limits: PacingLimits;
+  /** Posts a message; resolves with a reference that `update` accepts. Throws SendError on failure. */
+  post(ref: ConversationRef, message: OutboundMessage): Promise<SentRef>;
+  /** Replaces a previously posted message. Throws SendError on failure. */
+  update(sent: SentRef, message: OutboundMessage): Promise<void>;
+  /** Releases sockets and timers. */
+  close?(): Promise<void>;
+}
+
+/**
+ * The result of handling one inbound event, for the adapter to show.
+ * - `messages`: replies in the conversation the event came from (in order).
+ * - `replace`: the new content of the message that carried the clicked button or form, when the
+ *   command wants it replaced (a form that was submitted, a confirmation that was answered).
+ * - `openForm`: a form to open at once (Slack modal; elsewhere the adapter posts it as a card).
+ */
+export interface Reply {
+  messages: OutboundMessage[];
+  replace?: OutboundMessage;
+  openForm?: { card: Card; title: string; submitLabel: string };
+  locale: Locale;
+}
+
+/**
+ * What the core offers an adapter. Inbound flow: `accept` (dedupe + durable inbox, milliseconds)
+ * → acknowledge the platform → `process` (the work) → show the Reply.
+ */
+export interface CoreApi {
+  /** Claims the delivery id and writes the event to the durable inbox. `false` for a duplicate delivery. */
+  accept(event: InboundEvent): Promise<boolean>;
+  /** Runs an accepted event and removes it from the inbox. Never throws: errors become a localized reply. */
+  process(event: InboundEvent): Promise<Reply>;
+  /** accept + process; a duplicate resolves to `undefined`. */
+  handle(event: InboundEvent): Promise<Reply | undefined>;
+  /** The locale a reply to this actor in this conversation uses (setting → platform locale → default). */
+  localeFor(actor: Actor, conversation: ConversationRef): Promise<Locale>;
+  /** Remembers a conversation (with its `native` reference) so pushes can reach it later. */
+  rememberConversation(ref: ConversationRef): Promise<void>;
+  /** Looks up a remembered conversation by its key (see `conversationKey`). */
+  conversation(key: string): Promise<ConversationRef | undefined>;
+}
+
+/** A stable key for a conversation: `<platform>:<tenant>:<channel>[:<thread>]`. */
+export function conversationKey(ref: Pick<ConversationRef, 'platform' | 'tenantId' | 'channelId' | 'threadId'>): string {
+  return [ref.platform, ref.tenantId, ref.channelId, ref.threadId].filter((p) => p !== undefined && p !== '').join(':');
+}
+
+/** A stable key for a user: `<platform>:<id>`, as in `AFTERCARE_ADMINS`. */
+export function userKey(actor: Pick<Actor, 'platform' | 'id'>): string {
+  return `${actor.platform}:${actor.id}`;
+}
+
+/** A platform's inbound + outbound halves, as the composition root wires them. */
+export interface PlatformModule {
+  readonly adapter: ChatAdapter;
+  /** Mounts the platform's inbound routes on the one HTTP server (before any body parser runs). */
+  mount(app: import('express').Express): void;
+  /** Work after the server listens (e.g. verifying credentials). */
+  start?(): Promise<void>;
+}
+
+/** What a platform factory receives from the composition root. */
+export interface PlatformContext {
+  core: CoreApi;
+  log: import('./log.js').Logger;
+  /** Base URL users reach the server at (links in messages). */
+  publicUrl: string;
+  /** The deployment's default locale (AFTERCARE_LOCALE). */
+  defaultLocale: Locale;
+  /** Counter for /metrics, e.g. inc('aftercare_inbound_total', { platform: 'slack' }). */
+  metric(name: string, labels?: Record<string, string>, by?: number): void;
+}

@@ -1,0 +1,49 @@
+/**
+ * The state port. Implemented in src/state (Keyv on SQLite or Redis, plus atomic operations).
+ */
+/** One member of a sorted index. */
+export interface ScoredMember {
+  member: string;
+  score: number;
+}
+
+export interface RangeOptions {
+  /** Highest scores first. */
+  reverse?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface StateStore {
+  readonly kind: 'sqlite' | 'redis';
+  get<T>(key: string): Promise<T | undefined>;
+  /** Values in the order of `keys`; missing ones are `undefined`. Batched: one round trip per ~500 keys. */
+  getMany<T>(keys: string[]): Promise<Array<T | undefined>>;
+  set(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Atomic increment; returns the new value. */
+  incr(key: string, by?: number): Promise<number>;
+  /** Reads a counter without changing it (0 when absent). */
+  counter(key: string): Promise<number>;
+  /**
+   * Atomic set-if-absent with expiry (Redis `SET NX PX`): true when this caller now holds `key`.
+   * An expired claim can be taken again.
+   */
+  claim(key: string, ttlMs: number, owner?: string): Promise<boolean>;
+  /** Releases a claim only when `owner` still holds it. */
+  release(key: string, owner?: string): Promise<void>;
+  /** Sorted index: add or move `member` to `score`. */
+  zadd(key: string, member: string, score: number): Promise<void>;
+  zrem(key: string, member: string): Promise<void>;
+  zscore(key: string, member: string): Promise<number | undefined>;
+  /** Members with min ≤ score ≤ max. */
+  zrange(key: string, min: number, max: number, options?: RangeOptions): Promise<ScoredMember[]>;
+  zcard(key: string): Promise<number>;
+  /** Atomic add to a numeric field of a hash (aggregates kept on write). */
+  hincr(key: string, field: string, by?: number): Promise<number>;
+  hgetall(key: string): Promise<Record<string, number>>;
+  /** Raises when the database cannot be reached (for /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+

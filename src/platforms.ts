@@ -1,0 +1,14 @@
+import type { AppConfig } from './config.js';
+import type { PlatformContext, PlatformModule } from './core/ports.js';
+
+/**
+ * The platform adapters the composition root may start. Each factory returns `undefined` when its
+ * platform is not configured (PRODUCT.md §6: a platform turns on when its credentials are set).
+ * The playground is wired separately in src/app.ts.
+ */
+export type PlatformFactory = (config: AppConfig, ctx: PlatformContext) => Promise<PlatformModule | undefined>;
+
+export const platformFactories: PlatformFactory[] = [
+  // adapters register here, e.g.:
+  // async (config, ctx) => (config.slack ? (await import('../adapters/slack/index.js')).createSlackModule(config.slack, ctx) : undefined),
+];

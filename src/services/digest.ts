@@ -1,0 +1,141 @@
+import { keys } from '../core/keys.js';
+import type { Releases, Release } from './releases.js';
+import { bucketValueMs, dayOf, percentileFromHistogram, type ServiceDeps } from './deps.js';
+
+export type DigestPeriod = 'week' | 'month';
+
+export interface PeriodFigures {
+  from: number;
+  to: number;
+  opened: number;
+  resolved: number;
+  openedBySeverity: Record<string, number>;
+  openedByOrg: Record<string, number>;
+  mttaP50?: number;
+  mttaP90?: number;
+  mttrP50?: number;
+  mttrP90?: number;
+  /** Share of resolved tickets resolved within their SLA target. */
+  slaMet?: number;
+  respondMet?: number;
+  topSystems: Array<[string, number]>;
+  topCauses: Array<[string, number]>;
+  alertsFired: number;
+  alertsAcked: number;
+  noisiestRules: Array<[string, number]>;
+  csatAverage?: number;
+  csatResponses: number;
+  csatSent: number;
+  npsScore?: number;
+  npsResponses: number;
+  npsSent: number;
+  backupsOk: number;
+  backupsFailed: number;
+  restoreOk: number;
+  restoreFailed: number;
+  escalated: number;
+  releases: Release[];
+}
+
+export interface Digest {
+  period: DigestPeriod;
+  current: PeriodFigures;
+  previous: PeriodFigures;
+  backlog: { total: number; bySeverity: Record<string, number>; byOrg: Record<string, number> };
+  changes: Array<{ metric: string; from: number; to: number }>;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The improvement digest, computed from per-day aggregates kept on write: its cost grows with the
+ * number of days in the period, never with the number of tickets ever filed.
+ */
+export function createDigest(deps: ServiceDeps, releases: Releases) {
+  const { store, now } = deps;
+
+  async function figures(endDay: number, days: number): Promise<PeriodFigures> {
+    const from = endDay - (days - 1) * DAY;
+    const hashes = await Promise.all(Array.from({ length: days }, (_, i) => store.hgetall(keys.aggDay(dayOf(from + i * DAY)))));
+    const sum: Record<string, number> = {};
+    for (const h of hashes) for (const [k, v] of Object.entries(h)) sum[k] = (sum[k] ?? 0) + v;
+    const pick = (prefix: string) =>
+      Object.fromEntries(Object.entries(sum).filter(([k, v]) => k.startsWith(prefix) && v !== 0).map(([k, v]) => [k.slice(prefix.length), v]));
+    const top = (prefix: string, n = 3) => Object.entries(pick(prefix)).sort((a, b) => b[1] - a[1]).slice(0, n) as Array<[string, number]>;
+    const hist = (prefix: string) => new Map(Object.entries(pick(prefix)).map(([b, n]) => [Number(b), n]));
+    const mtta = hist('mtta:b:');
+    const mttr = hist('mttr:b:');
+    const ratio = (a: string, b: string) => ((sum[b] ?? 0) > 0 ? (sum[a] ?? 0) / sum[b]! : undefined);
+    const npsN = sum['nps:n'] ?? 0;
+    return {
+      from,
+      to: from + days * DAY,
+      opened: sum.opened ?? 0,
+      resolved: sum.resolved ?? 0,
+      openedBySeverity: pick('opened:sev:'),
+      openedByOrg: pick('opened:org:'),
+      mttaP50: percentileFromHistogram(mtta, 0.5),
+      mttaP90: percentileFromHistogram(mtta, 0.9),
+      mttrP50: percentileFromHistogram(mttr, 0.5),
+      mttrP90: percentileFromHistogram(mttr, 0.9),
+      slaMet: ratio('sla:met', 'sla:total'),
+      respondMet: ratio('respond:met', 'respond:total'),
+      topSystems: top('opened:sys:'),
+      topCauses: top('cause:'),
+      alertsFired: sum['alerts:fired'] ?? 0,
+      alertsAcked: sum['alerts:acked'] ?? 0,
+      noisiestRules: top('alerts:rule:'),
+      csatAverage: ratio('csat:sum', 'csat:n'),
+      csatResponses: sum['csat:n'] ?? 0,
+      csatSent: sum['csat:sent'] ?? 0,
+      npsScore: npsN > 0 ? Math.round((((sum['nps:promoters'] ?? 0) - (sum['nps:detractors'] ?? 0)) / npsN) * 100) : undefined,
+      npsResponses: npsN,
+      npsSent: sum['nps:sent'] ?? 0,
+      backupsOk: sum['backup:success'] ?? 0,
+      backupsFailed: sum['backup:failed'] ?? 0,
+      restoreOk: sum['restore:success'] ?? 0,
+      restoreFailed: sum['restore:failed'] ?? 0,
+      escalated: sum.escalated ?? 0,
+      releases: await releases.between(from, from + days * DAY),
+    };
+  }
+
+  return {
+    async build(period: DigestPeriod): Promise<Digest> {
+      const days = period === 'week' ? 7 : 30;
+      const today = Date.parse(`${dayOf(now())}T00:00:00Z`);
+      const [current, previous, open] = await Promise.all([
+        figures(today, days),
+        figures(today - days * DAY, days),
+        store.hgetall(keys.aggOpen()),
+      ]);
+      const strip = (prefix: string) =>
+        Object.fromEntries(Object.entries(open).filter(([k, v]) => k.startsWith(prefix) && v > 0).map(([k, v]) => [k.slice(prefix.length), v]));
+      const candidates: Array<[string, number | undefined, number | undefined]> = [
+        ['opened', previous.opened, current.opened],
+        ['resolved', previous.resolved, current.resolved],
+        ['mttaP50', previous.mttaP50, current.mttaP50],
+        ['mttrP50', previous.mttrP50, current.mttrP50],
+        ['slaMet', previous.slaMet, current.slaMet],
+        ['alertsFired', previous.alertsFired, current.alertsFired],
+        ['csatAverage', previous.csatAverage, current.csatAverage],
+        ['backupsFailed', previous.backupsFailed, current.backupsFailed],
+      ];
+      const changes = candidates
+        .filter((c): c is [string, number, number] => c[1] !== undefined && c[2] !== undefined && c[1] !== c[2])
+        .map(([metric, from, to]) => ({ metric, from, to, weight: Math.abs(to - from) / Math.max(Math.abs(from), Math.abs(to), 1e-9) }))
+        .sort((a, b) => b.weight - a.weight)
+        .slice(0, 3)
+        .map(({ metric, from, to }) => ({ metric, from, to }));
+      return {
+        period,
+        current,
+        previous,
+        backlog: { total: Math.max(0, open.total ?? 0), bySeverity: strip('sev:'), byOrg: strip('org:') },
+        changes,
+      };
+    },
+  };
+}
+export type DigestService = ReturnType<typeof createDigest>;
+export { bucketValueMs };

@@ -1,0 +1,151 @@
+import { translator } from '../core/i18n.js';
+import type { Logger } from '../core/log.js';
+import type { StateStore } from '../core/store.js';
+import type { ConversationRef, Locale, OutboundMessage } from '../core/types.js';
+import type { AppConfig } from '../config.js';
+import { createAlerts, type Alert } from './alerts.js';
+import { createAuditLog } from './audit.js';
+import { createBackups } from './backups.js';
+import { alertCard, surveyCard, ticketCard, type CardContext } from './cards.js';
+import type { ServiceDeps } from './deps.js';
+import { createDigest } from './digest.js';
+import { createDirectory } from './directory.js';
+import { createFaq } from './faq.js';
+import { createOutbox, type Outbox } from './outbox.js';
+import { createReleases } from './releases.js';
+import { createSurveys } from './surveys.js';
+import { createTickets, type Ticket, type TicketChange } from './tickets.js';
+import { createTimers, type Timer } from './timers.js';
+
+export interface ServicesOptions {
+  store: StateStore;
+  config: AppConfig;
+  log: Logger;
+  now?: () => number;
+  outbox?: Outbox;
+  metric?(name: string, labels?: Record<string, string>, by?: number): void;
+}
+
+const REPORTER_CHANGES: TicketChange[] = ['acknowledged', 'assigned', 'comment', 'resolved', 'reopened', 'escalated', 'released'];
+
+/** Builds every domain service and wires their change hooks to pushes (through the outbox) and timers. */
+export function createServices(options: ServicesOptions) {
+  const now = options.now ?? Date.now;
+  const deps: ServiceDeps = { store: options.store, config: options.config, log: options.log, now };
+  const outbox = options.outbox ?? createOutbox({ store: options.store, log: options.log, now, metric: options.metric });
+  const audit = createAuditLog(deps);
+  const directory = createDirectory(deps, audit);
+  const timers = createTimers(deps);
+  const surveys = createSurveys(deps, audit);
+
+  const cardContext = (locale: Locale): CardContext => ({ t: translator(locale), locale, timezone: options.config.timezone, now: now() });
+
+  async function toSubscribers(topic: Parameters<typeof directory.subscribers>[0], system: string | undefined, build: (c: CardContext) => OutboundMessage, cardKey?: string, idem?: string) {
+    for (const conv of await directory.subscribers(topic, system)) {
+      const msg = build(cardContext(await directory.conversationLocale(conv)));
+      if (cardKey) await outbox.upsert(conv, cardKey, msg);
+      else await outbox.post(conv, msg, idem ? `${idem}:${conv.platform}:${conv.channelId}` : undefined);
+    }
+  }
+
+  async function toReporter(ticket: Ticket, msg: (c: CardContext) => OutboundMessage, idem: string, preferDirect = false) {
+    const direct = preferDirect ? await directory.directConversation(ticket.reporter) : undefined;
+    const conv: ConversationRef = direct ?? ticket.reporterConversation;
+    await outbox.post(conv, msg(cardContext(ticket.reporterLocale)), idem);
+  }
+
+  const tickets = createTickets(deps, audit, {
+    async changed(ticket, change, by) {
+      await toSubscribers('tickets', ticket.system, (c) => ticketCard(ticket, c), `ticket:${ticket.id}`);
+      const step = ticket.timeline.length;
+      const last = ticket.timeline[step - 1]!;
+      if (change === 'escalated' || change === 'auto-escalated') {
+        const notice = (c: CardContext): OutboundMessage => {
+          const base = ticketCard(ticket, c);
+          const text = c.t('ticket.escalated_notice', { id: ticket.id, severity: ticket.severity, reason: last.text ?? '–', by: last.actorName ?? by });
+          return { ...base, text, card: { ...base.card!, blocks: [{ type: 'text', text }, ...base.card!.blocks] } };
+        };
+        await toSubscribers('tickets', ticket.system, notice, undefined, `tkt:${ticket.id}:${step}:renotify`);
+        await toSubscribers('escalations', ticket.system, notice, undefined, `tkt:${ticket.id}:${step}:page`);
+      }
+      if (change === 'comment' && !last.staff) {
+        await toSubscribers('tickets', ticket.system, (c) => ({ text: c.t('ticket.customer_comment', { id: ticket.id, who: last.actorName ?? by, text: last.text ?? '' }) }), undefined, `tkt:${ticket.id}:${step}`);
+      }
+      if (REPORTER_CHANGES.includes(change) && by !== ticket.reporter && (change !== 'comment' || last.staff)) {
+        await toReporter(
+          ticket,
+          (c) => ({
+            text: c.t(`ticket.reporter.${change}` as never, {
+              id: ticket.id,
+              title: ticket.title,
+              who: last.actorName ?? by.split(':').slice(1).join(':'),
+              text: last.text ?? '',
+              version: ticket.fixedIn ?? last.text ?? '',
+              severity: ticket.severity,
+            }),
+          }),
+          `tkt:${ticket.id}:${step}:reporter`,
+        );
+      }
+      if (change === 'created') {
+        await timers.schedule({ id: `ticket:${ticket.id}:respond`, kind: 'ticket-respond', dueAt: ticket.respondDueAt, data: { id: ticket.id, stage: 1 } });
+      }
+      if (change === 'acknowledged' || change === 'resolved') await timers.cancel(`ticket:${ticket.id}:respond`);
+      if (change === 'resolved') {
+        const survey = await surveys.createCsat(ticket.id, ticket.reporter, ticket.org, by);
+        await toReporter(ticket, (c) => surveyCard(survey, c, ticket.title), `tkt:${ticket.id}:${step}:csat`, true);
+      }
+    },
+  });
+
+  const alerts = createAlerts(deps, audit, {
+    async changed(alert: Alert, change, by) {
+      await toSubscribers('alerts', alert.system, (c) => alertCard(alert, c), `alert:${alert.id}`);
+      if (change === 'escalated') {
+        await toSubscribers('escalations', alert.system, (c) => {
+          const base = alertCard(alert, c);
+          return { ...base, text: c.t('alert.escalated_notice', { id: alert.id, by: by.split(':').slice(1).join(':') }) };
+        }, undefined, `alr:${alert.id}:esc:${alert.escalations}`);
+      }
+    },
+  });
+  const releases = createReleases(deps, audit);
+
+  /** SLA escalation (PRODUCT §3): stage 1 re-notifies the engineers, stage 2 pages the escalation channel. */
+  async function onTimer(timer: Timer): Promise<void> {
+    if (timer.kind !== 'ticket-respond') return;
+    const ticket = await tickets.find(String(timer.data.id));
+    if (!ticket || ticket.ackedAt || ticket.status === 'resolved') return;
+    const stage = Number(timer.data.stage);
+    if (stage === 1) {
+      await toSubscribers('tickets', ticket.system, (c) => {
+        const base = ticketCard(ticket, c);
+        return { ...base, text: c.t('ticket.sla_breach', { id: ticket.id, severity: ticket.severity }) };
+      }, undefined, `tkt:${ticket.id}:sla1`);
+      const sla = options.config.sla[ticket.severity];
+      await timers.schedule({ id: `ticket:${ticket.id}:respond`, kind: 'ticket-respond', dueAt: now() + (sla.respondMin * 60_000) / 2, data: { id: ticket.id, stage: 2 } });
+      await audit.record('system:timer', 'ticket.sla_renotified', ticket.id);
+    } else {
+      await tickets.escalate(ticket.id, 'system:timer', 'SLA', true);
+    }
+  }
+
+  return {
+    deps,
+    outbox,
+    audit,
+    directory,
+    tickets,
+    alerts,
+    releases,
+    backups: createBackups(deps, audit),
+    surveys,
+    faq: createFaq(deps, audit),
+    digest: createDigest(deps, releases),
+    timers,
+    onTimer,
+    cardContext,
+    toSubscribers,
+  };
+}
+export type Services = ReturnType<typeof createServices>;

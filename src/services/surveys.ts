@@ -1,0 +1,184 @@
+import { AppError } from '../core/errors.js';
+import { keys } from '../core/keys.js';
+import type { ConversationRef } from '../core/types.js';
+import type { AuditLog } from './audit.js';
+import { dayOf, type ServiceDeps } from './deps.js';
+
+export type SurveyKind = 'csat' | 'nps' | 'custom';
+
+export interface SurveyTemplate {
+  name: string;
+  /** Message key of the question for built-ins; free text for custom templates. */
+  question: string;
+  min: number;
+  max: number;
+}
+
+export interface Survey {
+  id: string;
+  kind: SurveyKind;
+  template: string;
+  question: string;
+  min: number;
+  max: number;
+  /** CSAT after a ticket: only this user may answer. */
+  ticketId?: string;
+  targetUser?: string;
+  /** Channel campaign. */
+  conversations?: ConversationRef[];
+  /** Organisation that may see the answers (customer scope); undefined = deployment-wide. */
+  org?: string;
+  createdAt: number;
+  createdBy: string;
+  /** How many people it was sent to, when known (a user = 1; a channel counts once). */
+  recipients: number;
+}
+
+export interface SurveyAnswer {
+  surveyId: string;
+  user: string;
+  score: number;
+  comment?: string;
+  at: number;
+}
+
+export interface SurveyResults {
+  survey: Survey;
+  responses: number;
+  recipients: number;
+  responseRate?: number;
+  average?: number;
+  distribution: Record<number, number>;
+  /** NPS only: promoters − detractors, in percent. */
+  nps?: number;
+}
+
+export const BUILTIN_TEMPLATES: Record<'csat' | 'nps', SurveyTemplate> = {
+  csat: { name: 'csat', question: 'survey.csat_question', min: 1, max: 5 },
+  nps: { name: 'nps', question: 'survey.nps_question', min: 0, max: 10 },
+};
+
+/** Surveys: CSAT after resolution, NPS and custom campaigns, one answer per person, results. */
+export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
+  const { store, now } = deps;
+
+  async function load(id: string): Promise<Survey> {
+    const s = await store.get<Survey>(keys.survey(id));
+    if (!s) throw new AppError('not_found', 'error.survey_not_found', { id });
+    return s;
+  }
+
+  async function create(input: Omit<Survey, 'id' | 'createdAt'>): Promise<Survey> {
+    const id = `SVY-${await store.incr(keys.seq('SVY'))}`;
+    const survey: Survey = { ...input, id, createdAt: now() };
+    await store.set(keys.survey(id), survey);
+    await store.zadd(keys.surveys(), id, survey.createdAt);
+    if (input.targetUser) await store.zadd(keys.surveyPending(input.targetUser), id, survey.createdAt);
+    await store.hincr(keys.aggDay(dayOf(survey.createdAt)), `${survey.kind}:sent`, input.recipients);
+    await audit.record(input.createdBy, 'survey.created', id, undefined, { kind: input.kind, template: input.template });
+    return survey;
+  }
+
+  return {
+    get: load,
+    async template(name: string): Promise<SurveyTemplate | undefined> {
+      if (name === 'csat' || name === 'nps') return BUILTIN_TEMPLATES[name];
+      return store.get<SurveyTemplate>(keys.surveyTemplate(name.toLowerCase()));
+    },
+    async addTemplate(by: string, template: SurveyTemplate): Promise<void> {
+      await store.set(keys.surveyTemplate(template.name.toLowerCase()), template);
+      await audit.record(by, 'survey.template', template.name, undefined, template);
+    },
+    /** The CSAT survey queued for the reporter when their ticket is resolved (once per resolution). */
+    async createCsat(ticketId: string, reporter: string, org: string, by: string): Promise<Survey> {
+      const t = BUILTIN_TEMPLATES.csat;
+      return create({
+        kind: 'csat',
+        template: 'csat',
+        question: t.question,
+        min: t.min,
+        max: t.max,
+        ticketId,
+        targetUser: reporter,
+        org,
+        createdBy: by,
+        recipients: 1,
+      });
+    },
+    async createCampaign(template: SurveyTemplate, conversations: ConversationRef[], by: string): Promise<Survey> {
+      const kind: SurveyKind = template.name === 'csat' || template.name === 'nps' ? template.name : 'custom';
+      return create({
+        kind,
+        template: template.name,
+        question: template.question,
+        min: template.min,
+        max: template.max,
+        conversations,
+        createdBy: by,
+        recipients: conversations.length,
+      });
+    },
+    /** Records one answer per person per survey; a second answer is refused. */
+    async answer(id: string, user: string, score: number, comment?: string): Promise<Survey> {
+      const survey = await load(id);
+      if (survey.targetUser && survey.targetUser !== user) throw new AppError('forbidden', 'error.survey_not_for_you', { id });
+      if (!Number.isInteger(score) || score < survey.min || score > survey.max) {
+        throw new AppError('invalid_argument', 'error.survey_score', { min: survey.min, max: survey.max });
+      }
+      if (!(await store.claim(keys.surveyAnswered(id, user), 10 * 365 * 24 * 3600_000))) {
+        throw new AppError('conflict', 'error.survey_already_answered', { id });
+      }
+      const at = now();
+      const answer: SurveyAnswer = { surveyId: id, user, score, comment, at };
+      await store.set(keys.surveyAnswer(id, user), answer);
+      await store.zadd(`idx:survey:${id}:answers`, user, at);
+      await store.hincr(keys.surveyStats(id), 'n');
+      await store.hincr(keys.surveyStats(id), 'sum', score);
+      await store.hincr(keys.surveyStats(id), `s:${score}`);
+      const day = keys.aggDay(dayOf(at));
+      await store.hincr(day, `${survey.kind}:n`);
+      await store.hincr(day, `${survey.kind}:sum`, score);
+      if (survey.kind === 'nps') {
+        if (score >= 9) await store.hincr(day, 'nps:promoters');
+        else if (score <= 6) await store.hincr(day, 'nps:detractors');
+      }
+      if (survey.kind === 'csat' && score >= 4) await store.hincr(day, 'csat:satisfied');
+      if (survey.targetUser) await store.zrem(keys.surveyPending(user), id);
+      await audit.record(user, 'survey.answered', id, undefined, { score });
+      return survey;
+    },
+    /** Surveys waiting for this user's answer (CSAT after their tickets). */
+    async pendingFor(user: string): Promise<Survey[]> {
+      const ids = await store.zrange(keys.surveyPending(user), -Infinity, Infinity, { limit: 10 });
+      return (await store.getMany<Survey>(ids.map((m) => keys.survey(m.member)))).filter((s): s is Survey => s !== undefined);
+    },
+    async results(id: string): Promise<SurveyResults> {
+      const survey = await load(id);
+      const stats = await store.hgetall(keys.surveyStats(id));
+      const n = stats.n ?? 0;
+      const distribution: Record<number, number> = {};
+      for (let s = survey.min; s <= survey.max; s++) distribution[s] = stats[`s:${s}`] ?? 0;
+      let nps: number | undefined;
+      if (survey.kind === 'nps' && n > 0) {
+        const promoters = (distribution[9] ?? 0) + (distribution[10] ?? 0);
+        let detractors = 0;
+        for (let s = 0; s <= 6; s++) detractors += distribution[s] ?? 0;
+        nps = Math.round(((promoters - detractors) / n) * 100);
+      }
+      return {
+        survey,
+        responses: n,
+        recipients: survey.recipients,
+        responseRate: survey.recipients > 0 && survey.targetUser ? Math.min(1, n / survey.recipients) : undefined,
+        average: n > 0 ? (stats.sum ?? 0) / n : undefined,
+        distribution,
+        nps,
+      };
+    },
+    async latest(limit = 5): Promise<Survey[]> {
+      const ids = await store.zrange(keys.surveys(), -Infinity, Infinity, { reverse: true, limit });
+      return (await store.getMany<Survey>(ids.map((m) => keys.survey(m.member)))).filter((s): s is Survey => s !== undefined);
+    },
+  };
+}
+export type Surveys = ReturnType<typeof createSurveys>;

@@ -1,0 +1,55 @@
+import { keys } from '../core/keys.js';
+import type { ServiceDeps } from './deps.js';
+
+export interface Timer {
+  id: string;
+  kind: string;
+  dueAt: number;
+  data: Record<string, string | number>;
+}
+
+/**
+ * Stored due times (SLA escalations). Polled, not held in memory, so a restart or a second replica
+ * neither loses nor doubles one: a due timer is leased with an atomic claim, handled, then removed.
+ */
+export function createTimers(deps: ServiceDeps) {
+  const { store, now, log } = deps;
+  return {
+    async schedule(timer: Timer): Promise<void> {
+      await store.set(keys.timer(timer.id), timer);
+      await store.zadd(keys.timersDue(), timer.id, timer.dueAt);
+    },
+    async cancel(id: string): Promise<void> {
+      await store.zrem(keys.timersDue(), id);
+      await store.delete(keys.timer(id));
+    },
+    async get(id: string): Promise<Timer | undefined> {
+      return store.get<Timer>(keys.timer(id));
+    },
+    /** Runs every due timer once across all replicas. Returns how many ran. */
+    async poll(handle: (timer: Timer) => Promise<void>, leaseMs = 60_000): Promise<number> {
+      const due = await store.zrange(keys.timersDue(), -Infinity, now(), { limit: 100 });
+      let ran = 0;
+      for (const { member, score } of due) {
+        const lease = keys.timerLease(`${member}:${score}`);
+        if (!(await store.claim(lease, leaseMs))) continue;
+        const timer = await store.get<Timer>(keys.timer(member));
+        try {
+          if (timer && timer.dueAt === score) {
+            await handle(timer);
+            ran++;
+          }
+          // Remove only if not rescheduled meanwhile.
+          if ((await store.zscore(keys.timersDue(), member)) === score) {
+            await store.zrem(keys.timersDue(), member);
+            await store.delete(keys.timer(member));
+          }
+        } catch (e) {
+          log.error('timer failed; it will run again after its lease', { timer: member, error: e });
+        }
+      }
+      return ran;
+    },
+  };
+}
+export type Timers = ReturnType<typeof createTimers>;

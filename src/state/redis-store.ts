@@ -1,0 +1,112 @@
+import Keyv from 'keyv';
+import KeyvRedis from '@keyv/redis';
+import { chunk } from './store.js';
+import type { RangeOptions, StateStore } from '../core/store.js';
+
+const PREFIX = 'aftercare:';
+const RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
+/**
+ * Redis through `@keyv/redis`. Values go through Keyv; atomic structures use the node-redis client
+ * the adapter exposes (INCRBY, SET NX PX, sorted sets, HINCRBYFLOAT). Configured to throw on errors:
+ * by default Keyv answers `undefined` when Redis is down, which a dedupe check would read as "new".
+ */
+export async function createRedisStore(url: string): Promise<StateStore> {
+  const adapter = new KeyvRedis(url, { throwOnErrors: true, throwOnConnectError: true, connectionTimeout: 5_000 });
+  const keyv = new Keyv({ store: adapter, namespace: 'aftercare', throwOnErrors: true, useKeyPrefix: false });
+  const client = adapter.client as unknown as RedisLike;
+  const k = (key: string) => `${PREFIX}${key}`;
+
+  return {
+    kind: 'redis',
+    async get<T>(key: string) {
+      return (await keyv.get(key)) as T | undefined;
+    },
+    async getMany<T>(keys: string[]) {
+      const out: Array<T | undefined> = [];
+      for (const part of chunk(keys, 500)) out.push(...((await keyv.get(part)) as Array<T | undefined>));
+      return out;
+    },
+    async set(key, value, ttlMs) {
+      await keyv.set(key, value, ttlMs);
+    },
+    async delete(key) {
+      await keyv.delete(key);
+    },
+    async incr(key, by = 1) {
+      return Number(await client.incrBy(k(`n:${key}`), by));
+    },
+    async counter(key) {
+      const v = await client.get(k(`n:${key}`));
+      return v === null ? 0 : Number(v);
+    },
+    async claim(key, ttlMs, owner = '1') {
+      const res = await client.set(k(`c:${key}`), owner, { NX: true, PX: Math.max(1, Math.round(ttlMs)) });
+      return res === 'OK';
+    },
+    async release(key, owner = '1') {
+      await client.eval(RELEASE_SCRIPT, { keys: [k(`c:${key}`)], arguments: [owner] });
+    },
+    async zadd(key, member, score) {
+      await client.zAdd(k(`z:${key}`), { score, value: member });
+    },
+    async zrem(key, member) {
+      await client.zRem(k(`z:${key}`), member);
+    },
+    async zscore(key, member) {
+      const v = await client.zScore(k(`z:${key}`), member);
+      return v === null ? undefined : Number(v);
+    },
+    async zrange(key, min, max, options: RangeOptions = {}) {
+      const lo = min === -Infinity ? '-inf' : String(min);
+      const hi = max === Infinity ? '+inf' : String(max);
+      const limit = options.limit !== undefined ? { offset: options.offset ?? 0, count: options.limit } : undefined;
+      const rows = await client.zRangeWithScores(
+        k(`z:${key}`),
+        options.reverse ? hi : lo,
+        options.reverse ? lo : hi,
+        { BY: 'SCORE', REV: options.reverse ? true : undefined, LIMIT: limit },
+      );
+      return rows.map((r) => ({ member: String(r.value), score: Number(r.score) }));
+    },
+    async zcard(key) {
+      return Number(await client.zCard(k(`z:${key}`)));
+    },
+    async hincr(key, field, by = 1) {
+      return Number(await client.hIncrByFloat(k(`h:${key}`), field, by));
+    },
+    async hgetall(key) {
+      const raw = await client.hGetAll(k(`h:${key}`));
+      const out: Record<string, number> = {};
+      for (const [f, v] of Object.entries(raw)) out[f] = Number(v);
+      return out;
+    },
+    async ping() {
+      await client.ping();
+    },
+    async close() {
+      await keyv.disconnect();
+    },
+  };
+}
+
+/** The subset of the node-redis client used here (typed loosely: its generics are heavy). */
+interface RedisLike {
+  incrBy(key: string, by: number): Promise<number>;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, opts: { NX: boolean; PX: number }): Promise<string | null>;
+  eval(script: string, opts: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  zAdd(key: string, m: { score: number; value: string }): Promise<number>;
+  zRem(key: string, member: string): Promise<number>;
+  zScore(key: string, member: string): Promise<number | null>;
+  zRangeWithScores(
+    key: string,
+    min: string,
+    max: string,
+    opts: { BY: 'SCORE'; REV?: true; LIMIT?: { offset: number; count: number } },
+  ): Promise<Array<{ value: string; score: number }>>;
+  zCard(key: string): Promise<number>;
+  hIncrByFloat(key: string, field: string, by: number): Promise<string | number>;
+  hGetAll(key: string): Promise<Record<string, string>>;
+  ping(): Promise<string>;
+}

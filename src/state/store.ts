@@ -1,0 +1,27 @@
+/**
+ * The one state module. Values live in Keyv (SQLite on disk by default, Redis for several replicas);
+ * everything that must not race — ids, dedupe claims, locks, counters, indexes — goes through atomic
+ * operations on the same database (SQL upserts with RETURNING, or Redis commands). Nothing outside
+ * this folder touches a database client.
+ */
+
+import type { StateStore } from '../core/store.js';
+
+export type { StateStore, ScoredMember, RangeOptions } from '../core/store.js';
+
+/** Opens the store named by an `AFTERCARE_STORE` URL: `sqlite://<path>` or `redis://…`. */
+export async function openStore(url: string): Promise<StateStore> {
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+    const { createRedisStore } = await import('./redis-store.js');
+    return createRedisStore(url);
+  }
+  const { createSqliteStore } = await import('./sqlite-store.js');
+  return createSqliteStore(url);
+}
+
+/** Splits `items` into chunks of `size`. */
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
