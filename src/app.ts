@@ -80,6 +80,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   });
 
   const partial = { core, store, outbox, services, metrics, log, pollTimers: () => services.timers.poll(services.onTimer) };
+  // [hooks] HTTP hooks of PRODUCT §5 are mounted here.
   for (const extra of options.extraModules ?? []) extra(app, partial);
 
   const ctx: PlatformContext = { core, log, publicUrl: config.publicUrl, defaultLocale: config.locale, metric };
@@ -136,6 +137,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     core.resumeInbox().catch((e: unknown) => log.error('inbox resume failed', { error: e }));
   }, config.timerPollMs);
   timerLoop.unref();
+  // [schedules] cron schedules start here.
   log.info('aftercare listening', { url: `http://${config.host}:${port}`, store: store.kind, platforms: modules.map((m) => m.adapter.platform) });
 
   return {

@@ -9,6 +9,8 @@ import type { PlatformContext, PlatformModule } from './core/ports.js';
 export type PlatformFactory = (config: AppConfig, ctx: PlatformContext) => Promise<PlatformModule | undefined>;
 
 export const platformFactories: PlatformFactory[] = [
+  async (config, ctx) => (config.teams ? (await import('../adapters/teams/index.js')).createTeamsModule(config.teams, ctx) : undefined),
   // adapters register here, e.g.:
   // async (config, ctx) => (config.slack ? (await import('../adapters/slack/index.js')).createSlackModule(config.slack, ctx) : undefined),
+  async (config, ctx) => (config.slack ? (await import('../adapters/slack/index.js')).createSlackModule(config.slack, ctx) : undefined),
 ];

@@ -258,7 +258,7 @@ export function createOutbox(options: OutboxOptions) {
     },
     /** Resolves when nothing is due (tests and graceful shutdown). */
     async drain(timeoutMs = 10_000): Promise<void> {
-      const deadline = now() + timeoutMs;
+      const deadline = Date.now() + timeoutMs;
       while ((await store.zcard(keys.outboxDue())) > 0) {
         if (Date.now() > deadline) throw new Error('outbox did not drain');
         kick();

@@ -14,7 +14,8 @@ const RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return red
 export async function createRedisStore(url: string): Promise<StateStore> {
   const adapter = new KeyvRedis(url, { throwOnErrors: true, throwOnConnectError: true, connectionTimeout: 5_000 });
   const keyv = new Keyv({ store: adapter, namespace: 'aftercare', throwOnErrors: true, useKeyPrefix: false });
-  const client = adapter.client as unknown as RedisLike;
+  // Connect now: a bad URL or a down server fails start-up instead of the first command.
+  const client = (await adapter.getClient()) as unknown as RedisLike;
   const k = (key: string) => `${PREFIX}${key}`;
 
   return {
