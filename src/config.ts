@@ -111,7 +111,7 @@ export const DEFAULT_SLA: AppConfig['sla'] = {
 };
 
 const slaSchema = z
-  .record(z.enum(['S1', 'S2', 'S3', 'S4']), z.object({ respondMin: minutes, resolveMin: minutes }).partial())
+  .partialRecord(z.enum(["S1", "S2", "S3", "S4"]), z.object({ respondMin: minutes, resolveMin: minutes }).partial())
   .optional();
 
 /** Thrown for an invalid configuration; `message` names the variable. */

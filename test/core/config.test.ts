@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, host: '0.0.0.0', store: 'sqlite://./data/aftercare.sqlite', locale: 'en', timezone: 'UTC', digestCron: '0 9 * * 1', playground: true });
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.slack).toBeUndefined();
+    expect(c.sla.S1).toEqual({ respondMin: 15, resolveMin: 240 });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ AFTERCARE_STORE: 'mysql://x' }, 'AFTERCARE_STORE'],
+    [{ AFTERCARE_LOCALE: 'fr' }, 'AFTERCARE_LOCALE'],
+    [{ AFTERCARE_TIMEZONE: 'Mars/Olympus' }, 'AFTERCARE_TIMEZONE'],
+    [{ AFTERCARE_ADMINS: 'U123' }, 'AFTERCARE_ADMINS'],
+    [{ AFTERCARE_SLA: '{not json' }, 'AFTERCARE_SLA'],
+    [{ AFTERCARE_BACKUP_RPO: 'crm:24' }, 'AFTERCARE_BACKUP_RPO'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET'],
+    [{ FEISHU_DOMAIN: 'example' }, 'FEISHU_DOMAIN'],
+    [{ TEAMS_ENABLED: 'yes', NODE_ENV: 'production' }, 'MICROSOFT_APP_ID'],
+  ])('stops with one message naming the variable for %j', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    try {
+      loadConfig(env);
+    } catch (e) {
+      expect((e as ConfigError).variable).toBe(variable);
+      expect((e as Error).message).toContain(variable);
+    }
+  });
+
+  it('turns the playground off in production and reads SLA and RPO overrides', () => {
+    const c = loadConfig({ NODE_ENV: 'production', AFTERCARE_SLA: '{"S1":{"respondMin":5}}', AFTERCARE_BACKUP_RPO: 'crm=6,*=48' });
+    expect(c.playground).toBe(false);
+    expect(c.sla.S1).toEqual({ respondMin: 5, resolveMin: 240 });
+    expect(c.rpoHours).toEqual({ '*': 48, crm: 6 });
+  });
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { SendError, type ChatAdapter } from '../../src/core/ports.js';
+import type { ConversationRef, OutboundMessage, SentRef } from '../../src/core/types.js';
+import { createOutbox } from '../../src/services/outbox.js';
+import { openStore } from '../../src/state/store.js';
+import { memoryLogger, tempSqliteUrl } from '../helpers/env.js';
+
+const conv = (channelId: string): ConversationRef => ({ platform: 'slack', tenantId: 'T1', channelId });
+
+function recordingAdapter(fail: (n: number, msg: OutboundMessage) => SendError | undefined = () => undefined, perSecond = 100) {
+  const calls: Array<{ op: 'post' | 'update'; channel: string; text: string; at: number }> = [];
+  let n = 0;
+  const adapter: ChatAdapter = {
+    platform: 'slack',
+    capabilities: { ephemeral: true, updateInPlace: true, modals: true, images: true },
+    limits: { perConversationPerSecond: perSecond, perConversationBurst: 1, perAppPerSecond: 1000 },
+    async post(ref, message): Promise<SentRef> {
+      const err = fail(++n, message);
+      if (err) throw err;
+      calls.push({ op: 'post', channel: ref.channelId, text: message.text, at: Date.now() });
+      return { conversation: ref, messageId: `ts${n}` };
+    },
+    async update(sent, message) {
+      calls.push({ op: 'update', channel: sent.conversation.channelId, text: message.text, at: Date.now() });
+    },
+  };
+  return { adapter, calls };
+}
+
+describe('the outbox', () => {
+  it('retries a rate-limited send after Retry-After and delivers it exactly once', async () => {
+    const store = await openStore(tempSqliteUrl('ob1'));
+    const { adapter, calls } = recordingAdapter((n) => (n <= 2 ? new SendError('ratelimited', true, 50, 429) : undefined));
+    const outbox = createOutbox({ store, log: memoryLogger(), pollMs: 20 });
+    outbox.register(adapter);
+    outbox.start();
+    await outbox.post(conv('C1'), { text: 'hello' });
+    await outbox.drain();
+    expect(calls.map((c) => c.text)).toEqual(['hello']);
+    await outbox.stop();
+    await store.close();
+  });
+
+  it('sends once per idempotency key', async () => {
+    const store = await openStore(tempSqliteUrl('ob2'));
+    const { adapter, calls } = recordingAdapter();
+    const outbox = createOutbox({ store, log: memoryLogger(), pollMs: 20 });
+    outbox.register(adapter);
+    outbox.start();
+    expect(await outbox.post(conv('C1'), { text: 'a' }, 'key-1')).toBe(true);
+    expect(await outbox.post(conv('C1'), { text: 'a again' }, 'key-1')).toBe(false);
+    await outbox.drain();
+    expect(calls.map((c) => c.text)).toEqual(['a']);
+    await outbox.stop();
+    await store.close();
+  });
+
+  it('paces one conversation to its declared rate while others flow', async () => {
+    const store = await openStore(tempSqliteUrl('ob3'));
+    const { adapter, calls } = recordingAdapter(undefined, 10);
+    const outbox = createOutbox({ store, log: memoryLogger(), pollMs: 10 });
+    outbox.register(adapter);
+    outbox.start();
+    for (let i = 0; i < 5; i++) await outbox.post(conv('busy'), { text: `b${i}` });
+    await outbox.post(conv('quiet'), { text: 'q' });
+    await outbox.drain();
+    const busy = calls.filter((c) => c.channel === 'busy');
+    expect(busy.map((c) => c.text)).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
+    expect(busy.at(-1)!.at - busy[0]!.at).toBeGreaterThanOrEqual(350);
+    expect(calls.find((c) => c.channel === 'quiet')!.at).toBeLessThan(busy.at(-1)!.at);
+    await outbox.stop();
+    await store.close();
+  });
+
+  it('coalesces a storm of updates to one card into a post and few updates with the latest content', async () => {
+    const store = await openStore(tempSqliteUrl('ob4'));
+    const { adapter, calls } = recordingAdapter(undefined, 5);
+    const outbox = createOutbox({ store, log: memoryLogger(), pollMs: 10 });
+    outbox.register(adapter);
+    outbox.start();
+    for (let i = 1; i <= 300; i++) await outbox.upsert(conv('alerts'), 'alert:ALR-1', { text: `count ${i}` });
+    await outbox.drain();
+    expect(calls[0]!.op).toBe('post');
+    expect(calls.length).toBeLessThan(20);
+    expect(calls.at(-1)!.text).toBe('count 300');
+    await outbox.stop();
+    await store.close();
+  });
+
+  it('resumes queued pushes after a restart', async () => {
+    const url = tempSqliteUrl('ob5');
+    const store1 = await openStore(url);
+    const first = createOutbox({ store: store1, log: memoryLogger() });
+    await first.post(conv('C1'), { text: 'queued before the crash' });
+    await store1.close();
+    const store2 = await openStore(url);
+    const { adapter, calls } = recordingAdapter();
+    const second = createOutbox({ store: store2, log: memoryLogger(), pollMs: 10 });
+    second.register(adapter);
+    second.start();
+    await second.drain();
+    expect(calls.map((c) => c.text)).toEqual(['queued before the crash']);
+    await second.stop();
+    await store2.close();
+  });
+
+  it('moves a push the platform rejects for good to the dead letters and logs it', async () => {
+    const store = await openStore(tempSqliteUrl('ob6'));
+    const log = memoryLogger();
+    const { adapter, calls } = recordingAdapter(() => new SendError('channel_not_found', false, undefined, 404));
+    const outbox = createOutbox({ store, log, pollMs: 10 });
+    outbox.register(adapter);
+    outbox.start();
+    await outbox.post(conv('gone'), { text: 'x' });
+    await outbox.drain();
+    expect(calls).toHaveLength(0);
+    expect(await store.zcard('idx:outbox:dead')).toBe(1);
+    expect(log.lines.some((l) => l.level === 'error' && String(l.msg).includes('dead-letter'))).toBe(true);
+    await outbox.stop();
+    await store.close();
+  });
+});

@@ -1,0 +1,258 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSlackModule } from '../../adapters/slack/index.js';
+import { encodeOrigin } from '../../adapters/slack/render.js';
+import { createLogger } from '../../src/core/log.js';
+import type { CoreApi, PlatformModule, Reply } from '../../src/core/ports.js';
+import type { InboundEvent } from '../../src/core/types.js';
+import { startFakeSlack, type FakeSlack } from './fake-slack.js';
+import { payload } from './fixtures.js';
+import { sendSigned } from './sign.js';
+
+/**
+ * The Slack module on a real HTTP server with the real Bolt, against a fake Slack Web API, with a
+ * scripted core standing in for the product (the full product runs in wire.test.ts). Pins down the
+ * adapter's own contract: signatures, acks, dedupe, where each part of a reply goes.
+ */
+
+const SECRET = 'test-signing-secret';
+const log = createLogger({ level: 'error', sink: () => undefined });
+
+interface ScriptedCore extends CoreApi {
+  accepted: InboundEvent[];
+  processed: InboundEvent[];
+  answer: (event: InboundEvent) => Promise<Reply> | Reply;
+  acceptDelayMs: number;
+}
+
+function scriptedCore(): ScriptedCore {
+  const claimed = new Set<string>();
+  const core: ScriptedCore = {
+    accepted: [],
+    processed: [],
+    acceptDelayMs: 0,
+    answer: () => ({ messages: [], locale: 'en' }),
+    async accept(event) {
+      if (core.acceptDelayMs) await new Promise((r) => setTimeout(r, core.acceptDelayMs));
+      const key = `${event.kind}:${event.id}`;
+      if (claimed.has(key)) return false;
+      claimed.add(key);
+      core.accepted.push(event);
+      return true;
+    },
+    async process(event) {
+      core.processed.push(event);
+      return core.answer(event);
+    },
+    async handle(event) {
+      return (await core.accept(event)) ? core.process(event) : undefined;
+    },
+    localeFor: async () => 'en',
+    rememberConversation: async () => undefined,
+    conversation: async () => undefined,
+  };
+  return core;
+}
+
+let fake: FakeSlack;
+let core: ScriptedCore;
+let module: PlatformModule;
+let server: Server;
+let url: string;
+
+beforeAll(async () => {
+  fake = await startFakeSlack();
+  core = scriptedCore();
+  module = await createSlackModule(
+    { botToken: 'xoxb-module-test', signingSecret: SECRET, apiUrl: fake.apiUrl },
+    { core, log, publicUrl: 'http://aftercare.test', defaultLocale: 'en', metric: () => undefined },
+  );
+  const app = express();
+  module.mount(app);
+  await module.start?.();
+  server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+});
+
+afterAll(async () => {
+  await module.adapter.close?.();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  await fake.close();
+});
+
+beforeEach(() => {
+  fake.calls.length = 0;
+  core.accepted.length = 0;
+  core.processed.length = 0;
+  core.acceptDelayMs = 0;
+  core.answer = () => ({ messages: [], locale: 'en' });
+});
+
+let seq = 0;
+function command(text: string, extra: Record<string, string> = {}): Record<string, string> {
+  seq++;
+  return {
+    ...payload<Record<string, string>>('slash_command'),
+    command: '/issue',
+    text,
+    team_id: 'T1',
+    channel_id: 'C1',
+    user_id: 'U1',
+    trigger_id: `trigger-${seq}-${Date.now()}`,
+    response_url: fake.responseUrl(`cmd-${seq}`),
+    ...extra,
+  };
+}
+
+describe('Slack module over HTTP', () => {
+  it('answers url_verification with the challenge once the signature checks out', async () => {
+    const body = payload('url_verification');
+    const res = await sendSigned(url, SECRET, { json: body });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text)).toEqual({ challenge: (body as { challenge: string }).challenge });
+  });
+
+  it('refuses forged, stale, future-dated and unsigned requests with 401 and dispatches nothing', async () => {
+    const body = { form: command('forged') };
+    const now = Math.floor(Date.now() / 1000);
+    expect((await sendSigned(url, SECRET, body, { secret: 'wrong-secret' })).status).toBe(401);
+    expect((await sendSigned(url, SECRET, body, { timestamp: now - 6 * 60 })).status).toBe(401);
+    expect((await sendSigned(url, SECRET, body, { timestamp: now + 6 * 60 })).status).toBe(401);
+    const unsigned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'command=%2Fissue' });
+    expect(unsigned.status).toBe(401);
+    expect(core.accepted).toHaveLength(0);
+  });
+
+  it('accepts a form body whose content type carries a charset', async () => {
+    const res = await sendSigned(url, SECRET, { form: command('charset') }, { contentType: 'application/x-www-form-urlencoded; charset=utf-8' });
+    expect(res.status).toBe(200);
+    expect(core.accepted).toHaveLength(1);
+  });
+
+  it('acks a slash command at once and delivers a slow result through the response_url afterwards', async () => {
+    core.answer = async () => {
+      await new Promise((r) => setTimeout(r, 3500));
+      return { messages: [{ text: 'Done, **SUP-9**', visibility: 'ephemeral' }], locale: 'en' };
+    };
+    const body = command('slow one');
+    const res = await sendSigned(url, SECRET, { form: body });
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    expect(res.ms).toBeLessThan(1000);
+    expect(core.accepted[0]).toMatchObject({ kind: 'command', command: 'issue', text: 'slow one' });
+    await fake.waitFor((calls) => calls.some((c) => c.method === `response_url:cmd-${seq}`), 8000);
+    expect(fake.callsTo(`response_url:cmd-${seq}`)[0]!.body).toMatchObject({ response_type: 'ephemeral', text: 'Done, *SUP-9*' });
+  }, 15_000);
+
+  it('acks before the deadline even when claiming the delivery is slow, and still runs it once', async () => {
+    core.acceptDelayMs = 2600;
+    core.answer = () => ({ messages: [{ text: 'late but here' }], locale: 'en' });
+    const res = await sendSigned(url, SECRET, { form: command('slow store') });
+    expect(res.status).toBe(200);
+    expect(res.ms).toBeLessThan(2900);
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'), 5000);
+    expect(core.processed).toHaveLength(1);
+  }, 10_000);
+
+  it('handles the same slash command delivered twice once', async () => {
+    const body = command('twice');
+    await sendSigned(url, SECRET, { form: body });
+    await sendSigned(url, SECRET, { form: body });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(core.accepted).toHaveLength(1);
+    expect(core.processed).toHaveLength(1);
+  });
+
+  it('looks the user’s Slack locale up after the ack and hands it to the core', async () => {
+    fake.locales.set('U55', 'zh-CN');
+    await sendSigned(url, SECRET, { form: command('中文', { user_id: 'U55' }) });
+    await fake.waitFor(() => core.processed.length === 1);
+    expect(core.processed[0]!.actor.locale).toBe('zh-CN');
+    expect(fake.callsTo('users.info')[0]!.body).toMatchObject({ user: 'U55', include_locale: 'true' });
+  });
+
+  it('opens the form the core asks for as a modal with the command’s trigger_id', async () => {
+    core.answer = () => ({
+      messages: [],
+      locale: 'en',
+      openForm: {
+        title: 'Report an issue',
+        submitLabel: 'File',
+        card: { blocks: [{ type: 'form', formId: 'issue.create', submitLabel: 'File', inputs: [{ id: 'title', label: 'Title', kind: 'text', required: true }] }] },
+      },
+    });
+    const body = command('');
+    await sendSigned(url, SECRET, { form: body });
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
+    const call = fake.callsTo('views.open')[0]!;
+    expect(call.body.trigger_id).toBe(body.trigger_id);
+    expect(call.body.view).toMatchObject({ type: 'modal', callback_id: 'issue.create', private_metadata: encodeOrigin({ team: 'T1', channel: 'C1' }) });
+  });
+
+  it('posts channel replies with chat.postMessage and falls back to the response_url where the bot is not a member', async () => {
+    core.answer = () => ({ messages: [{ text: 'public answer' }], locale: 'en' });
+    fake.script('chat.postMessage', { body: { ok: false, error: 'not_in_channel' } });
+    await sendSigned(url, SECRET, { form: command('x') });
+    await fake.waitFor((calls) => calls.some((c) => c.method === `response_url:cmd-${seq}`));
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(fake.callsTo(`response_url:cmd-${seq}`)[0]!.body).toMatchObject({ response_type: 'in_channel', text: 'public answer' });
+  });
+
+  it('maps a button click to the core action and replaces the clicked message through its response_url', async () => {
+    core.answer = () => ({ messages: [], replace: { text: 'Acked' }, locale: 'en' });
+    const body = payload<Record<string, unknown> & { actions: Array<Record<string, unknown>> }>('block_actions');
+    body.actions[0]!.action_id = 'issue.ack';
+    body.actions[0]!.value = 'SUP-3';
+    body.response_url = fake.responseUrl('act-1');
+    const res = await sendSigned(url, SECRET, { payload: body });
+    expect(res.status).toBe(200);
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'response_url:act-1'));
+    expect(core.processed[0]).toMatchObject({ kind: 'action', actionId: 'issue.ack', value: 'SUP-3', messageId: '111.222' });
+    expect(fake.callsTo('response_url:act-1')[0]!.body).toMatchObject({ replace_original: true, text: 'Acked' });
+  });
+
+  it('closes a submitted modal at once and answers in the conversation it was opened from', async () => {
+    core.answer = () => ({ messages: [{ text: 'Ticket SUP-4 filed' }], locale: 'en' });
+    const body = payload<Record<string, unknown> & { view: Record<string, unknown> }>('view_submission');
+    body.view.callback_id = 'issue.create';
+    body.view.private_metadata = encodeOrigin({ team: 'T111', channel: 'C42' });
+    const res = await sendSigned(url, SECRET, { payload: body });
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'));
+    expect(core.processed[0]).toMatchObject({ kind: 'submit', formId: 'issue.create', values: { maBWU: 'test' } });
+    expect(fake.callsTo('chat.postMessage')[0]!.body).toMatchObject({ channel: 'C42', text: 'Ticket SUP-4 filed' });
+  });
+
+  it('runs an app_mention once even when Slack retries it, and replies in its thread', async () => {
+    core.answer = () => ({ messages: [{ text: 'pong' }], locale: 'en' });
+    const body = payload<Record<string, unknown> & { event: Record<string, unknown> }>('app_mention');
+    body.event_id = `Ev-retry-${Date.now()}`;
+    body.event.text = '<@U0LAN0Z89> faq vpn';
+    body.event.thread_ts = '1515449500.000001';
+    expect((await sendSigned(url, SECRET, { json: body })).status).toBe(200);
+    expect((await sendSigned(url, SECRET, { json: body }, { retryNum: 1 })).status).toBe(200);
+    expect((await sendSigned(url, SECRET, { json: body }, { retryNum: 2, retryReason: 'http_error' })).status).toBe(200);
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(core.processed).toHaveLength(1);
+    expect(core.processed[0]).toMatchObject({ command: 'faq', text: 'vpn' });
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(fake.callsTo('chat.postMessage')[0]!.body).toMatchObject({ channel: 'C123ABC456', thread_ts: '1515449500.000001' });
+  });
+
+  it('retries a reply that Slack rate-limits, honouring Retry-After, and posts it once', async () => {
+    core.answer = () => ({ messages: [{ text: 'after the storm' }], locale: 'en' });
+    fake.script('chat.postMessage', { status: 429, headers: { 'Retry-After': '1' }, body: { ok: false, error: 'ratelimited' } });
+    await sendSigned(url, SECRET, { form: command('rate') });
+    await fake.waitFor((calls) => calls.filter((c) => c.method === 'chat.postMessage').length >= 2, 5000);
+    const posts = fake.callsTo('chat.postMessage');
+    expect(posts.map((p) => p.status)).toEqual([429, 200]);
+    expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(950);
+  });
+});

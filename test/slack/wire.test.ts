@@ -1,0 +1,278 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/core/log.js';
+import { startFakeSlack, type FakeCall, type FakeSlack } from './fake-slack.js';
+import { payload } from './fixtures.js';
+import { sendSigned, type SendOptions } from './sign.js';
+
+/**
+ * The whole product on Slack: the real server (startApp), the real Bolt, requests signed exactly
+ * as Slack signs them with Slack's recorded payload shapes, and a fake Slack Web API +
+ * response_urls on loopback recording everything aftercare sends.
+ */
+
+const SECRET = 'wire-signing-secret-0123456789';
+const TEAM = 'T0WIRE';
+const ACME = 'C0ACME'; // customer channel, bound to organisation acme
+const ENG = 'C0ENG'; // engineers' channel, subscribed to tickets
+const ADMIN = 'U0ADMIN';
+const ENGINEER = 'U0ENG';
+const CUSTOMER = 'U0CUST';
+
+let fake: FakeSlack;
+let app: RunningApp;
+let dir: string;
+let url: string;
+let seq = 0;
+
+interface Block {
+  type: string;
+  elements?: Array<{ action_id?: string; value?: string; type: string }>;
+}
+
+function send(body: Parameters<typeof sendSigned>[2], options?: SendOptions) {
+  return sendSigned(url, SECRET, body, options);
+}
+
+function slash(user: string, channel: string, command: string, text: string, extra: Record<string, string> = {}) {
+  seq++;
+  const form: Record<string, string> = {
+    ...payload<Record<string, string>>('slash_command'),
+    team_id: TEAM,
+    team_domain: 'wire',
+    channel_id: channel,
+    channel_name: channel.toLowerCase(),
+    user_id: user,
+    user_name: user.toLowerCase(),
+    command,
+    text,
+    response_url: fake.responseUrl(`cmd-${seq}`),
+    trigger_id: `${seq}.${Date.now()}.wiretrigger`,
+    ...extra,
+  };
+  return { form, responseUrl: `response_url:cmd-${seq}` };
+}
+
+function click(user: string, channel: string, messageTs: string, action: { action_id: string; value: string }, name: string) {
+  const body = payload<Record<string, unknown>>('block_actions');
+  return {
+    ...body,
+    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
+    team: { id: TEAM, domain: 'wire' },
+    channel: { id: channel, name: channel.toLowerCase() },
+    container: { type: 'message', message_ts: messageTs, channel_id: channel, is_ephemeral: false },
+    trigger_id: `${++seq}.${Date.now()}.clicktrigger`,
+    response_url: fake.responseUrl(name),
+    actions: [{ ...action, block_id: 'b', type: 'button', text: { type: 'plain_text', text: 'x' }, action_ts: `${Date.now() / 1000}` }],
+  };
+}
+
+function buttons(blocks: unknown): Array<{ action_id: string; value: string }> {
+  return ((blocks as Block[] | undefined) ?? [])
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => b.elements ?? [])
+    .filter((e): e is { action_id: string; value: string; type: string } => e.type === 'button' && typeof e.action_id === 'string');
+}
+
+const postsTo = (channel: string) => fake.callsTo('chat.postMessage').filter((c) => c.body.channel === channel && c.status === 200);
+const textOf = (c: FakeCall) => String(c.body.text ?? '');
+
+/** Sends a slash command and waits for what answers it (its response_url or a post in its channel). */
+async function command(user: string, channel: string, cmd: string, text: string): Promise<FakeCall> {
+  const before = fake.calls.length;
+  const { form, responseUrl } = slash(user, channel, cmd, text);
+  const res = await send({ form });
+  expect(res.status).toBe(200);
+  await fake.waitFor((calls) => calls.slice(before).some((c) => c.method === responseUrl || (c.method === 'chat.postMessage' && c.body.channel === channel)));
+  return fake.calls.slice(before).find((c) => c.method === responseUrl || (c.method === 'chat.postMessage' && c.body.channel === channel))!;
+}
+
+async function ticketCount(): Promise<number> {
+  return (await app.services.tickets.list({ status: 'all' })).total;
+}
+
+beforeAll(async () => {
+  fake = await startFakeSlack();
+  dir = mkdtempSync(join(tmpdir(), 'aftercare-slack-wire-'));
+  app = await startApp(
+    loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      AFTERCARE_STORE: `sqlite://${join(dir, 'wire.sqlite')}`,
+      AFTERCARE_ADMINS: `slack:${ADMIN}`,
+      AFTERCARE_PLAYGROUND: 'off',
+      SLACK_BOT_TOKEN: 'xoxb-wire-test-token',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: fake.apiUrl,
+    }),
+    { log: createLogger({ level: 'warn', sink: (l) => { if (process.env.WIRE_LOG) console.log(l); } }) },
+  );
+  url = `${app.url}/slack/events`;
+  // The deployment's setup, done the Slack way.
+  await command(ADMIN, ACME, '/aftercare', 'org acme');
+  await command(ADMIN, ENG, '/aftercare', 'subscribe tickets');
+  await command(ADMIN, ENG, '/aftercare', `role <@${ENGINEER}|eng> engineer`);
+}, 30_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await fake?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('aftercare on Slack (wire)', () => {
+  it('calls auth.test once at start and never again per request', () => {
+    expect(fake.callsTo('auth.test')).toHaveLength(1);
+  });
+
+  it('answers Slack’s url_verification challenge', async () => {
+    const body = payload<{ challenge: string }>('url_verification');
+    const res = await send({ json: body });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text)).toEqual({ challenge: body.challenge });
+  });
+
+  it('runs report → ack button → resolve → CSAT end to end', async () => {
+    // 1. The customer reports in the customer channel.
+    const mark = fake.calls.length;
+    const report = await send({ form: slash(CUSTOMER, ACME, '/issue', 'Login fails for everyone sev:S2 system:crm').form });
+    expect(report.status).toBe(200);
+    expect(report.ms).toBeLessThan(1000);
+
+    // 2. The engineers' channel gets the ticket card with an Ack button (through the outbox).
+    await fake.waitFor((calls) => calls.slice(mark).some((c) => c.method === 'chat.postMessage' && c.body.channel === ENG && c.status === 200));
+    const engPost = postsTo(ENG).find((c) => buttons(c.body.blocks).some((b) => b.value === 'SUP-1'))!;
+    expect(engPost).toBeDefined();
+    expect(textOf(engPost)).toContain('SUP-1');
+    const ack = buttons(engPost.body.blocks).find((b) => b.action_id === 'issue.ack')!;
+    expect(ack).toEqual(expect.objectContaining({ value: 'SUP-1' }));
+    // …and the reporter saw their ticket filed in the customer channel.
+    await fake.waitFor((calls) => calls.slice(mark).some((c) => c.method === 'chat.postMessage' && c.body.channel === ACME && textOf(c).includes('SUP-1')));
+
+    // 3. The engineer clicks Ack on that message.
+    const engTs = (engPost.response as { ts: string }).ts;
+    const acked = await send({ payload: click(ENGINEER, ENG, engTs, ack, 'ack-click') });
+    expect(acked.status).toBe(200);
+    expect(acked.ms).toBeLessThan(1000);
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'response_url:ack-click' && c.body.replace_original === true));
+    const replaced = fake.callsTo('response_url:ack-click').find((c) => c.body.replace_original === true)!;
+    expect(buttons(replaced.body.blocks).map((b) => b.action_id)).not.toContain('issue.ack');
+    // The same card is updated in place wherever the outbox posted it.
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && c.body.channel === ENG && c.body.ts === engTs));
+    // The reporter hears that someone is on it.
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && c.body.channel === ACME && /SUP-1/.test(textOf(c)) && /acknowledged/i.test(textOf(c))));
+
+    // 4. Resolve: the Resolve button opens a modal; the engineer submits it.
+    const resolve = buttons(replaced.body.blocks).find((b) => b.action_id === 'issue.resolve')!;
+    const opened = fake.calls.length;
+    await send({ payload: click(ENGINEER, ENG, engTs, resolve, 'resolve-click') });
+    await fake.waitFor((calls) => calls.slice(opened).some((c) => c.method === 'views.open'));
+    const viewCall = fake.calls.slice(opened).find((c) => c.method === 'views.open')!;
+    const view = viewCall.body.view as { callback_id: string; private_metadata: string; blocks: Array<{ block_id?: string; type: string }> };
+    expect(view.callback_id).toBe('issue.resolve');
+    expect(view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id)).toEqual(expect.arrayContaining(['id', 'fixedIn']));
+    const submission = payload<Record<string, unknown> & { view: Record<string, unknown> }>('view_submission');
+    submission.user = { id: ENGINEER, username: 'eng', name: 'eng', team_id: TEAM };
+    submission.team = { id: TEAM, domain: 'wire' };
+    submission.trigger_id = `${++seq}.${Date.now()}.viewtrigger`;
+    submission.view = {
+      ...submission.view,
+      id: `V${seq}`,
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      blocks: view.blocks,
+      state: {
+        values: {
+          id: { id: { type: 'plain_text_input', value: 'SUP-1' } },
+          fixedIn: { fixedIn: { type: 'plain_text_input', value: '1.4.2' } },
+          cause: { cause: { type: 'plain_text_input', value: 'config' } },
+          note: { note: { type: 'plain_text_input', value: null } },
+        },
+      },
+    };
+    const submitted = await send({ payload: submission });
+    expect(submitted.status).toBe(200);
+    expect(submitted.text).toBe('');
+
+    // 5. The reporter's conversation gets the resolution and a CSAT survey.
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && c.body.channel === ACME && textOf(c).includes('1.4.2')));
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && c.body.channel === ACME && buttons(c.body.blocks).some((b) => b.value?.startsWith('SVY-'))));
+    const survey = postsTo(ACME).find((c) => buttons(c.body.blocks).some((b) => b.value?.startsWith('SVY-')))!;
+    const answers = buttons(survey.body.blocks);
+    expect(answers.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(answers.map((a) => a.action_id)).size).toBe(answers.length);
+    const five = answers.find((a) => a.value.endsWith(':5'))!;
+
+    // 6. The customer answers 5; the survey card is replaced by a thank-you.
+    await send({ payload: click(CUSTOMER, ACME, (survey.response as { ts: string }).ts, five, 'survey-click') });
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'response_url:survey-click'));
+    expect(fake.callsTo('response_url:survey-click')[0]!.body).toMatchObject({ replace_original: true });
+    const surveyId = five.value.split(':')[0]!;
+    const results = await app.services.surveys.results(surveyId);
+    expect(results.responses).toBe(1);
+    expect(results.average).toBe(5);
+    const ticket = await app.services.tickets.find('SUP-1');
+    expect(ticket).toMatchObject({ status: 'resolved', fixedIn: '1.4.2' });
+  }, 30_000);
+
+  it('refuses a forged or 6-minute-old signature with 401 and changes nothing', async () => {
+    const before = await ticketCount();
+    const callsBefore = fake.calls.length;
+    const forged = await send({ form: slash(CUSTOMER, ACME, '/issue', 'forged report').form }, { secret: 'not-the-secret' });
+    expect(forged.status).toBe(401);
+    const stale = await send({ form: slash(CUSTOMER, ACME, '/issue', 'stale report').form }, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    expect(stale.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await ticketCount()).toBe(before);
+    expect(fake.calls.length).toBe(callsBefore);
+  });
+
+  it('creates one ticket from a delivery Slack sends twice', async () => {
+    const before = await ticketCount();
+    const { form } = slash(CUSTOMER, ACME, '/issue', 'Printer jams twice');
+    expect((await send({ form })).status).toBe(200);
+    expect((await send({ form })).status).toBe(200);
+
+    const mention = payload<Record<string, unknown> & { event: Record<string, unknown> }>('app_mention');
+    mention.team_id = TEAM;
+    mention.event_id = `Ev${Date.now()}`;
+    mention.event = { ...mention.event, user: CUSTOMER, channel: ACME, text: '<@U0BOT> issue Mention report retried' };
+    expect((await send({ json: mention })).status).toBe(200);
+    expect((await send({ json: mention }, { retryNum: 1, retryReason: 'http_timeout' })).status).toBe(200);
+    expect((await send({ json: mention }, { retryNum: 2, retryReason: 'http_timeout' })).status).toBe(200);
+
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && textOf(c).includes('Mention report retried')), 5000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await ticketCount()).toBe(before + 2);
+    const titles = (await app.services.tickets.list({ status: 'all' })).tickets.map((t) => t.title);
+    expect(titles.filter((t) => t === 'Printer jams twice')).toHaveLength(1);
+    expect(titles.filter((t) => t === 'Mention report retried')).toHaveLength(1);
+  }, 15_000);
+
+  it('delivers a push once when the Web API answers 429 twice', async () => {
+    fake.script(
+      'chat.postMessage',
+      { when: (b) => b.channel === ENG && String(b.text).includes('Rate limited push'), status: 429, headers: { 'Retry-After': '1' }, body: { ok: false, error: 'ratelimited' } },
+      { when: (b) => b.channel === ENG && String(b.text).includes('Rate limited push'), status: 429, headers: { 'Retry-After': '1' }, body: { ok: false, error: 'ratelimited' } },
+    );
+    const mark = fake.calls.length;
+    await send({ form: slash(CUSTOMER, ACME, '/issue', 'Rate limited push sev:S3').form });
+    const isPush = (c: FakeCall) => c.method === 'chat.postMessage' && c.body.channel === ENG && textOf(c).includes('Rate limited push');
+    await fake.waitFor((calls) => calls.slice(mark).some((c) => isPush(c) && c.status === 200), 15_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const attempts = fake.calls.slice(mark).filter(isPush);
+    expect(attempts.map((c) => c.status)).toEqual([429, 429, 200]);
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(900);
+    expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThanOrEqual(900);
+  }, 25_000);
+
+  it('answers in Chinese to a user whose Slack locale is Chinese', async () => {
+    fake.locales.set('U0ZH', 'zh-CN');
+    const reply = await command('U0ZH', ACME, '/aftercare', 'help');
+    expect(JSON.stringify(reply.body)).toMatch(/[\u4e00-\u9fff]/);
+  });
+});

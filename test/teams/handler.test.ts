@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { InboundEvent } from '../../src/core/types.js';
+import { FakeConnector } from './fake-connector.js';
+import { fixture } from './fixtures.js';
+import { postActivity, startTeamsModule } from './module-server.js';
+import { StubCore } from './stub-core.js';
+
+const connector = new FakeConnector();
+const core = new StubCore();
+let server: Awaited<ReturnType<typeof startTeamsModule>>;
+let seq = 0;
+
+function message(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const raw = fixture('message');
+  raw.serviceUrl = connector.url;
+  raw.id = `17092870${String(++seq).padStart(5, '0')}`;
+  raw.text = text;
+  return { ...raw, ...extra };
+}
+
+const ticketCard = (state: string) => ({
+  text: `SUP-1 ${state}`,
+  card: { title: `SUP-1 ${state}`, blocks: [{ type: 'actions' as const, buttons: [{ actionId: 'issue.ack', label: 'Ack', value: 'SUP-1' }] }] },
+});
+
+beforeAll(async () => {
+  await connector.start();
+  server = await startTeamsModule({ appId: '', appPassword: '', appType: 'MultiTenant', requestTimeoutMs: 3000 }, core);
+});
+afterAll(async () => {
+  await server.stop();
+  await connector.stop();
+});
+beforeEach(() => {
+  connector.calls.length = 0;
+  connector.attempts = 0;
+  core.processed.length = 0;
+  core.respond = (event) => ({ messages: [{ text: `ran ${event.kind === 'command' ? `${event.command} ${event.text}` : event.kind}` }], locale: 'en' });
+});
+
+describe('Teams endpoint with a stub core (local-test mode)', () => {
+  it('warns at start that requests are not authenticated without an app id', () => {
+    expect(server.logs.some((l) => l.includes('"level":"warn"') && l.includes('MICROSOFT_APP_ID'))).toBe(true);
+  });
+
+  it('answers a command message and replies in the same conversation, threaded to the message', async () => {
+    const activity = message('/faq vpn');
+    const res = await postActivity(server.url, activity);
+    expect(res.status).toBe(200);
+    await connector.waitForCalls(1);
+    const reply = connector.calls[0]!;
+    expect(reply.method).toBe('POST');
+    expect(reply.conversationId).toBe((activity.conversation as { id: string }).id);
+    expect(reply.activityId).toBe(activity.id);
+    expect(reply.body).toMatchObject({ type: 'message', text: 'ran faq vpn', replyToId: activity.id });
+    expect(core.remembered.size).toBeGreaterThan(0);
+  });
+
+  it('handles a redelivered activity once', async () => {
+    const activity = message('issue list');
+    await postActivity(server.url, activity);
+    await postActivity(server.url, activity);
+    await connector.waitForCalls(1);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(core.processed).toHaveLength(1);
+    expect(connector.calls).toHaveLength(1);
+  });
+
+  it('answers an Action.Execute invoke synchronously with the replaced card, then posts the messages', async () => {
+    core.respond = () => ({ replace: ticketCard('acknowledged'), messages: [{ text: 'Megan acknowledged SUP-1' }], locale: 'en' });
+    const raw = fixture('invoke.adaptive_card_action_execute');
+    raw.serviceUrl = connector.url;
+    raw.value = { action: { type: 'Action.Execute', verb: 'issue.ack', data: { aftercare: { actionId: 'issue.ack', value: 'SUP-1' } } }, trigger: 'manual' };
+    const res = await postActivity(server.url, raw);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      statusCode: 200,
+      type: 'application/vnd.microsoft.card.adaptive',
+      value: { type: 'AdaptiveCard', version: '1.5', fallbackText: 'SUP-1 acknowledged' },
+    });
+    expect((core.processed[0] as Extract<InboundEvent, { kind: 'action' }>)).toMatchObject({ actionId: 'issue.ack', value: 'SUP-1', messageId: '1709287200000' });
+    await connector.waitForCalls(1);
+    expect(connector.calls[0]!.body).toMatchObject({ text: 'Megan acknowledged SUP-1' });
+  });
+
+  it('answers an invoke with no card to replace with a short localized message', async () => {
+    core.respond = () => ({ messages: [], locale: 'zh-CN' });
+    const raw = fixture('invoke.adaptive_card_action_execute');
+    raw.serviceUrl = connector.url;
+    raw.id = 'f:invoke-zh';
+    raw.value = { action: { type: 'Action.Execute', verb: 'survey.answer', data: { aftercare: { actionId: 'survey.answer', value: 'SVY-1:5' } } } };
+    const res = await postActivity(server.url, raw);
+    expect(res.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: '已完成。' });
+  });
+
+  it('updates the card in place when a legacy Action.Submit click replaces it', async () => {
+    core.respond = () => ({ replace: ticketCard('resolved'), messages: [], locale: 'en' });
+    const raw = fixture('message.action_submit');
+    raw.serviceUrl = connector.url;
+    raw.id = 'submit-1';
+    raw.value = { aftercare: { actionId: 'issue.resolve', value: 'SUP-1' } };
+    expect((await postActivity(server.url, raw)).status).toBe(200);
+    await connector.waitForCalls(1);
+    expect(connector.calls[0]).toMatchObject({ method: 'PUT', activityId: '1709287200000', body: { summary: 'SUP-1 resolved' } });
+  });
+
+  it('greets a team channel with help when the bot is added, and remembers the channel', async () => {
+    core.respond = (event) => ({ messages: [{ text: `help for ${event.kind === 'command' ? event.text : ''}` }], locale: 'en' });
+    const raw = fixture('conversation_update.members_added');
+    raw.serviceUrl = connector.url;
+    expect((await postActivity(server.url, raw)).status).toBe(200);
+    await connector.waitForCalls(1);
+    expect(core.processed[0]).toMatchObject({ kind: 'command', command: 'aftercare', text: 'help' });
+    expect(connector.calls[0]).toMatchObject({ conversationId: '19:0b7f32667e064dd9b25d7969801541f4@thread.tacv2', body: { text: 'help for help' } });
+    expect(core.remembered.get('teams:b28fdbfd-2b78-4f93-b0f8-8881793f0f8f:19:0b7f32667e064dd9b25d7969801541f4@thread.tacv2')).toBeDefined();
+  });
+
+  it('refuses a malformed activity with 400 before it reaches the SDK, storing nothing', async () => {
+    const before = core.claimed.size;
+    expect((await postActivity(server.url, { type: 'message', text: 'hi' })).status).toBe(400);
+    expect((await postActivity(server.url, 'not json')).status).toBe(400);
+    expect(core.claimed.size).toBe(before);
+  });
+
+  it('retries a reply the connector throttles with 429 and delivers it once', async () => {
+    connector.failNext(2, 429, { 'retry-after': '0' });
+    await postActivity(server.url, message('digest week'));
+    await connector.waitForCalls(1, 8000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(connector.attempts).toBe(3);
+    expect(connector.calls).toHaveLength(1);
+    expect(connector.calls[0]!.body).toMatchObject({ text: 'ran digest week' });
+  });
+
+  it('acknowledges a message before slow work finishes', async () => {
+    core.respond = async () => {
+      await new Promise((r) => setTimeout(r, 600));
+      return { messages: [{ text: 'slow answer' }], locale: 'en' };
+    };
+    const res = await postActivity(server.url, message('digest month'));
+    expect(res.status).toBe(200);
+    expect(res.ms).toBeLessThan(500);
+    await connector.waitForCalls(1, 5000);
+    expect(connector.calls[0]!.body).toMatchObject({ text: 'slow answer' });
+  });
+});
