@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { memoryLogger, tempSqliteUrl } from '../helpers/env.js';
+
+describe('the HTTP server', () => {
+  let app: RunningApp;
+  const log = memoryLogger();
+  beforeAll(async () => {
+    app = await startApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', AFTERCARE_STORE: tempSqliteUrl('http'), AFTERCARE_TIMER_POLL_MS: '100' }), { log });
+  });
+  afterAll(async () => {
+    await app.stop();
+  });
+
+  it('answers liveness and readiness with the store kind', async () => {
+    expect(await (await fetch(`${app.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${app.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', store: 'sqlite' });
+  });
+
+  it('serves the playground page and runs commands from it, pushing to subscribed channels', async () => {
+    const page = await (await fetch(`${app.url}/`)).text();
+    expect(page).toContain('aftercare playground');
+    const post = (body: unknown) => fetch(`${app.url}/playground/event`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await post({ user: 'alice', role: 'customer', lang: 'en', channel: 'support-acme', kind: 'command', text: '/issue Printer on fire sev:S1' });
+    expect(r.status).toBe(200);
+    await app.outbox.drain();
+    const feed = await (await fetch(`${app.url}/playground/feed?channel=engineering&user=bob`)).json();
+    expect(feed.messages.some((m: { html: string }) => m.html.includes('SUP-1 · Printer on fire') && m.html.includes('data-action="issue.ack"'))).toBe(true);
+  });
+
+  it('rejects a malformed playground event with 400 naming the field, storing nothing', async () => {
+    const r = await fetch(`${app.url}/playground/event`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'a b', kind: 'command' }) });
+    expect(r.status).toBe(400);
+    expect((await r.json()).field).toBe('user');
+  });
+
+  it('exposes Prometheus metrics including inbound counts and the outbox backlog', async () => {
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    expect(text).toMatch(/aftercare_inbound_total\{kind="command",platform="playground"\} \d+/);
+    expect(text).toContain('# TYPE aftercare_outbox_pending gauge');
+    expect(text).toMatch(/process_resident_memory_bytes \d+/);
+  });
+
+  it('answers 404 as JSON for unknown paths', async () => {
+    const r = await fetch(`${app.url}/nope`);
+    expect(r.status).toBe(404);
+    expect(await r.json()).toEqual({ error: 'not found' });
+  });
+
+  it('resumes an event that was accepted but not processed before a crash, replying through the outbox', async () => {
+    const event = {
+      id: 'crashed-1',
+      kind: 'command' as const,
+      command: 'issue',
+      text: 'Half-handled before a crash',
+      actor: { platform: 'playground' as const, id: 'alice' },
+      conversation: { platform: 'playground' as const, tenantId: 'local', channelId: 'support-acme' },
+      receivedAt: Date.now() - 60_000,
+    };
+    expect(await app.core.accept(event)).toBe(true);
+    expect(await app.core.resumeInbox()).toBe(1);
+    await app.outbox.drain();
+    const feed = await (await fetch(`${app.url}/playground/feed?channel=support-acme&user=alice`)).json();
+    expect(feed.messages.some((m: { text: string }) => m.text.includes('Half-handled before a crash'))).toBe(true);
+    expect(await app.core.accept(event)).toBe(false);
+  });
+});
