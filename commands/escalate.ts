@@ -1,4 +1,5 @@
 import { parseId } from '../src/core/args.js';
+import { confirmationMessage } from '../src/core/confirm.js';
 import { AppError } from '../src/core/errors.js';
 import type { CommandSpec } from '../src/core/registry.js';
 import { alertCard, ticketCard } from '../src/services/cards.js';
@@ -43,27 +44,8 @@ export const escalateCommand: CommandSpec<Services> = {
         const id = parseId(value, ['SUP', 'ALR']);
         if (!id) throw new AppError('invalid_argument', 'error.bad_ticket_id');
         const question = ctx.t('escalate.confirm', { id });
-        return {
-          messages: [
-            {
-              text: question,
-              visibility: 'ephemeral',
-              card: {
-                tone: 'warning',
-                blocks: [
-                  { type: 'text', text: question },
-                  {
-                    type: 'actions',
-                    buttons: [
-                      { actionId: 'escalate.confirm', label: ctx.t('confirm.yes'), value: id, style: 'danger' },
-                      { actionId: 'escalate.cancel', label: ctx.t('confirm.no'), value: id },
-                    ],
-                  },
-                ],
-              },
-            },
-          ],
-        };
+        const buttons = { yes: { actionId: 'escalate.confirm', label: ctx.t('confirm.yes') }, no: { actionId: 'escalate.cancel', label: ctx.t('confirm.no') } };
+        return { messages: [confirmationMessage(question, buttons, id, ctx.actor)] };
       },
     },
     confirm: {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseText } from './args.js';
+import { confirmationMessage } from './confirm.js';
 import { AppError, isAppError } from './errors.js';
 import { catalogues, translator, type MessageKey } from './i18n.js';
 import { keys } from './keys.js';
@@ -173,28 +174,8 @@ export function createCore<S>(options: CoreOptions<S>): Core {
       const token = randomUUID();
       const pending: PendingConfirmation = { event: ctx.event, user: ctx.user, command: spec.name, verb: sub.verb, text };
       await store.set(keys.pending(token), pending, CONFIRM_TTL_MS);
-      return {
-        messages: [
-          {
-            text: question,
-            visibility: 'ephemeral',
-            audience: ctx.actor,
-            card: {
-              tone: 'warning',
-              blocks: [
-                { type: 'text', text: question },
-                {
-                  type: 'actions',
-                  buttons: [
-                    { actionId: 'core.confirm', label: ctx.t('confirm.yes'), value: token, style: 'danger' },
-                    { actionId: 'core.cancel', label: ctx.t('confirm.no'), value: token },
-                  ],
-                },
-              ],
-            },
-          },
-        ],
-      };
+      const buttons = { yes: { actionId: 'core.confirm', label: ctx.t('confirm.yes') }, no: { actionId: 'core.cancel', label: ctx.t('confirm.no') } };
+      return { messages: [confirmationMessage(question, buttons, token, ctx.actor)] };
     }
     return sub.run(ctx, args.data);
   }
