@@ -9,7 +9,7 @@ import { createLogger, registerSecrets, type Logger } from './core/log.js';
 import type { PlatformContext, PlatformModule } from './core/ports.js';
 import type { Role } from './core/registry.js';
 import type { StateStore } from './core/store.js';
-import type { ConversationRef } from './core/types.js';
+import type { ConversationRef, OutboundMessage } from './core/types.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { platformFactories } from './platforms.js';
 import { createOutbox, type Outbox } from './services/outbox.js';
@@ -47,6 +47,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   const store = await openStore(config.store);
   const outbox = createOutbox({ store, log, now, metric });
   const services = createServices({ store, config, log, now, outbox, metric });
+  const deliverLater = async (conversation: ConversationRef, messages: OutboundMessage[]) => {
+    for (const m of messages) await outbox.post(conversation, m);
+  };
   const core = createCore({
     store,
     commands,
@@ -55,9 +58,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     now,
     metric,
     identify: (actor, conversation) => services.directory.identify(actor, conversation),
-    async deliverLater(conversation: ConversationRef, messages) {
-      for (const m of messages) await outbox.post(conversation, m);
-    },
+    deliverLater,
   });
   metrics.gauge('aftercare_outbox_pending', () => outbox.pending());
 
@@ -83,7 +84,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   // [hooks] HTTP hooks of PRODUCT §5 are mounted here.
   for (const extra of options.extraModules ?? []) extra(app, partial);
 
-  const ctx: PlatformContext = { core, log, publicUrl: config.publicUrl, defaultLocale: config.locale, metric };
+  const ctx: PlatformContext = { core, log, publicUrl: config.publicUrl, defaultLocale: config.locale, metric, deliverLater };
   const modules: PlatformModule[] = [];
   for (const factory of platformFactories) {
     const mod = await factory(config, ctx);

@@ -116,4 +116,6 @@ export interface PlatformContext {
   defaultLocale: Locale;
   /** Counter for /metrics, e.g. inc('aftercare_inbound_total', { platform: 'slack' }). */
   metric(name: string, labels?: Record<string, string>, by?: number): void;
+  /** Queues messages to a conversation through the durable outbox (paced, retried, resumed after restarts). */
+  deliverLater(conversation: ConversationRef, messages: OutboundMessage[]): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { AppError } from '../core/errors.js';
 import { keys } from '../core/keys.js';
 import type { AuditLog } from './audit.js';
 import { dayOf, withLock, type ServiceDeps } from './deps.js';
+import { createTimers } from './timers.js';
 
 export type AlertSeverity = 'critical' | 'warning' | 'info';
 
@@ -15,7 +16,20 @@ export interface AlertInput {
   description?: string;
   url?: string;
   labels?: Record<string, string>;
+  /**
+   * Alerts sharing a group (Alertmanager's groupKey) share one ALR and one message: `dedupKey` then
+   * names the member (its fingerprint) and the ALR counts distinct members, so a storm of thousands
+   * of alerts becomes one message per group, updated in place. Without a group, the dedup key is the group.
+   */
+  group?: string;
 }
+
+/** SLA severity an alert's response target comes from (PRODUCT §3). */
+export const ALERT_SLA: Record<AlertSeverity, 'S1' | 'S2' | 'S3'> = { critical: 'S1', warning: 'S2', info: 'S3' };
+
+/** Timer kind of an alert's response target (handled by src/schedules). */
+export const ALERT_TIMER_KIND = 'alert-respond';
+export const alertTimerId = (id: string) => `alert:${id}:respond`;
 
 export interface Alert extends Omit<AlertInput, 'status'> {
   id: string;
@@ -30,6 +44,8 @@ export interface Alert extends Omit<AlertInput, 'status'> {
   resolvedBy?: string;
   escalations: number;
   ticketId?: string;
+  /** Grouped alerts: members currently firing. */
+  firing?: number;
 }
 
 export interface AlertHooks {
@@ -40,6 +56,37 @@ export interface AlertHooks {
 export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHooks) {
   const { store, now } = deps;
   const agg = (field: string) => store.hincr(keys.aggDay(dayOf(now())), field);
+  const timers = createTimers(deps);
+  const membersKey = (id: string) => `${keys.alert(id)}:members`;
+  const stopTimer = (id: string) => timers.cancel(alertTimerId(id));
+
+  /** A report about one member of an open grouped alert. Repeats of a known state change nothing. */
+  async function ingestMember(openId: string, input: AlertInput, by: string): Promise<{ alert: Alert; created: boolean }> {
+    const members = (await store.get<Record<string, 'firing' | 'resolved'>>(membersKey(openId))) ?? {};
+    const before = members[input.dedupKey];
+    const firing = input.status === 'firing';
+    if ((firing && before === 'firing') || (!firing && before !== 'firing')) return { alert: await load(openId), created: false };
+    members[input.dedupKey] = input.status;
+    await store.set(membersKey(openId), members);
+    const stillFiring = Object.values(members).filter((m) => m === 'firing').length;
+    const resolveAll = !firing && stillFiring === 0;
+    const alert = await mutate(openId, by, resolveAll ? 'resolved' : 'repeated', (a) => {
+      a.lastAt = now();
+      a.firing = stillFiring;
+      if (firing) a.count += 1;
+      if (resolveAll) {
+        a.status = 'resolved';
+        a.resolvedAt = now();
+        a.resolvedBy = by;
+      }
+    });
+    if (resolveAll) {
+      await store.delete(keys.alertByDedup(`grp:${input.group}`));
+      await store.zrem(keys.alertsOpen(), openId);
+      await stopTimer(openId);
+    }
+    return { alert, created: false };
+  }
 
   async function load(id: string): Promise<Alert> {
     const a = await store.get<Alert>(keys.alert(id));
@@ -64,8 +111,10 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
     get: load,
     /** Records a firing or resolved report. Repeats of an open alert update it instead of opening another. */
     async ingest(input: AlertInput, by = `system:${input.source}`): Promise<{ alert: Alert; created: boolean }> {
-      return withLock(store, `alert-dedup:${input.dedupKey}`, async () => {
-        const openId = await store.get<string>(keys.alertByDedup(input.dedupKey));
+      const openKey = input.group ? `grp:${input.group}` : input.dedupKey;
+      return withLock(store, `alert-dedup:${openKey}`, async () => {
+        const openId = await store.get<string>(keys.alertByDedup(openKey));
+        if (openId && input.group) return ingestMember(openId, input, by);
         if (openId) {
           const alert = await mutate(openId, by, input.status === 'resolved' ? 'resolved' : 'repeated', (a) => {
             a.lastAt = now();
@@ -78,6 +127,7 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
           if (input.status === 'resolved') {
             await store.delete(keys.alertByDedup(input.dedupKey));
             await store.zrem(keys.alertsOpen(), openId);
+            await stopTimer(openId);
           }
           return { alert, created: false };
         }
@@ -85,20 +135,23 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
         const id = `ALR-${await store.incr(keys.seq('ALR'))}`;
         const at = now();
         const { status: _s, ...rest } = input;
-        const alert: Alert = { ...rest, id, status: 'firing', firstAt: at, lastAt: at, count: 1, escalations: 0 };
+        const alert: Alert = { ...rest, id, status: 'firing', firstAt: at, lastAt: at, count: 1, escalations: 0, ...(input.group ? { firing: 1 } : {}) };
         await store.set(keys.alert(id), alert);
-        await store.set(keys.alertByDedup(input.dedupKey), id);
+        if (input.group) await store.set(membersKey(id), { [input.dedupKey]: 'firing' });
+        await store.set(keys.alertByDedup(openKey), id);
         await store.zadd(keys.alertsOpen(), id, at);
         await store.zadd(keys.alertsAll(), id, at);
         await agg('alerts:fired');
         await agg(`alerts:rule:${input.title}`);
-        await audit.record(by, 'alert.fired', id, undefined, { dedupKey: input.dedupKey });
+        await audit.record(by, 'alert.fired', id, undefined, { dedupKey: input.dedupKey, group: input.group });
+        const respondMin = deps.config.sla[ALERT_SLA[input.severity]].respondMin;
+        await timers.schedule({ id: alertTimerId(id), kind: ALERT_TIMER_KIND, dueAt: at + respondMin * 60_000, data: { id, stage: 1 } });
         await hooks.changed(alert, 'fired', by);
         return { alert, created: true };
       });
     },
     async ack(id: string, by: string): Promise<Alert> {
-      return mutate(id, by, 'acknowledged', async (a) => {
+      const alert = await mutate(id, by, 'acknowledged', async (a) => {
         if (a.status === 'resolved') throw new AppError('conflict', 'error.alert_resolved', { id });
         if (a.ackedAt) throw new AppError('conflict', 'error.alert_already_acked', { id });
         a.status = 'acknowledged';
@@ -106,6 +159,8 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
         a.ackedBy = by;
         await agg('alerts:acked');
       });
+      await stopTimer(id);
+      return alert;
     },
     async resolve(id: string, by: string): Promise<Alert> {
       const alert = await mutate(id, by, 'resolved', (a) => {
@@ -114,14 +169,16 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
         a.resolvedAt = now();
         a.resolvedBy = by;
       });
-      await store.delete(keys.alertByDedup(alert.dedupKey));
+      await store.delete(keys.alertByDedup(alert.group ? `grp:${alert.group}` : alert.dedupKey));
       await store.zrem(keys.alertsOpen(), id);
+      await stopTimer(id);
       return alert;
     },
     async escalate(id: string, by: string): Promise<Alert> {
-      return mutate(id, by, 'escalated', (a) => {
+      return mutate(id, by, 'escalated', async (a) => {
         if (a.status === 'resolved') throw new AppError('conflict', 'error.alert_resolved', { id });
         a.escalations += 1;
+        await agg('escalated');
       });
     },
     async linkTicket(id: string, ticketId: string, by: string): Promise<Alert> {

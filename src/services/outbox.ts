@@ -130,7 +130,7 @@ export function createOutbox(options: OutboxOptions) {
       }
       const wait = Math.max(
         take(`c:${convKey}`, adapter.limits.perConversationPerSecond, adapter.limits.perConversationBurst),
-        take(`p:${adapter.platform}`, adapter.limits.perAppPerSecond, Math.max(1, adapter.limits.perAppPerSecond)),
+        take(`p:${adapter.platform}:${item.conversation.tenantId}`, adapter.limits.perAppPerSecond, Math.max(1, adapter.limits.perAppPerSecond)),
       );
       if (wait > 0) {
         // Keep order: this item and the rest of the conversation wait.

@@ -1,0 +1,63 @@
+import cron, { type RunCoordinator, type ScheduledTask } from 'node-cron';
+import type { RunningApp } from '../app.js';
+import type { AppConfig } from '../config.js';
+import { keys } from '../core/keys.js';
+import type { StateStore } from '../core/store.js';
+import { ALERT_TIMER_KIND } from '../services/alerts.js';
+import { alertEscalationHandler } from './alert-escalation.js';
+import { checkBackups } from './backup-check.js';
+import { sendDigest } from './digest.js';
+
+type Running = Pick<RunningApp, 'services' | 'log' | 'pollTimers'>;
+
+/** Crons of the checks; overridable for tests. */
+export interface ScheduleOptions {
+  backupCheckCron?: string;
+  slaCheckCron?: string;
+}
+
+/** How long a tick's claim is kept: longer than any replica's clock skew or restart, so a slot never runs twice. */
+const SLOT_CLAIM_MS = 7 * 24 * 3600_000;
+
+/**
+ * node-cron's RunCoordinator backed by the store's atomic claim (`SET NX PX` on Redis, an upsert on
+ * SQLite): with N replicas each tick (`<task name>:<slot time>`) is elected on exactly one of them.
+ * The claim is kept after the run, so a replica whose clock lags cannot run the slot again.
+ */
+export function storeRunCoordinator(store: StateStore): RunCoordinator {
+  return { shouldRun: (key, ttlMs) => store.claim(keys.cronRun(key), Math.max(ttlMs || 0, SLOT_CLAIM_MS)) };
+}
+
+/**
+ * Starts the schedules of PRODUCT §4 (the weekly digest on AFTERCARE_DIGEST_CRON in AFTERCARE_TIMEZONE,
+ * the backup-staleness check, the SLA-breach check) and registers the alert-escalation timer handler.
+ * Ticks don't overlap in a process and run once across replicas. Returns a stop function.
+ */
+export function startSchedules(running: Running, config: AppConfig, options: ScheduleOptions = {}): () => Promise<void> {
+  const { services, log } = running;
+  services.timers.on(ALERT_TIMER_KIND, alertEscalationHandler(services, config));
+  const coordinator = storeRunCoordinator(services.deps.store);
+  const tasks: ScheduledTask[] = [];
+  const add = (name: string, expression: string, run: (slot: string) => Promise<unknown>) => {
+    const task = cron.schedule(
+      expression,
+      async (ctx) => {
+        const slot = ctx.date.toISOString();
+        log.info('schedule tick', { task: name, slot, pid: process.pid });
+        try {
+          await run(slot);
+        } catch (e) {
+          log.error('scheduled task failed', { task: name, slot, error: e });
+        }
+      },
+      { name, timezone: config.timezone, noOverlap: true, distributed: true, runCoordinator: coordinator, unref: true },
+    );
+    tasks.push(task);
+  };
+  add('digest', config.digestCron, (slot) => sendDigest(services, config, log, slot));
+  add('backup-check', options.backupCheckCron ?? '*/15 * * * *', () => checkBackups(services));
+  add('sla-check', options.slaCheckCron ?? '* * * * *', () => running.pollTimers());
+  return async () => {
+    for (const t of tasks) await t.destroy();
+  };
+}
