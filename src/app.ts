@@ -10,10 +10,12 @@ import type { PlatformContext, PlatformModule } from './core/ports.js';
 import type { Role } from './core/registry.js';
 import type { StateStore } from './core/store.js';
 import type { ConversationRef, OutboundMessage } from './core/types.js';
+import { mountHooks } from './hooks/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { platformFactories } from './platforms.js';
 import { createOutbox, type Outbox } from './services/outbox.js';
 import { createServices, type Services } from './services/index.js';
+import { startSchedules } from './schedules/index.js';
 import { openStore } from './state/store.js';
 
 export interface RunningApp {
@@ -82,6 +84,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
 
   const partial = { core, store, outbox, services, metrics, log, pollTimers: () => services.timers.poll(services.onTimer) };
   // [hooks] HTTP hooks of PRODUCT §5 are mounted here.
+  mountHooks(app, partial, config);
   for (const extra of options.extraModules ?? []) extra(app, partial);
 
   const ctx: PlatformContext = { core, log, publicUrl: config.publicUrl, defaultLocale: config.locale, metric, deliverLater };
@@ -139,6 +142,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   }, config.timerPollMs);
   timerLoop.unref();
   // [schedules] cron schedules start here.
+  const stopSchedules = startSchedules(partial, config);
   log.info('aftercare listening', { url: `http://${config.host}:${port}`, store: store.kind, platforms: modules.map((m) => m.adapter.platform) });
 
   return {
@@ -147,6 +151,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     port,
     async stop() {
       clearInterval(timerLoop);
+      await stopSchedules();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

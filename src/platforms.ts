@@ -11,6 +11,7 @@ export type PlatformFactory = (config: AppConfig, ctx: PlatformContext) => Promi
 export const platformFactories: PlatformFactory[] = [
   async (config, ctx) => (config.teams ? (await import('../adapters/teams/index.js')).createTeamsModule(config.teams, ctx) : undefined),
   // adapters register here, e.g.:
+  async (config, ctx) => (config.feishu ? (await import('../adapters/feishu/index.js')).createFeishuModule(config.feishu, ctx) : undefined),
   // async (config, ctx) => (config.slack ? (await import('../adapters/slack/index.js')).createSlackModule(config.slack, ctx) : undefined),
   async (config, ctx) => (config.slack ? (await import('../adapters/slack/index.js')).createSlackModule(config.slack, ctx) : undefined),
 ];

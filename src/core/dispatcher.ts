@@ -74,8 +74,7 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     }
     try {
       const { raw: _raw, ...kept } = event;
-      await store.set(keys.inboxItem(inboxId(event)), kept);
-      await store.zadd(keys.inbox(), inboxId(event), event.receivedAt);
+      await Promise.all([store.set(keys.inboxItem(inboxId(event)), kept), store.zadd(keys.inbox(), inboxId(event), event.receivedAt)]);
     } catch (e) {
       await store.release(claimKey).catch(() => undefined);
       throw e;

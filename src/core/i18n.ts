@@ -46,8 +46,12 @@ export function formatDuration(ms: number, locale: Locale): string {
 }
 
 /** A date-time in the deployment's zone, e.g. `2026-11-24 16:05`. */
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatTime(epochMs: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
+  let format = timeFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
     timeZone,
     year: 'numeric',
     month: '2-digit',
@@ -55,7 +59,10 @@ export function formatTime(epochMs: number, timeZone: string): string {
     hour: '2-digit',
     minute: '2-digit',
     hour12: false,
-  }).formatToParts(new Date(epochMs));
+    });
+    timeFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(new Date(epochMs));
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }

@@ -50,11 +50,11 @@ export function createOutbox(options: OutboxOptions) {
   const adapters = new Map<Platform, ChatAdapter>();
   const buckets = new Map<string, Bucket>();
   const busy = new Set<string>();
+  const inflight = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let ticking: Promise<void> | undefined;
   let again = false;
-  const idle: Array<() => void> = [];
 
   async function enqueue(item: Omit<OutboxItem, 'id' | 'attempts' | 'createdAt'>): Promise<string> {
     const seq = await store.incr('seq:outbox');
@@ -128,13 +128,22 @@ export function createOutbox(options: OutboxOptions) {
         log.warn('no adapter for a queued push; will retry', { platform: item.conversation.platform, id: item.id });
         continue;
       }
-      const wait = Math.max(
-        take(`c:${convKey}`, adapter.limits.perConversationPerSecond, adapter.limits.perConversationBurst),
-        take(`p:${adapter.platform}:${item.conversation.tenantId}`, adapter.limits.perAppPerSecond, Math.max(1, adapter.limits.perAppPerSecond)),
-      );
-      if (wait > 0) {
-        // Keep order: this item and the rest of the conversation wait.
-        for (const rest of items.slice(items.indexOf(item))) await reschedule(rest, now() + wait);
+      const waitFor = () =>
+        Math.max(
+          take(`c:${convKey}`, adapter.limits.perConversationPerSecond, adapter.limits.perConversationBurst),
+          take(`p:${adapter.platform}:${item.conversation.tenantId}`, adapter.limits.perAppPerSecond, Math.max(1, adapter.limits.perAppPerSecond)),
+        );
+      let wait = waitFor();
+      // A short wait is slept here (this conversation is marked busy; others keep flowing), then the token is taken.
+      while (wait > 0 && wait <= 2_000) {
+        await new Promise((r) => setTimeout(r, wait));
+        wait = waitFor();
+      }
+      if (wait > 2_000) {
+        // A long block (Retry-After): park the rest of the conversation, each in its own later slot, in order.
+        const gap = 1000 / adapter.limits.perConversationPerSecond;
+        const rest = items.slice(items.indexOf(item));
+        for (let k = 0; k < rest.length; k++) await reschedule(rest[k]!, now() + wait + k * gap);
         return;
       }
       const lease = keys.outboxLease(item.id);
@@ -169,7 +178,7 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   async function tick(): Promise<void> {
-    const due = await store.zrange(keys.outboxDue(), -Infinity, now(), { limit: 200 });
+    const due = await store.zrange(keys.outboxDue(), -Infinity, now(), { limit: 500 });
     if (due.length === 0) return;
     const items = (await store.getMany<OutboxItem>(due.map((d) => keys.outboxItem(d.member)))).filter(
       (i): i is OutboxItem => i !== undefined,
@@ -180,16 +189,17 @@ export function createOutbox(options: OutboxOptions) {
       if (busy.has(k)) continue;
       groups.set(k, [...(groups.get(k) ?? []), item]);
     }
-    await Promise.all(
-      [...groups].map(async ([k, list]) => {
-        busy.add(k);
-        try {
-          await processConversation(k, list);
-        } finally {
+    for (const [k, list] of groups) {
+      busy.add(k);
+      const run = processConversation(k, list)
+        .catch((e: unknown) => log.error('outbox conversation failed', { conversation: k, error: e }))
+        .finally(() => {
           busy.delete(k);
-        }
-      }),
-    );
+          inflight.delete(run);
+          kick();
+        });
+      inflight.add(run);
+    }
   }
 
   function kick() {
@@ -208,8 +218,7 @@ export function createOutbox(options: OutboxOptions) {
           return;
         }
         const next = await store.zrange(keys.outboxDue(), -Infinity, Infinity, { limit: 1 }).catch(() => []);
-        if (next.length === 0) idle.splice(0).forEach((r) => r());
-        else if (next[0]!.score <= now()) setImmediate(kick);
+        if (next.length > 0 && next[0]!.score <= now()) setImmediate(kick);
       });
   }
 
@@ -255,16 +264,18 @@ export function createOutbox(options: OutboxOptions) {
       running = false;
       if (timer) clearInterval(timer);
       await ticking;
+      await Promise.all([...inflight]);
     },
     /** Resolves when nothing is due (tests and graceful shutdown). */
     async drain(timeoutMs = 10_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
-      while ((await store.zcard(keys.outboxDue())) > 0) {
+      while ((await store.zcard(keys.outboxDue())) > 0 || inflight.size > 0) {
         if (Date.now() > deadline) throw new Error('outbox did not drain');
         kick();
         await new Promise((r) => setTimeout(r, 20));
       }
       await ticking;
+      await Promise.all([...inflight]);
     },
   };
 }

@@ -6,7 +6,7 @@ import { createSlackModule } from '../../adapters/slack/index.js';
 import { encodeOrigin } from '../../adapters/slack/render.js';
 import { createLogger } from '../../src/core/log.js';
 import type { CoreApi, PlatformModule, Reply } from '../../src/core/ports.js';
-import type { InboundEvent } from '../../src/core/types.js';
+import type { ConversationRef, InboundEvent, OutboundMessage } from '../../src/core/types.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { payload } from './fixtures.js';
 import { sendSigned } from './sign.js';
@@ -61,13 +61,23 @@ let core: ScriptedCore;
 let module: PlatformModule;
 let server: Server;
 let url: string;
+const handedOver: Array<{ conversation: ConversationRef; messages: OutboundMessage[] }> = [];
 
 beforeAll(async () => {
   fake = await startFakeSlack();
   core = scriptedCore();
   module = await createSlackModule(
     { botToken: 'xoxb-module-test', signingSecret: SECRET, apiUrl: fake.apiUrl },
-    { core, log, publicUrl: 'http://aftercare.test', defaultLocale: 'en', metric: () => undefined },
+    {
+      core,
+      log,
+      publicUrl: 'http://aftercare.test',
+      defaultLocale: 'en',
+      metric: () => undefined,
+      deliverLater: async (conversation, messages) => {
+        handedOver.push({ conversation, messages });
+      },
+    },
   );
   const app = express();
   module.mount(app);
@@ -90,6 +100,7 @@ beforeEach(() => {
   core.accepted.length = 0;
   core.processed.length = 0;
   core.acceptDelayMs = 0;
+  handedOver.length = 0;
   core.answer = () => ({ messages: [], locale: 'en' });
 });
 
@@ -246,13 +257,21 @@ describe('Slack module over HTTP', () => {
     expect(fake.callsTo('chat.postMessage')[0]!.body).toMatchObject({ channel: 'C123ABC456', thread_ts: '1515449500.000001' });
   });
 
-  it('retries a reply that Slack rate-limits, honouring Retry-After, and posts it once', async () => {
+  it('hands a reply that Slack rate-limits to the outbox instead of retrying it on the spot', async () => {
     core.answer = () => ({ messages: [{ text: 'after the storm' }], locale: 'en' });
-    fake.script('chat.postMessage', { status: 429, headers: { 'Retry-After': '1' }, body: { ok: false, error: 'ratelimited' } });
+    fake.script('chat.postMessage', { status: 429, headers: { 'Retry-After': '3' }, body: { ok: false, error: 'ratelimited' } });
     await sendSigned(url, SECRET, { form: command('rate') });
-    await fake.waitFor((calls) => calls.filter((c) => c.method === 'chat.postMessage').length >= 2, 5000);
-    const posts = fake.callsTo('chat.postMessage');
-    expect(posts.map((p) => p.status)).toEqual([429, 200]);
-    expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(950);
+    await fake.waitFor(() => handedOver.length === 1);
+    expect(fake.callsTo('chat.postMessage').map((p) => p.status)).toEqual([429]);
+    expect(handedOver[0]).toEqual({ conversation: { platform: 'slack', tenantId: 'T1', channelId: 'C1' }, messages: [{ text: 'after the storm' }] });
+  });
+
+  it('retries an ephemeral answer whose response_url fails with a 5xx', async () => {
+    core.answer = () => ({ messages: [{ text: 'just for you', visibility: 'ephemeral' }], locale: 'en' });
+    const body = command('eph');
+    fake.script(`response_url:cmd-${seq}`, { status: 503, body: 'busy' });
+    await sendSigned(url, SECRET, { form: body });
+    await fake.waitFor((calls) => calls.filter((c) => c.method === `response_url:cmd-${seq}`).length === 2, 5000);
+    expect(fake.callsTo(`response_url:cmd-${seq}`).map((c) => c.status)).toEqual([503, 200]);
   });
 });

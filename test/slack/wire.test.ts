@@ -270,6 +270,21 @@ describe('aftercare on Slack (wire)', () => {
     expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThanOrEqual(900);
   }, 25_000);
 
+  it('delivers a command’s reply once through the outbox when Slack rate-limits it twice', async () => {
+    const title = 'Rate limited reply';
+    const isReply = (c: FakeCall) => c.method === 'chat.postMessage' && c.body.channel === ACME && textOf(c).includes(title);
+    fake.script(
+      'chat.postMessage',
+      { when: (b) => b.channel === ACME && String(b.text).includes(title), status: 429, headers: { 'Retry-After': '1' }, body: { ok: false, error: 'ratelimited' } },
+      { when: (b) => b.channel === ACME && String(b.text).includes(title), status: 429, headers: { 'Retry-After': '1' }, body: { ok: false, error: 'ratelimited' } },
+    );
+    const mark = fake.calls.length;
+    expect((await send({ form: slash(CUSTOMER, ACME, '/issue', title).form })).status).toBe(200);
+    await fake.waitFor((calls) => calls.slice(mark).some((c) => isReply(c) && c.status === 200), 15_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(fake.calls.slice(mark).filter(isReply).map((c) => c.status)).toEqual([429, 429, 200]);
+  }, 25_000);
+
   it('answers in Chinese to a user whose Slack locale is Chinese', async () => {
     fake.locales.set('U0ZH', 'zh-CN');
     const reply = await command('U0ZH', ACME, '/aftercare', 'help');

@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Actor, CommandEvent, ConversationRef, InboundEvent } from '../../src/core/types.js';
+import { baseActionId, decodeOrigin, FORM_SUBMIT_PREFIX } from './render.js';
+
+/**
+ * Slack payloads → the core's InboundEvent. Pure: no I/O, so every mapping is unit-tested with the
+ * real payload shapes in test/fixtures/slack. Delivery ids are stable across Slack's redeliveries:
+ * slash commands carry no id, so the hash of their trigger_id stands in; events use event_id;
+ * interactions hash trigger_id + action_ts + action_id (or the view id for a submission).
+ */
+
+/** A slash command as Bolt parses the form body (every field a string). */
+export const slashCommandSchema = z.object({
+  command: z.string().min(2),
+  text: z.string().default(''),
+  team_id: z.string().min(1),
+  enterprise_id: z.string().optional(),
+  channel_id: z.string().min(1),
+  channel_name: z.string().optional(),
+  user_id: z.string().min(1),
+  user_name: z.string().optional(),
+  trigger_id: z.string().min(1),
+  response_url: z.string().optional(),
+});
+export type SlashCommandBody = z.infer<typeof slashCommandSchema>;
+
+/** The Events API envelope with a message-like event (app_mention, message.im). */
+export const eventEnvelopeSchema = z.object({
+  type: z.literal('event_callback'),
+  team_id: z.string().min(1),
+  event_id: z.string().min(1),
+  event: z.object({
+    type: z.string(),
+    subtype: z.string().optional(),
+    user: z.string().optional(),
+    bot_id: z.string().optional(),
+    text: z.string().default(''),
+    channel: z.string().min(1),
+    channel_type: z.string().optional(),
+    ts: z.string(),
+    thread_ts: z.string().optional(),
+  }),
+});
+export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
+
+const userSchema = z.object({ id: z.string().min(1), name: z.string().optional(), username: z.string().optional(), team_id: z.string().optional(), locale: z.string().optional() });
+const stateValueSchema = z.object({
+  type: z.string().optional(),
+  value: z.string().nullish(),
+  selected_option: z.object({ value: z.string() }).nullish(),
+});
+const stateSchema = z.object({ values: z.record(z.string(), z.record(z.string(), stateValueSchema)) });
+
+/** A block_actions payload (buttons in messages, or inputs in a message form). */
+export const blockActionsSchema = z.object({
+  type: z.literal('block_actions'),
+  trigger_id: z.string().min(1),
+  user: userSchema,
+  team: z.object({ id: z.string() }).nullish(),
+  channel: z.object({ id: z.string(), name: z.string().optional() }).nullish(),
+  container: z.object({ type: z.string(), message_ts: z.string().optional(), channel_id: z.string().optional(), is_ephemeral: z.boolean().optional(), thread_ts: z.string().optional() }).passthrough(),
+  message: z.object({ ts: z.string(), thread_ts: z.string().optional() }).passthrough().optional(),
+  response_url: z.string().optional(),
+  state: stateSchema.optional(),
+  actions: z
+    .array(z.object({ action_id: z.string(), value: z.string().optional(), action_ts: z.string().optional(), type: z.string(), selected_option: z.object({ value: z.string() }).nullish() }))
+    .min(1),
+});
+export type BlockActionsBody = z.infer<typeof blockActionsSchema>;
+
+/** A view_submission payload (a modal's submit). */
+export const viewSubmissionSchema = z.object({
+  type: z.literal('view_submission'),
+  trigger_id: z.string().optional(),
+  user: userSchema,
+  team: z.object({ id: z.string() }).nullish(),
+  view: z.object({
+    id: z.string(),
+    hash: z.string().optional(),
+    callback_id: z.string(),
+    private_metadata: z.string().optional(),
+    state: stateSchema,
+    app_installed_team_id: z.string().optional(),
+  }),
+  response_urls: z.array(z.object({ response_url: z.string(), channel_id: z.string() })).optional(),
+});
+export type ViewSubmissionBody = z.infer<typeof viewSubmissionSchema>;
+
+/** A short stable id derived from parts of a payload that Slack repeats verbatim on redelivery. */
+export function deliveryId(...parts: Array<string | undefined>): string {
+  return createHash('sha256').update(parts.map((p) => p ?? '').join('\u0000')).digest('hex').slice(0, 32);
+}
+
+/**
+ * Slack's escaped text → the core's plain command text: user mentions `<@U1|bob>` become
+ * `<@slack:U1>`, channels `#name`, links their URL, special mentions `@here`; `&amp;`, `&lt;`,
+ * `&gt;` are unescaped last so a user's literal `<@x>` never turns into a mention.
+ */
+export function normalizeText(text: string): string {
+  return text
+    .replace(/<([^<>]+)>/g, (_, inner: string) => {
+      const [target = '', label] = inner.split('|', 2);
+      if (/^@[UW][A-Z0-9]+$/.test(target)) return `<@slack:${target.slice(1)}>`;
+      if (target.startsWith('#')) return label ? `#${label}` : target;
+      if (target.startsWith('!subteam^')) return label ?? '@group';
+      if (target.startsWith('!')) return `@${target.slice(1).split('^')[0]}`;
+      if (target.startsWith('mailto:')) return label ?? target.slice(7);
+      return target;
+    })
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/** A channel id or name that Slack uses for direct messages. */
+export function isDirectChannel(channelId: string, channelName?: string): boolean {
+  return channelId.startsWith('D') || channelName === 'directmessage';
+}
+
+function conversation(team: string, channel: string, direct: boolean): ConversationRef {
+  const ref: ConversationRef = { platform: 'slack', tenantId: team, channelId: channel };
+  if (direct) ref.direct = true;
+  return ref;
+}
+
+function actor(id: string, name: string | undefined, locale: string | undefined): Actor {
+  const a: Actor = { platform: 'slack', id };
+  if (name) a.displayName = name;
+  if (locale) a.locale = locale;
+  return a;
+}
+
+/** A slash command → CommandEvent. */
+export function fromSlashCommand(body: SlashCommandBody, receivedAt: number, locale?: string): CommandEvent {
+  return {
+    kind: 'command',
+    id: `cmd:${deliveryId(body.trigger_id)}`,
+    command: body.command.replace(/^\//, '').toLowerCase(),
+    text: normalizeText(body.text).trim(),
+    triggerId: body.trigger_id,
+    actor: actor(body.user_id, body.user_name, locale),
+    conversation: conversation(body.team_id, body.channel_id, isDirectChannel(body.channel_id, body.channel_name)),
+    receivedAt,
+    raw: body,
+  };
+}
+
+/**
+ * An app_mention or a direct message → CommandEvent, or `undefined` for what is not a command to
+ * us: bot messages (our own included), edits and other subtypes, messages in channels without a
+ * mention. The leading mention of the bot and an optional leading slash are dropped; the first
+ * word is the command (unknown names are passed on for the core to answer); nothing at all means help.
+ */
+export function fromMessageEvent(body: EventEnvelope, receivedAt: number, botUserId?: string, locale?: string): CommandEvent | undefined {
+  const ev = body.event;
+  if (ev.bot_id || !ev.user || (ev.subtype && ev.subtype !== 'thread_broadcast')) return undefined;
+  if (botUserId && ev.user === botUserId) return undefined;
+  const direct = ev.channel_type === 'im' || isDirectChannel(ev.channel);
+  if (ev.type === 'message' && !direct) return undefined;
+  if (ev.type !== 'message' && ev.type !== 'app_mention') return undefined;
+  let text = ev.text.trim();
+  const lead = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>[\s:,]*/.exec(text);
+  if (lead && (ev.type === 'app_mention' || lead[1] === botUserId)) text = text.slice(lead[0].length);
+  text = normalizeText(text).trim().replace(/^\//, '');
+  const first = text.split(/\s+/)[0] ?? '';
+  const command = first === '' ? 'aftercare' : first.toLowerCase();
+  return {
+    kind: 'command',
+    id: `ev:${body.event_id}`,
+    command,
+    text: first === '' ? 'help' : text.slice(first.length).trim(),
+    actor: actor(ev.user, undefined, locale),
+    conversation: conversation(body.team_id, ev.channel, direct),
+    receivedAt,
+    raw: body,
+  };
+}
+
+function valuesOf(state: z.infer<typeof stateSchema> | undefined): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const byAction of Object.values(state?.values ?? {})) {
+    for (const [actionId, v] of Object.entries(byAction)) {
+      const value = v.selected_option?.value ?? v.value;
+      if (value !== undefined && value !== null) values[actionId] = value;
+    }
+  }
+  return values;
+}
+
+/** Where a block_actions payload came from: team, channel, message. */
+function interactionConversation(body: BlockActionsBody): ConversationRef {
+  const team = body.team?.id ?? body.user.team_id ?? '';
+  const channel = body.channel?.id ?? body.container.channel_id ?? '';
+  return conversation(team, channel, isDirectChannel(channel, body.channel?.name));
+}
+
+/**
+ * A button click → ActionEvent; the submit button of a form inside a message → SubmitEvent with
+ * the values typed into that message's inputs. Link buttons and plain input changes map to
+ * `undefined` (acked, nothing to do).
+ */
+export function fromBlockActions(body: BlockActionsBody, receivedAt: number, locale?: string): InboundEvent | undefined {
+  const action = body.actions[0]!;
+  const id = `act:${deliveryId(body.trigger_id, action.action_ts, action.action_id)}`;
+  const messageId = body.container.message_ts ?? body.message?.ts;
+  const base = {
+    id,
+    actor: actor(body.user.id, body.user.username ?? body.user.name, locale ?? body.user.locale),
+    conversation: interactionConversation(body),
+    receivedAt,
+    raw: body,
+  };
+  if (action.action_id.startsWith(FORM_SUBMIT_PREFIX)) {
+    const formId = action.action_id.slice(FORM_SUBMIT_PREFIX.length);
+    return { ...base, kind: 'submit', formId, values: valuesOf(body.state), ...(messageId ? { messageId } : {}) };
+  }
+  if (action.type !== 'button' || action.value === undefined) return undefined;
+  return { ...base, kind: 'action', actionId: baseActionId(action.action_id), value: action.value, ...(messageId ? { messageId } : {}) };
+}
+
+/**
+ * A modal submission → SubmitEvent. The conversation comes from the modal's private_metadata
+ * (written when it was opened); without it, the user's direct conversation with the bot.
+ */
+export function fromViewSubmission(body: ViewSubmissionBody, receivedAt: number, locale?: string): InboundEvent {
+  const origin = decodeOrigin(body.view.private_metadata);
+  const team = origin?.team ?? body.view.app_installed_team_id ?? body.team?.id ?? body.user.team_id ?? '';
+  return {
+    kind: 'submit',
+    id: `view:${deliveryId(body.trigger_id, body.view.id, body.view.hash)}`,
+    formId: body.view.callback_id,
+    values: valuesOf(body.view.state),
+    actor: actor(body.user.id, body.user.username ?? body.user.name, locale ?? body.user.locale),
+    conversation: origin ? conversation(team, origin.channel, origin.direct ?? false) : conversation(team, body.user.id, true),
+    receivedAt,
+    raw: body,
+  };
+}
