@@ -9,7 +9,7 @@ import type { CoreApi, PlatformModule } from '../../src/core/ports.js';
 export async function startTeamsModule(config: TeamsModuleConfig, core: CoreApi): Promise<{ url: string; module: PlatformModule; logs: string[]; stop(): Promise<void> }> {
   const logs: string[] = [];
   const log: Logger = createLogger({ level: 'debug', sink: (line) => logs.push(line) });
-  const module = await createTeamsModule(config, { core, log, publicUrl: 'http://localhost', defaultLocale: 'en', metric: () => {} });
+  const module = await createTeamsModule(config, { core, log, publicUrl: 'http://localhost', defaultLocale: 'en', metric: () => {}, deliverLater: async () => undefined });
   const app = express();
   module.mount(app);
   const server: Server = await new Promise((resolve) => {

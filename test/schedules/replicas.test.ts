@@ -1,0 +1,127 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/core/log.js';
+import type { StateStore } from '../../src/core/store.js';
+import { createServices, type Services } from '../../src/services/index.js';
+import { openStore } from '../../src/state/store.js';
+import { TOKEN, feed, freePort, postHook, waitFor } from '../hooks/support.js';
+
+/** A real Redis: CI's (AFTERCARE_TEST_REDIS_URL, on a database of our own) or one started here. */
+let redisUrl: string;
+let ownRedis: string | undefined;
+let store: StateStore;
+let services: Services;
+const replicas: Array<{ proc: ChildProcess; url: string; lines: string[] }> = [];
+
+beforeAll(async () => {
+  const base = process.env.AFTERCARE_TEST_REDIS_URL;
+  if (base) redisUrl = `${base.replace(/\/\d*$/, '')}/13`;
+  else {
+    const port = await freePort();
+    ownRedis = mkdtempSync(join(tmpdir(), 'aftercare-redis-'));
+    execFileSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', ownRedis, '--daemonize', 'yes', '--pidfile', join(ownRedis, 'redis.pid')]);
+    redisUrl = `redis://127.0.0.1:${port}/0`;
+    await waitFor(async () => {
+      try {
+        return execFileSync('redis-cli', ['-u', redisUrl, 'ping'], { encoding: 'utf8' }).includes('PONG');
+      } catch {
+        return false;
+      }
+    });
+  }
+  execFileSync('redis-cli', ['-u', redisUrl, 'flushdb']);
+  store = await openStore(redisUrl);
+  services = createServices({ store, config: loadConfig({ AFTERCARE_STORE: redisUrl }), log: createLogger({ level: 'error' }) });
+});
+
+afterAll(async () => {
+  for (const r of replicas) if (r.proc.exitCode === null) r.proc.kill('SIGKILL');
+  await store?.close();
+  if (ownRedis) process.kill(Number(readFileSync(join(ownRedis, 'redis.pid'), 'utf8').trim()));
+});
+
+function startReplica(env: Record<string, string>): Promise<(typeof replicas)[number]> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/schedules/replica.ts'], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      AFTERCARE_STORE: redisUrl,
+      AFTERCARE_HOOK_TOKEN: TOKEN,
+      AFTERCARE_PLAYGROUND: 'on',
+      AFTERCARE_SLA: '{"S1":{"respondMin":0.02}}',
+      AFTERCARE_DIGEST_CRON: '0 0 1 1 *',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines: string[] = [];
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        lines.push(line);
+        const m = /^READY (\S+)/.exec(line);
+        if (m) {
+          const r = { proc, url: m[1]!, lines };
+          replicas.push(r);
+          resolve(r);
+        }
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`replica exited with ${code}`)));
+  });
+}
+
+const renotified = async (url: string, id: string) => (await feed({ url }, 'engineering')).filter((m) => m.text.includes(`${id} (critical) has not been acknowledged`));
+const paged = async (url: string, id: string) => (await feed({ url }, 'escalations')).filter((m) => m.text.includes(`Alert ${id} was escalated`));
+
+describe('two aftercare processes on one Redis', () => {
+  it('fire an escalation timer once and each digest tick once', async () => {
+    const env = { AFTERCARE_TIMER_POLL_MS: '50', AFTERCARE_DIGEST_CRON: '*/2 * * * * *' };
+    const [a, b] = await Promise.all([startReplica(env), startReplica(env)]);
+    const res = await postHook(a!, '/hooks/alerts', { system: 'crm', title: 'CRM down', severity: 'critical', status: 'firing', dedupKey: 'replica-test' });
+    const id = (res.json.created as string[])[0]!;
+    await waitFor(async () => (await paged(b!.url, id)).length > 0, 20_000);
+    await new Promise((r) => setTimeout(r, 4500));
+    expect(await renotified(a!.url, id)).toHaveLength(1);
+    expect(await paged(b!.url, id)).toHaveLength(1);
+    expect((await services.alerts.get(id)).escalations).toBe(1);
+    const audit = await services.audit.latest(500);
+    expect(audit.filter((e) => e.action === 'alert.sla_renotified' && e.target === id)).toHaveLength(1);
+
+    const ticks = [...a!.lines, ...b!.lines]
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; task?: string; slot?: string; pid?: number })
+      .filter((l) => l.msg === 'schedule tick' && l.task === 'digest');
+    const slots = ticks.map((t) => t.slot);
+    expect(slots.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(slots).size).toBe(slots.length);
+    const digests = (await feed(a!, 'management')).filter((m) => m.text.startsWith('Digest:'));
+    expect(digests).toHaveLength(slots.length);
+    for (const r of [a!, b!]) r.proc.kill('SIGTERM');
+  });
+
+  it('lose no timer when a process is killed with SIGKILL while the timer is due: the restarted one fires it', async () => {
+    const lazy = await startReplica({ AFTERCARE_TIMER_POLL_MS: '3600000' });
+    const res = await postHook(lazy, '/hooks/alerts', { system: 'crm', title: 'ERP down', severity: 'critical', status: 'firing', dedupKey: 'killed-test' });
+    const id = (res.json.created as string[])[0]!;
+    await new Promise((r) => setTimeout(r, 1600));
+    lazy.proc.kill('SIGKILL');
+    await new Promise((r) => lazy.proc.once('exit', r));
+    const restarted = await startReplica({ AFTERCARE_TIMER_POLL_MS: '50' });
+    await waitFor(async () => (await paged(restarted.url, id)).length > 0, 20_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await renotified(restarted.url, id)).toHaveLength(1);
+    expect(await paged(restarted.url, id)).toHaveLength(1);
+    restarted.proc.kill('SIGTERM');
+  });
+});
