@@ -10,7 +10,7 @@ import { createLocaleCache } from './locale.js';
 import { createSlackAdapter } from './outbound.js';
 import { createReplier } from './reply.js';
 import { createWebClient, platformErrorCode, toSendError, webClientOptions } from './web-api.js';
-import { createWorkQueue } from './work-queue.js';
+import { createWorkQueue } from '../../src/core/work-queue.js';
 
 /** The one Slack Request URL: slash commands, interactivity and events (PRODUCT.md §5). */
 export const SLACK_EVENTS_PATH = '/slack/events';

@@ -14,7 +14,7 @@ import {
 } from './inbound.js';
 import type { LocaleCache } from './locale.js';
 import type { Replier, ReplyTarget } from './reply.js';
-import type { WorkQueue } from './work-queue.js';
+import type { WorkQueue } from '../../src/core/work-queue.js';
 
 /**
  * If the store has not claimed a delivery by then (a burst of hundreds of commands queues on one

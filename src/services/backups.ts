@@ -1,6 +1,6 @@
 import { keys } from '../core/keys.js';
 import type { AuditLog } from './audit.js';
-import { dayOf, type ServiceDeps } from './deps.js';
+import { dayOf, withLock, type ServiceDeps } from './deps.js';
 
 export type BackupType = 'full' | 'incremental' | 'differential';
 
@@ -58,8 +58,10 @@ export function createBackups(deps: ServiceDeps, audit: AuditLog) {
       const jobId = `${r.system}:${r.restoreTest ? 'restore' : r.type}:${finished}`;
       const duplicate = !(await store.claim(keys.hookDelivery('backup', jobId), 365 * 24 * 3600_000));
       const key = keys.backupStatus(r.system);
-      const s = (await store.get<BackupStatus>(key)) ?? { system: r.system, last: {} };
-      if (!duplicate) {
+      if (duplicate) return { health: health((await store.get<BackupStatus>(key)) ?? { system: r.system, last: {} }), duplicate };
+      // Reports for one system arrive concurrently (full + incremental jobs): update its status under a lock.
+      return withLock(store, `backup:${r.system}`, async () => {
+        const s = (await store.get<BackupStatus>(key)) ?? { system: r.system, last: {} };
         const run: BackupRun = { status: r.status, finishedAt: finished, bytes: r.bytes, location: r.location };
         await store.set(keys.backupJob(jobId), r);
         await store.zadd(keys.backupJobs(r.system), jobId, finished);
@@ -74,8 +76,8 @@ export function createBackups(deps: ServiceDeps, audit: AuditLog) {
         const day = keys.aggDay(dayOf(now()));
         await store.hincr(day, r.restoreTest ? `restore:${r.status}` : `backup:${r.status}`);
         await audit.record(by, r.restoreTest ? 'backup.restore_test' : 'backup.reported', r.system, undefined, { type: r.type, status: r.status });
-      }
-      return { health: health(s), duplicate };
+        return { health: health(s), duplicate };
+      });
     },
     /** Health per system, failed and stale first. `systems` limits to those (customer scope). */
     async status(systems?: string[]): Promise<BackupHealth[]> {

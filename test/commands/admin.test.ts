@@ -83,3 +83,21 @@ describe('admin, FAQ and release-notes commands', () => {
     expect((await h.services.tickets.get('SUP-1')).assignee).toBe('playground:bob');
   });
 });
+
+describe('backup reports', () => {
+  it('keep every type when reports for one system arrive at once', async () => {
+    const h = await createStandardHarness();
+    try {
+      const at = (m: number) => new Date(Date.parse('2026-11-24T09:00:00Z') + m * 60_000).toISOString();
+      await Promise.all(
+        (['full', 'incremental', 'differential'] as const).map((type, i) =>
+          h.services.backups.report('system:test', { system: 'crm', type, status: 'success', startedAt: at(i), finishedAt: at(i + 1), bytes: 100 * (i + 1) }),
+        ),
+      );
+      const [crm] = await h.services.backups.status(['crm']);
+      expect(Object.keys(crm!.last).sort()).toEqual(['differential', 'full', 'incremental']);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,7 +1,7 @@
-import type { Logger } from '../../src/core/log.js';
+import type { Logger } from './log.js';
 
 /**
- * Work that runs after Slack has its ack. Acks come first: a job starts on a later turn of the
+ * Work that runs after the platform has its ack. Acks come first: a job starts on a later turn of the
  * event loop, at most `concurrency` at a time, and not while a delivery is being acknowledged
  * (`hold()`/`release()` around each ack) — unless it has waited `maxHoldMs`, so a steady stream of
  * requests delays the work a little but never starves it.

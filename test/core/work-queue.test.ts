@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWorkQueue } from '../../adapters/slack/work-queue.js';
+import { createWorkQueue } from '../../src/core/work-queue.js';
 import { createLogger } from '../../src/core/log.js';
 
 const log = createLogger({ level: 'error', sink: () => undefined });

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { ChatAdapter, PacingLimits } from '../../src/core/ports.js';
+import type { ConversationRef, Locale, OutboundMessage, SentRef } from '../../src/core/types.js';
+import { checkEnvelope, classify, type FeishuApi } from './api.js';
+import type { FeishuNative } from './inbound.js';
+import { toFeishuCard, type RenderOptions } from './render.js';
+
+/**
+ * Feishu's published sending limits: 5 messages/s per user and per group (shared by every bot in
+ * the group), 50/s and 1,000/min per app. We stay under them; 1,000/min is the binding app figure.
+ */
+export const FEISHU_LIMITS: PacingLimits = { perConversationPerSecond: 4, perConversationBurst: 5, perAppPerSecond: 16 };
+
+/**
+ * A message may carry its text in other languages; a card for a group chat then shows each reader
+ * their client's language. (Optional extension of OutboundMessage, read only here.)
+ */
+export interface WithAlternates {
+  alternates?: Partial<Record<Locale, Pick<OutboundMessage, 'text' | 'card'>>>;
+}
+
+export interface PostOptions {
+  /** The outbox's idempotency key: Feishu drops a second create with the same `uuid` within an hour. */
+  idempotencyKey?: string;
+}
+
+export interface FeishuAdapter extends ChatAdapter {
+  post(ref: ConversationRef, message: OutboundMessage, options?: PostOptions): Promise<SentRef>;
+  /** The card a message renders to for this conversation (also the body of card-callback answers). */
+  render(message: OutboundMessage, ref: ConversationRef): Record<string, unknown>;
+}
+
+/**
+ * Posts through `im.v1.message.create` and edits through `im.v1.message.patch`. Every message is a
+ * JSON 2.0 card (the text is its summary and notification). No retries here: failures are thrown
+ * as SendError for the outbox, which paces and retries.
+ */
+export function createFeishuAdapter(api: FeishuApi, options: { defaultLocale: Locale }): FeishuAdapter {
+  const renderOptions = (message: OutboundMessage & WithAlternates, ref: ConversationRef): RenderOptions => {
+    const locale = options.defaultLocale;
+    if (ref.direct || !message.alternates) return { locale };
+    // The alternate is the entry that differs from the message itself; the message is in the other language.
+    const entry = (Object.entries(message.alternates) as Array<[Locale, Pick<OutboundMessage, 'text' | 'card'>]>).find(
+      ([, alt]) => alt.text !== message.text,
+    );
+    if (!entry) return { locale };
+    const [other, alt] = entry;
+    return { locale: other === 'en' ? 'zh-CN' : 'en', alternate: { locale: other, message: { ...message, ...alt } } };
+  };
+  const render = (message: OutboundMessage, ref: ConversationRef) => toFeishuCard(message, renderOptions(message, ref));
+
+  return {
+    platform: 'feishu',
+    capabilities: { ephemeral: false, updateInPlace: true, modals: false, images: false },
+    limits: FEISHU_LIMITS,
+    render,
+    async post(ref, message, postOptions) {
+      const native = (ref.native ?? {}) as Partial<FeishuNative>;
+      const receiveIdType = native.receiveIdType ?? 'chat_id';
+      const content = JSON.stringify(render(message, ref));
+      let res: unknown;
+      try {
+        res = await api.client.im.v1.message.create({
+          params: { receive_id_type: receiveIdType },
+          data: {
+            receive_id: ref.channelId,
+            msg_type: 'interactive',
+            content,
+            ...(postOptions?.idempotencyKey ? { uuid: uuidFor(postOptions.idempotencyKey) } : {}),
+          },
+        });
+      } catch (e) {
+        throw classify(e, api, 'im.v1.message.create');
+      }
+      checkEnvelope(res, api, 'im.v1.message.create');
+      const messageId = (res as { data?: { message_id?: string } }).data?.message_id;
+      if (!messageId) throw classify({ code: -1, msg: 'no message_id in the answer' }, api, 'im.v1.message.create');
+      return { conversation: ref, messageId };
+    },
+    async update(sent, message) {
+      let res: unknown;
+      try {
+        res = await api.client.im.v1.message.patch({
+          path: { message_id: sent.messageId },
+          data: { content: JSON.stringify(render(message, sent.conversation)) },
+        });
+      } catch (e) {
+        throw classify(e, api, 'im.v1.message.patch');
+      }
+      checkEnvelope(res, api, 'im.v1.message.patch');
+    },
+  };
+}
+
+/** Feishu's `uuid` is at most 50 characters: a stable hash of any key. */
+function uuidFor(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+}

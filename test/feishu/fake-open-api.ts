@@ -1,0 +1,125 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A request the fake open API received. */
+export interface Recorded {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+export interface CannedAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  /** Wait this long before answering (timeouts). */
+  delayMs?: number;
+}
+
+export const FAKE_BOT_OPEN_ID = 'ou_fakebot0000000000000000000000000';
+export const FAKE_TENANT_TOKEN = 't-caecc734c2e3328a62489fe0648c4b98779515d3';
+
+/**
+ * A stand-in for open.feishu.cn on loopback: the tenant token endpoint, bot info, message create
+ * (deduplicated by `uuid`, as Feishu does) and patch. `failNext` queues canned answers (rate
+ * limits, 5xx) for matching requests; every request is recorded.
+ */
+export interface FakeOpenApi {
+  url: string;
+  requests: Recorded[];
+  /** Message creates that Feishu accepted (answered code 0). */
+  created(): Array<{ receive_id: string; receive_id_type: string; content: Record<string, unknown>; message_id: string }>;
+  patched(): Array<{ message_id: string; content: Record<string, unknown> }>;
+  tokenRequests(): number;
+  failNext(match: (r: Recorded) => boolean, answer: CannedAnswer, times?: number): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeOpenApi(): Promise<FakeOpenApi> {
+  const requests: Recorded[] = [];
+  const created: Array<{ receive_id: string; receive_id_type: string; content: Record<string, unknown>; message_id: string }> = [];
+  const patched: Array<{ message_id: string; content: Record<string, unknown> }> = [];
+  const byUuid = new Map<string, string>();
+  const canned: Array<{ match: (r: Recorded) => boolean; answer: CannedAnswer; left: number }> = [];
+  let seq = 0;
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // keep text
+      }
+      const rec: Recorded = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body };
+      requests.push(rec);
+      const reply = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(json));
+      };
+      const hit = canned.find((c) => c.left > 0 && c.match(rec));
+      if (hit) {
+        hit.left--;
+        setTimeout(() => reply(hit.answer.status, hit.answer.body, hit.answer.headers), hit.answer.delayMs ?? 0);
+        return;
+      }
+      if (rec.path === '/open-apis/auth/v3/tenant_access_token/internal') {
+        reply(200, { code: 0, msg: 'ok', tenant_access_token: FAKE_TENANT_TOKEN, expire: 7200 });
+        return;
+      }
+      const authorized = req.headers.authorization === `Bearer ${FAKE_TENANT_TOKEN}`;
+      if (!authorized) {
+        reply(400, { code: 99991663, msg: 'Invalid access token for authorization.' });
+        return;
+      }
+      if (rec.path === '/open-apis/bot/v3/info') {
+        reply(200, { code: 0, msg: 'ok', bot: { open_id: FAKE_BOT_OPEN_ID, app_name: 'aftercare', activate_status: 2 } });
+        return;
+      }
+      if (rec.method === 'POST' && rec.path === '/open-apis/im/v1/messages') {
+        const b = body as { receive_id: string; msg_type: string; content: string; uuid?: string };
+        const existing = b.uuid ? byUuid.get(b.uuid) : undefined;
+        const messageId = existing ?? `om_fake${String(++seq).padStart(6, '0')}`;
+        if (!existing) {
+          if (b.uuid) byUuid.set(b.uuid, messageId);
+          created.push({ receive_id: b.receive_id, receive_id_type: rec.query.receive_id_type ?? '', content: JSON.parse(b.content) as Record<string, unknown>, message_id: messageId });
+        }
+        reply(200, { code: 0, msg: 'success', data: { message_id: messageId, chat_id: b.receive_id, msg_type: b.msg_type } });
+        return;
+      }
+      const patch = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(rec.path);
+      if (rec.method === 'PATCH' && patch) {
+        patched.push({ message_id: patch[1]!, content: JSON.parse((body as { content: string }).content) as Record<string, unknown> });
+        reply(200, { code: 0, msg: 'success', data: {} });
+        return;
+      }
+      reply(404, { code: 404, msg: `fake open API has no ${rec.method} ${rec.path}` });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    created: () => created,
+    patched: () => patched,
+    tokenRequests: () => requests.filter((r) => r.path === '/open-apis/auth/v3/tenant_access_token/internal').length,
+    failNext(match, answer, times = 1) {
+      canned.push({ match, answer, left: times });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Matches message creates. */
+export const isCreate = (r: Recorded) => r.method === 'POST' && r.path === '/open-apis/im/v1/messages';
