@@ -22,3 +22,4 @@ export const commands: Array<CommandSpec<Services>> = [
 ];
 
 export { publishRelease } from './release-notes.js';
+export { sendSurveyCampaign } from './survey.js';

@@ -2,8 +2,26 @@ import { parseId } from '../src/core/args.js';
 import { AppError } from '../src/core/errors.js';
 import type { CommandSpec } from '../src/core/registry.js';
 import { surveyCard, surveyResultsCard } from '../src/services/cards.js';
+import type { ConversationRef } from '../src/core/types.js';
 import type { Services } from '../src/services/index.js';
+import type { Survey } from '../src/services/surveys.js';
 import { args, cardCtx, requireText, text } from './helpers.js';
+
+/**
+ * Sends a survey campaign to conversations (default: `surveys` subscribers), once per conversation.
+ * Shared by `/survey send` and the scheduled campaign (AFTERCARE_SURVEY_CRON).
+ */
+export async function sendSurveyCampaign(services: Services, templateName: string, targets: ConversationRef[], by: string): Promise<Survey> {
+  const template = await services.surveys.template(templateName);
+  if (!template) throw new AppError('not_found', 'error.template_not_found', { name: templateName });
+  if (targets.length === 0) throw new AppError('invalid_argument', 'error.no_survey_subscribers');
+  const survey = await services.surveys.createCampaign(template, targets, by);
+  for (const conv of targets) {
+    const msg = surveyCard(survey, services.cardContext(await services.directory.conversationLocale(conv)));
+    await services.outbox.post(conv, msg, `survey:${survey.id}:${conv.platform}:${conv.channelId}`);
+  }
+  return survey;
+}
 
 export const surveyCommand: CommandSpec<Services> = {
   name: 'survey',
@@ -19,16 +37,8 @@ export const surveyCommand: CommandSpec<Services> = {
         return { template: template!, here: p.words[1]?.toLowerCase() === 'here' };
       }),
       async run(ctx, a: { template: string; here: boolean }) {
-        const s = ctx.services;
-        const template = await s.surveys.template(a.template);
-        if (!template) throw new AppError('not_found', 'error.template_not_found', { name: a.template });
-        const targets = a.here ? [ctx.conversation] : await s.directory.subscribers('surveys');
-        if (targets.length === 0) throw new AppError('invalid_argument', 'error.no_survey_subscribers');
-        const survey = await s.surveys.createCampaign(template, targets, ctx.user);
-        for (const conv of targets) {
-          const msg = surveyCard(survey, s.cardContext(await s.directory.conversationLocale(conv)));
-          await s.outbox.post(conv, msg, `survey:${survey.id}:${conv.platform}:${conv.channelId}`);
-        }
+        const targets = a.here ? [ctx.conversation] : await ctx.services.directory.subscribers('surveys');
+        const survey = await sendSurveyCampaign(ctx.services, a.template, targets, ctx.user);
         return { messages: [text(ctx.t('survey.sent', { id: survey.id, n: targets.length }))] };
       },
     },

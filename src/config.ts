@@ -47,6 +47,12 @@ const envSchema = z.object({
     .string()
     .default('0 9 * * 1')
     .refine((v) => v.trim().split(/\s+/).length >= 5 && v.trim().split(/\s+/).length <= 6, 'expected a cron expression with 5 or 6 fields'),
+  /** Optional survey campaign schedule (cron) and the template it sends. */
+  AFTERCARE_SURVEY_CRON: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || (v.trim().split(/\s+/).length >= 5 && v.trim().split(/\s+/).length <= 6), 'expected a cron expression with 5 or 6 fields'),
+  AFTERCARE_SURVEY_TEMPLATE: z.string().regex(/^[\w-]{1,40}$/, 'expected a survey template name such as nps').default('nps'),
   AFTERCARE_PLAYGROUND: bool.optional(),
   AFTERCARE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** SLA targets override: JSON like {"S1":{"respondMin":15,"resolveMin":240}}. */
@@ -91,6 +97,9 @@ export interface AppConfig {
   locale: 'en' | 'zh-CN';
   timezone: string;
   digestCron: string;
+  /** Survey campaign schedule; none when unset. */
+  surveyCron?: string;
+  surveyTemplate: string;
   playground: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   sla: Record<'S1' | 'S2' | 'S3' | 'S4', SlaTarget>;
@@ -207,6 +216,8 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     locale: e.AFTERCARE_LOCALE,
     timezone: e.AFTERCARE_TIMEZONE,
     digestCron: e.AFTERCARE_DIGEST_CRON,
+    surveyCron: e.AFTERCARE_SURVEY_CRON,
+    surveyTemplate: e.AFTERCARE_SURVEY_TEMPLATE.toLowerCase(),
     playground: e.AFTERCARE_PLAYGROUND ?? !production,
     logLevel: e.AFTERCARE_LOG_LEVEL,
     sla,

@@ -7,6 +7,7 @@ import { ALERT_TIMER_KIND } from '../services/alerts.js';
 import { alertEscalationHandler } from './alert-escalation.js';
 import { checkBackups } from './backup-check.js';
 import { sendDigest } from './digest.js';
+import { sendSurveyCampaign } from '../../commands/index.js';
 
 type Running = Pick<RunningApp, 'services' | 'log' | 'pollTimers'>;
 
@@ -55,6 +56,13 @@ export function startSchedules(running: Running, config: AppConfig, options: Sch
     tasks.push(task);
   };
   add('digest', config.digestCron, (slot) => sendDigest(services, config, log, slot));
+  if (config.surveyCron) {
+    const template = config.surveyTemplate;
+    add('survey-campaign', config.surveyCron, async () => {
+      const targets = await services.directory.subscribers('surveys');
+      if (targets.length) await sendSurveyCampaign(services, template, targets, 'system:schedule');
+    });
+  }
   add('backup-check', options.backupCheckCron ?? '*/15 * * * *', () => checkBackups(services));
   add('sla-check', options.slaCheckCron ?? '* * * * *', () => running.pollTimers());
   return async () => {
