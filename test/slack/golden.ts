@@ -1,19 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { goldenFor } from '../helpers/golden.js';
 
-const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'slack', 'golden');
-
-/**
- * The golden Block Kit JSON for `name`. `UPDATE_GOLDEN=1` rewrites the file from `actual` (review
- * the diff before keeping it); otherwise a missing file is an error, never silently created.
- */
-export function golden(name: string, actual: unknown): unknown {
-  const file = join(dir, `${name}.json`);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(actual, null, 2) + '\n');
-  }
-  if (!existsSync(file)) throw new Error(`missing golden file ${file}: run with UPDATE_GOLDEN=1 and review it`);
-  return JSON.parse(readFileSync(file, 'utf8')) as unknown;
-}
+/** Golden slack renderer output (see test/helpers/golden.ts). */
+export const golden = goldenFor('slack');
