@@ -19,6 +19,11 @@ const INBOX_ORPHAN_MS = 30_000;
 
 export interface CoreOptions<S> {
   store: StateStore;
+  /**
+   * Where delivery claims and the inbox live: the ack path. A second connection to the same
+   * database keeps acks from queueing behind the writes of commands being processed.
+   */
+  inboxStore?: StateStore;
   commands: Array<CommandSpec<S>>;
   services: S;
   log: Logger;
@@ -51,6 +56,7 @@ export interface Core extends CoreApi {
  */
 export function createCore<S>(options: CoreOptions<S>): Core {
   const { store, log, now } = options;
+  const inbox = options.inboxStore ?? store;
   const byName = new Map<string, CommandSpec<S>>();
   for (const spec of options.commands) {
     byName.set(spec.name, spec);
@@ -67,16 +73,16 @@ export function createCore<S>(options: CoreOptions<S>): Core {
 
   async function accept(event: InboundEvent): Promise<boolean> {
     const claimKey = keys.delivery(`${event.conversation.platform}:${event.kind}:${event.id}`);
-    if (!(await store.claim(claimKey, DEDUPE_TTL_MS))) {
+    if (!(await inbox.claim(claimKey, DEDUPE_TTL_MS))) {
       metric('aftercare_inbound_duplicates_total', { platform: event.conversation.platform });
       log.info('duplicate delivery ignored', { deliveryId: event.id, platform: event.conversation.platform });
       return false;
     }
     try {
       const { raw: _raw, ...kept } = event;
-      await Promise.all([store.set(keys.inboxItem(inboxId(event)), kept), store.zadd(keys.inbox(), inboxId(event), event.receivedAt)]);
+      await Promise.all([inbox.set(keys.inboxItem(inboxId(event)), kept), inbox.zadd(keys.inbox(), inboxId(event), event.receivedAt)]);
     } catch (e) {
-      await store.release(claimKey).catch(() => undefined);
+      await inbox.release(claimKey).catch(() => undefined);
       throw e;
     }
     metric('aftercare_inbound_total', { platform: event.conversation.platform, kind: event.kind });
@@ -95,8 +101,8 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     } catch (e) {
       return { messages: [errorMessage(e, locale, event)], locale };
     } finally {
-      await store.zrem(keys.inbox(), inboxId(event)).catch((e: unknown) => log.error('inbox cleanup failed', { error: e }));
-      await store.delete(keys.inboxItem(inboxId(event))).catch(() => undefined);
+      await inbox.zrem(keys.inbox(), inboxId(event)).catch((e: unknown) => log.error('inbox cleanup failed', { error: e }));
+      await inbox.delete(keys.inboxItem(inboxId(event))).catch(() => undefined);
       metric('aftercare_command_duration_ms_sum', { kind: event.kind }, now() - started);
       metric('aftercare_command_duration_ms_count', { kind: event.kind });
     }
@@ -212,13 +218,13 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     },
     async resumeInbox() {
       const cutoff = now() - INBOX_ORPHAN_MS;
-      const orphans = await store.zrange(keys.inbox(), -Infinity, cutoff, { limit: 100 });
+      const orphans = await inbox.zrange(keys.inbox(), -Infinity, cutoff, { limit: 100 });
       let resumed = 0;
       for (const { member } of orphans) {
         if (!(await store.claim(keys.lock(`inbox:${member}`), 60_000))) continue;
-        const event = await store.get<InboundEvent>(keys.inboxItem(member));
+        const event = await inbox.get<InboundEvent>(keys.inboxItem(member));
         if (!event) {
-          await store.zrem(keys.inbox(), member);
+          await inbox.zrem(keys.inbox(), member);
           continue;
         }
         log.warn('resuming an inbound event interrupted by a restart', { deliveryId: event.id });
