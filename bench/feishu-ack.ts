@@ -19,13 +19,14 @@
  *
  * Options: --rate 8 --seconds 20 --warmup 40 --chats 20 --no-subscribe --check (exit 1 when the target is missed)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { percentile, startServeChild } from './support.js';
 import { parseArgs } from 'node:util';
 import { buildEncryptedRequest } from '../adapters/feishu/crypto.js';
 
@@ -114,18 +115,7 @@ interface Sample {
 }
 
 function startChild(target: Target | 'fake', apiUrl = ''): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', target, '--api', apiUrl], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const line = buffer.split('\n').find((l) => l.startsWith('{"url"'));
-      if (line) resolve({ url: (JSON.parse(line) as { url: string }).url, child });
-    });
-    child.on('exit', (code) => reject(new Error(`${target} exited with ${code}`)));
-  });
+  return startServeChild(fileURLToPath(import.meta.url), target, apiUrl);
 }
 
 /** A v2 group message @mentioning the bot, as Feishu delivers it. */
@@ -181,9 +171,7 @@ async function interleaved(urls: Record<Target, string>, rate: number, count: nu
   return { bare: await Promise.all(pending.bare), aftercare: await Promise.all(pending.aftercare) };
 }
 
-function pct(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
-}
+const pct = percentile;
 
 interface Stats {
   n: number;

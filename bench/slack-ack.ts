@@ -14,11 +14,12 @@
  * Options: --rate 200 --seconds 10 --burst 1000 --warmup 300 --check (exit 1 when a target is missed)
  *          --no-subscribe (no engineers' channel: /issue work without the outbox push, to isolate it)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { percentile, startServeChild } from './support.js';
 import { parseArgs } from 'node:util';
 import { Agent, createServer, request } from 'node:http';
 import { slackHeaders } from '../test/slack/sign.js';
@@ -115,18 +116,7 @@ interface Sample {
 }
 
 function startChild(target: Target | 'fake', apiUrl = ''): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', target, '--api', apiUrl], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const line = buffer.split('\n').find((l) => l.startsWith('{"url"'));
-      if (line) resolve({ url: (JSON.parse(line) as { url: string }).url, child });
-    });
-    child.on('exit', (code) => reject(new Error(`${target} exited with ${code}`)));
-  });
+  return startServeChild(fileURLToPath(import.meta.url), target, apiUrl);
 }
 
 let seq = 0;
@@ -185,10 +175,7 @@ async function burst(url: string, n: number): Promise<{ samples: Sample[]; secon
   return { samples, seconds: (performance.now() - start) / 1000 };
 }
 
-function pct(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
+const pct = percentile;
 
 interface Stats {
   n: number;

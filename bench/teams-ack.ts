@@ -19,6 +19,7 @@ import express from 'express';
 import { startApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/core/log.js';
+import { percentile } from './support.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -108,10 +109,7 @@ async function once(baseUrl: string, connector: Awaited<ReturnType<typeof startC
   return { ack, reply: await replied };
 }
 
-function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
+const pct = (values: number[], p: number): number => percentile([...values].sort((x, y) => x - y), p);
 
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 
