@@ -11,7 +11,9 @@ export function percentile(sorted: number[], p: number): number {
  * the load generator don't share an event loop) and resolves with the URL it prints as `{"url": …}`.
  */
 export function startServeChild(script: string, target: string, apiUrl = ''): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, '--serve', target, '--api', apiUrl], {
+  // BENCH_NODE_ARGS adds node flags to the aftercare child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = target === 'aftercare' ? (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) : [];
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', script, '--serve', target, '--api', apiUrl], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

@@ -47,8 +47,6 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   const metrics = createMetrics();
   const metric = (name: string, labels?: Record<string, string>, by?: number) => metrics.inc(name, labels, by);
   const store = await openStore(config.store);
-  // SQLite serializes statements per connection: give the ack path (claims + inbox) its own.
-  const inboxStore = store.kind === 'sqlite' ? await openStore(config.store) : store;
   const outbox = createOutbox({ store, log, now, metric });
   const services = createServices({ store, config, log, now, outbox, metric });
   const deliverLater = async (conversation: ConversationRef, messages: OutboundMessage[]) => {
@@ -56,7 +54,6 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   };
   const core = createCore({
     store,
-    inboxStore,
     commands,
     services,
     log,
@@ -161,7 +158,6 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       });
       await outbox.stop();
       for (const mod of modules) await mod.adapter.close?.();
-      if (inboxStore !== store) await inboxStore.close();
       await store.close();
     },
   };

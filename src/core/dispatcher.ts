@@ -19,11 +19,6 @@ const INBOX_ORPHAN_MS = 30_000;
 
 export interface CoreOptions<S> {
   store: StateStore;
-  /**
-   * Where delivery claims and the inbox live: the ack path. A second connection to the same
-   * database keeps acks from queueing behind the writes of commands being processed.
-   */
-  inboxStore?: StateStore;
   commands: Array<CommandSpec<S>>;
   services: S;
   log: Logger;
@@ -56,7 +51,7 @@ export interface Core extends CoreApi {
  */
 export function createCore<S>(options: CoreOptions<S>): Core {
   const { store, log, now } = options;
-  const inbox = options.inboxStore ?? store;
+  const inbox = store;
   const byName = new Map<string, CommandSpec<S>>();
   for (const spec of options.commands) {
     byName.set(spec.name, spec);

@@ -42,9 +42,14 @@ export const keys = {
   inbox: () => 'idx:inbox',
   inboxItem: (id: string) => `inbox:${id}`,
   pending: (token: string) => `pending:${token}`,
-  outboxDue: () => 'idx:outbox:due',
+  /** Conversations with queued pushes, scored by when each may send next. */
+  outboxConversations: () => 'idx:outbox:conversations',
+  /** One conversation's queued push ids, in creation order. */
+  outboxQueue: (convKey: string) => `idx:outbox:q:${convKey}`,
+  /** Before 0.2 every push sat in one due index; read once at start to move them to their queues. */
+  outboxLegacyDue: () => 'idx:outbox:due',
   outboxItem: (id: string) => `outbox:${id}`,
-  outboxLease: (id: string) => `outbox:lease:${id}`,
+  outboxLease: (convKey: string) => `outbox:lease:${convKey}`,
   outboxIdem: (key: string) => `outbox:idem:${key}`,
   sentCard: (cardKey: string, convKey: string) => `sent:${cardKey}:${convKey}`,
   timersDue: () => 'idx:timers:due',

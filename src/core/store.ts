@@ -32,8 +32,8 @@ export interface StateStore {
   claim(key: string, ttlMs: number, owner?: string): Promise<boolean>;
   /** Releases a claim only when `owner` still holds it. */
   release(key: string, owner?: string): Promise<void>;
-  /** Sorted index: add or move `member` to `score`. */
-  zadd(key: string, member: string, score: number): Promise<void>;
+  /** Sorted index: add or move `member` to `score`; with `onlyNew`, a member already there keeps its score (Redis `ZADD NX`). */
+  zadd(key: string, member: string, score: number, options?: { onlyNew?: boolean }): Promise<void>;
   zrem(key: string, member: string): Promise<void>;
   zscore(key: string, member: string): Promise<number | undefined>;
   /** Members with min ≤ score ≤ max. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { keys } from '../core/keys.js';
 import type { Logger } from '../core/log.js';
 import { conversationKey, SendError, type ChatAdapter } from '../core/ports.js';
@@ -28,6 +29,12 @@ export interface OutboxOptions {
 }
 
 const LEASE_MS = 60_000;
+/** One sender run per conversation stops after this long (and is started again), well inside its lease. */
+const RUN_MS = 15_000;
+/** Waits for a pacing token up to this long are slept; longer ones park the conversation. */
+const SLEEP_MAX_MS = 2_000;
+/** Due conversations started per tick. */
+const TICK_CONVERSATIONS = 200;
 const IDEM_TTL_MS = 30 * 24 * 3600_000;
 
 interface Bucket {
@@ -56,14 +63,23 @@ export function createOutbox(options: OutboxOptions) {
   let ticking: Promise<void> | undefined;
   let again = false;
 
+  /** This process's name on conversation leases, so a replica never releases another's. */
+  const owner = randomUUID();
+  /** Conversations another replica is sending for, skipped here until the time given. */
+  const foreign = new Map<string, number>();
+
   async function enqueue(item: Omit<OutboxItem, 'id' | 'attempts' | 'createdAt'>): Promise<string> {
     const seq = await store.incr('seq:outbox');
     const id = String(seq).padStart(12, '0');
+    const convKey = conversationKey(item.conversation);
     const full: OutboxItem = { ...item, id, attempts: 0, createdAt: now() };
     await store.set(keys.outboxItem(id), full);
-    await store.zadd(keys.outboxDue(), id, now());
+    // Queue first, then mark the conversation due (a conversation parked for later keeps its time).
+    await store.zadd(keys.outboxQueue(convKey), id, seq);
+    await store.zadd(keys.outboxConversations(), convKey, now(), { onlyNew: true });
     metric('aftercare_outbox_enqueued_total', { platform: item.conversation.platform });
-    kick();
+    // A conversation being sent here picks the new push up itself.
+    if (!busy.has(convKey)) kick();
     return id;
   }
 
@@ -86,12 +102,13 @@ export function createOutbox(options: OutboxOptions) {
     if (b) b.blockedUntil = Math.max(b.blockedUntil, now() + ms);
   }
 
-  async function reschedule(item: OutboxItem, at: number) {
-    await store.zadd(keys.outboxDue(), item.id, at);
+  /** Parks a conversation: its queue is not looked at before `at`. */
+  async function park(convKey: string, at: number) {
+    await store.zadd(keys.outboxConversations(), convKey, at);
   }
 
-  async function finish(item: OutboxItem) {
-    await store.zrem(keys.outboxDue(), item.id);
+  async function finish(convKey: string, item: OutboxItem) {
+    await store.zrem(keys.outboxQueue(convKey), item.id);
     await store.delete(keys.outboxItem(item.id));
   }
 
@@ -120,86 +137,113 @@ export function createOutbox(options: OutboxOptions) {
     await store.set(keys.sentCard(cardKey, convKey), fresh);
   }
 
-  async function processConversation(convKey: string, items: OutboxItem[]): Promise<void> {
-    for (const item of items) {
-      const adapter = adapters.get(item.conversation.platform);
-      if (!adapter) {
-        await reschedule(item, now() + 60_000);
-        log.warn('no adapter for a queued push; will retry', { platform: item.conversation.platform, id: item.id });
-        continue;
-      }
-      const waitFor = () =>
-        Math.max(
-          take(`c:${convKey}`, adapter.limits.perConversationPerSecond, adapter.limits.perConversationBurst),
-          take(`p:${adapter.platform}:${item.conversation.tenantId}`, adapter.limits.perAppPerSecond, Math.max(1, adapter.limits.perAppPerSecond)),
-        );
-      let wait = waitFor();
-      // A short wait is slept here (this conversation is marked busy; others keep flowing), then the token is taken.
-      while (wait > 0 && wait <= 2_000) {
-        await new Promise((r) => setTimeout(r, wait));
-        wait = waitFor();
-      }
-      if (wait > 2_000) {
-        // A long block (Retry-After): park the rest of the conversation, each in its own later slot, in order.
-        const gap = 1000 / adapter.limits.perConversationPerSecond;
-        const rest = items.slice(items.indexOf(item));
-        for (let k = 0; k < rest.length; k++) await reschedule(rest[k]!, now() + wait + k * gap);
-        return;
-      }
-      const lease = keys.outboxLease(item.id);
-      if (!(await store.claim(lease, LEASE_MS))) continue;
-      try {
-        await deliver(item, adapter);
-        await finish(item);
-        metric('aftercare_outbox_sent_total', { platform: adapter.platform });
-      } catch (e) {
-        const retryable = e instanceof SendError ? e.retryable : true;
-        const attempts = item.attempts + 1;
-        if (!retryable || attempts >= maxAttempts) {
-          await store.set(keys.outboxItem(item.id), { ...item, attempts, failedAt: now(), error: String(e) });
-          await store.zrem(keys.outboxDue(), item.id);
-          await store.zadd('idx:outbox:dead', item.id, now());
-          metric('aftercare_outbox_dead_total', { platform: adapter.platform });
-          log.error('push dropped to the dead-letter list', { id: item.id, attempts, error: e });
-        } else {
-          const retryAfter = e instanceof SendError ? e.retryAfterMs : undefined;
-          const backoff = retryAfter ?? Math.min(60_000, 250 * 2 ** item.attempts) * (0.75 + Math.random() * 0.5);
-          if (retryAfter) block(`c:${convKey}`, retryAfter);
-          await store.set(keys.outboxItem(item.id), { ...item, attempts });
-          for (const rest of items.slice(items.indexOf(item))) await reschedule(rest, now() + backoff);
-          metric('aftercare_outbox_retries_total', { platform: adapter.platform });
-          log.warn('push failed; retrying', { id: item.id, attempts, backoffMs: Math.round(backoff), error: e });
+  /**
+   * Sends one conversation's queue in order, under a lease so that one replica at a time sends for
+   * it. Returns after the queue is empty, when the conversation must wait (pacing, Retry-After,
+   * backoff: it is parked until then), or after RUN_MS so the lease never outlives the work.
+   */
+  async function processConversation(convKey: string): Promise<void> {
+    const lease = keys.outboxLease(convKey);
+    if (!(await store.claim(lease, LEASE_MS, owner))) {
+      foreign.set(convKey, now() + 1000);
+      return;
+    }
+    const started = now();
+    try {
+      for (;;) {
+        const head = await store.zrange(keys.outboxQueue(convKey), -Infinity, Infinity, { limit: 10 });
+        if (head.length === 0) {
+          // Done: take the conversation off the due list, unless a push arrived meanwhile.
+          await store.zrem(keys.outboxConversations(), convKey);
+          if ((await store.zcard(keys.outboxQueue(convKey))) > 0) await park(convKey, now());
+          return;
         }
-        return;
-      } finally {
-        await store.release(lease);
+        const items = await store.getMany<OutboxItem>(head.map((h) => keys.outboxItem(h.member)));
+        for (const [i, item] of items.entries()) {
+          if (!item) {
+            await store.zrem(keys.outboxQueue(convKey), head[i]!.member);
+            continue;
+          }
+          if (now() - started > RUN_MS) {
+            await park(convKey, now());
+            return;
+          }
+          if (!(await sendOne(convKey, item))) return;
+        }
       }
+    } finally {
+      await store.release(lease, owner);
     }
   }
 
-  async function tick(): Promise<void> {
-    const due = await store.zrange(keys.outboxDue(), -Infinity, now(), { limit: 500 });
-    if (due.length === 0) return;
-    const items = (await store.getMany<OutboxItem>(due.map((d) => keys.outboxItem(d.member)))).filter(
-      (i): i is OutboxItem => i !== undefined,
-    );
-    const groups = new Map<string, OutboxItem[]>();
-    for (const item of items) {
-      const k = conversationKey(item.conversation);
-      if (busy.has(k)) continue;
-      groups.set(k, [...(groups.get(k) ?? []), item]);
+  /** Paces and sends one push. False when the conversation has to wait (it has been parked). */
+  async function sendOne(convKey: string, item: OutboxItem): Promise<boolean> {
+    const adapter = adapters.get(item.conversation.platform);
+    if (!adapter) {
+      await park(convKey, now() + 60_000);
+      log.warn('no adapter for a queued push; will retry', { platform: item.conversation.platform, id: item.id });
+      return false;
     }
-    for (const [k, list] of groups) {
-      busy.add(k);
-      const run = processConversation(k, list)
-        .catch((e: unknown) => log.error('outbox conversation failed', { conversation: k, error: e }))
+    const waitFor = () =>
+      Math.max(
+        take(`c:${convKey}`, adapter.limits.perConversationPerSecond, adapter.limits.perConversationBurst),
+        take(`p:${adapter.platform}:${item.conversation.tenantId}`, adapter.limits.perAppPerSecond, Math.max(1, adapter.limits.perAppPerSecond)),
+      );
+    let wait = waitFor();
+    // A short wait is slept here (this conversation is busy; others keep flowing), then the token is taken.
+    while (wait > 0 && wait <= SLEEP_MAX_MS) {
+      await new Promise((r) => setTimeout(r, wait));
+      wait = waitFor();
+    }
+    if (wait > SLEEP_MAX_MS) {
+      // A long block (Retry-After): park the conversation, its queue keeps its order.
+      await park(convKey, now() + wait);
+      return false;
+    }
+    try {
+      await deliver(item, adapter);
+      await finish(convKey, item);
+      metric('aftercare_outbox_sent_total', { platform: adapter.platform });
+      return true;
+    } catch (e) {
+      const retryable = e instanceof SendError ? e.retryable : true;
+      const attempts = item.attempts + 1;
+      if (!retryable || attempts >= maxAttempts) {
+        await store.set(keys.outboxItem(item.id), { ...item, attempts, failedAt: now(), error: String(e) });
+        await store.zrem(keys.outboxQueue(convKey), item.id);
+        await store.zadd('idx:outbox:dead', item.id, now());
+        metric('aftercare_outbox_dead_total', { platform: adapter.platform });
+        log.error('push dropped to the dead-letter list', { id: item.id, attempts, error: e });
+        return true;
+      }
+      const retryAfter = e instanceof SendError ? e.retryAfterMs : undefined;
+      const backoff = retryAfter ?? Math.min(60_000, 250 * 2 ** item.attempts) * (0.75 + Math.random() * 0.5);
+      if (retryAfter) block(`c:${convKey}`, retryAfter);
+      await store.set(keys.outboxItem(item.id), { ...item, attempts });
+      await park(convKey, now() + backoff);
+      metric('aftercare_outbox_retries_total', { platform: adapter.platform });
+      log.warn('push failed; retrying', { id: item.id, attempts, backoffMs: Math.round(backoff), error: e });
+      return false;
+    }
+  }
+
+  /** Starts a sender for every due conversation not already being sent. Cost: the due conversations, not the queued pushes. */
+  async function tick(): Promise<void> {
+    const due = await store.zrange(keys.outboxConversations(), -Infinity, now(), { limit: TICK_CONVERSATIONS });
+    for (const { member: convKey } of due) {
+      if (busy.has(convKey) || (foreign.get(convKey) ?? 0) > now()) continue;
+      foreign.delete(convKey);
+      busy.add(convKey);
+      const run = processConversation(convKey)
+        .catch((e: unknown) => log.error('outbox conversation failed', { conversation: convKey, error: e }))
         .finally(() => {
-          busy.delete(k);
+          busy.delete(convKey);
           inflight.delete(run);
           kick();
         });
       inflight.add(run);
     }
+    if (due.length === TICK_CONVERSATIONS) again = true;
   }
 
   function kick() {
@@ -208,19 +252,36 @@ export function createOutbox(options: OutboxOptions) {
       again = true;
       return;
     }
-    ticking = tick()
+    ticking = (migrated ?? Promise.resolve())
+      .then(tick)
       .catch((e: unknown) => log.error('outbox tick failed', { error: e }))
-      .finally(async () => {
+      .finally(() => {
         ticking = undefined;
         if (again) {
           again = false;
-          kick();
-          return;
+          setImmediate(kick);
         }
-        const next = await store.zrange(keys.outboxDue(), -Infinity, Infinity, { limit: 1 }).catch(() => []);
-        if (next.length > 0 && next[0]!.score <= now()) setImmediate(kick);
       });
   }
+
+  /** Moves pushes queued by a version before per-conversation queues into their queues (once, at start). */
+  async function migrateLegacy(): Promise<void> {
+    for (;;) {
+      const old = await store.zrange(keys.outboxLegacyDue(), -Infinity, Infinity, { limit: 500 });
+      if (old.length === 0) return;
+      const items = await store.getMany<OutboxItem>(old.map((o) => keys.outboxItem(o.member)));
+      for (const [i, item] of items.entries()) {
+        if (item) {
+          const convKey = conversationKey(item.conversation);
+          await store.zadd(keys.outboxQueue(convKey), item.id, Number(item.id));
+          await store.zadd(keys.outboxConversations(), convKey, now(), { onlyNew: true });
+        }
+        await store.zrem(keys.outboxLegacyDue(), old[i]!.member);
+      }
+      log.info('outbox: moved queued pushes to per-conversation queues', { count: old.length });
+    }
+  }
+  let migrated: Promise<void> | undefined;
 
   return {
     register(adapter: ChatAdapter) {
@@ -250,12 +311,17 @@ export function createOutbox(options: OutboxOptions) {
     async sentRef(cardKey: string, conversation: ConversationRef): Promise<SentRef | undefined> {
       return store.get<SentRef>(keys.sentCard(cardKey, conversationKey(conversation)));
     },
+    /** Pushes waiting to be sent (reads one count per conversation with a queue). */
     async pending(): Promise<number> {
-      return store.zcard(keys.outboxDue());
+      const conversations = await store.zrange(keys.outboxConversations(), -Infinity, Infinity, { limit: 10_000 });
+      let n = 0;
+      for (const { member } of conversations) n += await store.zcard(keys.outboxQueue(member));
+      return n;
     },
     start() {
       if (running) return;
       running = true;
+      migrated = migrateLegacy().catch((e: unknown) => log.error('outbox: moving legacy pushes failed', { error: e }));
       timer = setInterval(kick, pollMs);
       timer.unref();
       kick();
@@ -269,7 +335,7 @@ export function createOutbox(options: OutboxOptions) {
     /** Resolves when nothing is due (tests and graceful shutdown). */
     async drain(timeoutMs = 10_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
-      while ((await store.zcard(keys.outboxDue())) > 0 || inflight.size > 0) {
+      while ((await store.zcard(keys.outboxConversations())) > 0 || inflight.size > 0) {
         if (Date.now() > deadline) throw new Error('outbox did not drain');
         kick();
         await new Promise((r) => setTimeout(r, 20));

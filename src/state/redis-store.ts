@@ -48,8 +48,8 @@ export async function createRedisStore(url: string): Promise<StateStore> {
     async release(key, owner = '1') {
       await client.eval(RELEASE_SCRIPT, { keys: [k(`c:${key}`)], arguments: [owner] });
     },
-    async zadd(key, member, score) {
-      await client.zAdd(k(`z:${key}`), { score, value: member });
+    async zadd(key, member, score, options) {
+      await client.zAdd(k(`z:${key}`), { score, value: member }, options?.onlyNew ? { condition: 'NX' } : undefined);
     },
     async zrem(key, member) {
       await client.zRem(k(`z:${key}`), member);
@@ -97,7 +97,7 @@ interface RedisLike {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, opts: { NX: boolean; PX: number }): Promise<string | null>;
   eval(script: string, opts: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  zAdd(key: string, m: { score: number; value: string }): Promise<number>;
+  zAdd(key: string, m: { score: number; value: string }, options?: { condition?: 'NX' | 'XX' }): Promise<number>;
   zRem(key: string, member: string): Promise<number>;
   zScore(key: string, member: string): Promise<number | null>;
   zRangeWithScores(
