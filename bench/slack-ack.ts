@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { percentile, startServeChild } from './support.js';
+import { cpuMs, percentile, startServeChild } from './support.js';
 import { parseArgs } from 'node:util';
 import { Agent, createServer, request } from 'node:http';
 import { slackHeaders } from '../test/slack/sign.js';
@@ -186,6 +186,8 @@ interface Stats {
   p99: number;
   max: number;
   throughput: number;
+  /** CPU time the server process spent per request in this run (ms). */
+  cpuPerRequest?: number;
 }
 
 function stats(run: { samples: Sample[]; seconds: number }): Stats {
@@ -198,7 +200,8 @@ function stats(run: { samples: Sample[]; seconds: number }): Stats {
 function row(name: string, s: Stats): string {
   const f = (v: number) => v.toFixed(1).padStart(8);
   const why = s.errors ? `  (${Object.entries(s.failures).map(([k, n]) => `${k}: ${n}`).join(', ')})` : '';
-  return `${name.padEnd(22)}${String(s.n).padStart(6)}${String(s.errors).padStart(7)}${f(s.p50)}${f(s.p99)}${f(s.max)}${s.throughput.toFixed(0).padStart(10)}${why}`;
+  const cpu = s.cpuPerRequest === undefined ? '' : s.cpuPerRequest.toFixed(2);
+  return `${name.padEnd(22)}${String(s.n).padStart(6)}${String(s.errors).padStart(7)}${f(s.p50)}${f(s.p99)}${f(s.max)}${s.throughput.toFixed(0).padStart(10)}${cpu.padStart(10)}${why}`;
 }
 
 async function main(): Promise<void> {
@@ -242,8 +245,11 @@ async function main(): Promise<void> {
       }
       await atRate(url, Math.min(rate, 200), warmup);
       await new Promise((r) => setTimeout(r, 1000));
+      const cpuBefore = cpuMs(child.pid);
       const steady = stats(await atRate(url, rate, count));
+      // Work still queued after the last ack counts too: wait for the process to go idle.
       await new Promise((r) => setTimeout(r, 2000));
+      steady.cpuPerRequest = (cpuMs(child.pid) - cpuBefore) / count;
       const burstStats = stats(await burst(url, burstN));
       results[target] = { steady, burst: burstStats };
     } finally {
@@ -253,7 +259,7 @@ async function main(): Promise<void> {
   }
   fake.child.kill('SIGTERM');
 
-  const header = `${'run'.padEnd(22)}${'sent'.padStart(6)}${'errors'.padStart(7)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'max ms'.padStart(8)}${'acks/s'.padStart(10)}`;
+  const header = `${'run'.padEnd(22)}${'sent'.padStart(6)}${'errors'.padStart(7)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'max ms'.padStart(8)}${'acks/s'.padStart(10)}${'cpu ms/req'.padStart(11)}`;
   console.log(`\nSlack ack latency — ${rate} commands/s for ${values.seconds} s, then ${burstN} in flight (${(await import('node:os')).cpus().length} cores)\n`);
   console.log(header);
   for (const target of ['bare', 'aftercare'] as const) {

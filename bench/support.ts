@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /** The p-th percentile (0–100) of an ascending list; NaN when empty. */
 export function percentile(sorted: number[], p: number): number {
@@ -25,4 +26,16 @@ export function startServeChild(script: string, target: string, apiUrl = ''): Pr
     });
     child.on('exit', (code) => reject(new Error(`${target} exited with ${code}`)));
   });
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); NaN elsewhere. */
+export function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
 }

@@ -17,6 +17,7 @@ import { createOutbox, type Outbox } from './services/outbox.js';
 import { createServices, type Services } from './services/index.js';
 import { startSchedules } from './schedules/index.js';
 import { openStore } from './state/store.js';
+import { yieldingStore } from './state/yielding-store.js';
 
 export interface RunningApp {
   url: string;
@@ -47,13 +48,16 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   const metrics = createMetrics();
   const metric = (name: string, labels?: Record<string, string>, by?: number) => metrics.inc(name, labels, by);
   const store = await openStore(config.store);
-  const outbox = createOutbox({ store, log, now, metric });
-  const services = createServices({ store, config, log, now, outbox, metric });
+  // Work after acks goes through a view that yields to the event loop every half millisecond.
+  const workStore = store.kind === 'sqlite' ? yieldingStore(store) : store;
+  const outbox = createOutbox({ store: workStore, log, now, metric });
+  const services = createServices({ store: workStore, config, log, now, outbox, metric });
   const deliverLater = async (conversation: ConversationRef, messages: OutboundMessage[]) => {
     for (const m of messages) await outbox.post(conversation, m);
   };
   const core = createCore({
-    store,
+    store: workStore,
+    inboxStore: store,
     commands,
     services,
     log,

@@ -18,7 +18,10 @@ const CONFIRM_TTL_MS = 10 * 60_000;
 const INBOX_ORPHAN_MS = 30_000;
 
 export interface CoreOptions<S> {
+  /** Where commands' state lives (may be a yielding view: see src/state/yielding-store.ts). */
   store: StateStore;
+  /** Where delivery claims and the inbox are written on the ack path; defaults to `store`. */
+  inboxStore?: StateStore;
   commands: Array<CommandSpec<S>>;
   services: S;
   log: Logger;
@@ -51,7 +54,7 @@ export interface Core extends CoreApi {
  */
 export function createCore<S>(options: CoreOptions<S>): Core {
   const { store, log, now } = options;
-  const inbox = store;
+  const inbox = options.inboxStore ?? store;
   const byName = new Map<string, CommandSpec<S>>();
   for (const spec of options.commands) {
     byName.set(spec.name, spec);
@@ -76,6 +79,8 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     try {
       const { raw: _raw, ...kept } = event;
       await Promise.all([inbox.set(keys.inboxItem(inboxId(event)), kept), inbox.zadd(keys.inbox(), inboxId(event), event.receivedAt)]);
+      // Durable before the platform hears "received".
+      await inbox.flush();
     } catch (e) {
       await inbox.release(claimKey).catch(() => undefined);
       throw e;
@@ -87,20 +92,27 @@ export function createCore<S>(options: CoreOptions<S>): Core {
   async function process(event: InboundEvent): Promise<Reply> {
     const started = now();
     let locale: Locale = 'en';
+    let reply: Reply;
     try {
       await rememberConversation(event.conversation).catch((e: unknown) => log.warn('could not remember conversation', { error: e }));
       const identity = await options.identify(event.actor, event.conversation);
       locale = identity.locale;
       const result = await route(event, identity);
-      return { messages: result.messages ?? [], replace: result.replace, openForm: result.openForm, locale };
+      reply = { messages: result.messages ?? [], replace: result.replace, openForm: result.openForm, locale };
     } catch (e) {
-      return { messages: [errorMessage(e, locale, event)], locale };
-    } finally {
-      await inbox.zrem(keys.inbox(), inboxId(event)).catch((e: unknown) => log.error('inbox cleanup failed', { error: e }));
-      await inbox.delete(keys.inboxItem(inboxId(event))).catch(() => undefined);
-      metric('aftercare_command_duration_ms_sum', { kind: event.kind }, now() - started);
-      metric('aftercare_command_duration_ms_count', { kind: event.kind });
+      reply = { messages: [errorMessage(e, locale, event)], locale };
     }
+    try {
+      // The event leaves the inbox in the same commit as its effects; the reply waits for that commit.
+      await inbox.zrem(keys.inbox(), inboxId(event));
+      await inbox.delete(keys.inboxItem(inboxId(event)));
+      await store.flush();
+    } catch (e) {
+      reply = { messages: [errorMessage(e, locale, event)], locale };
+    }
+    metric('aftercare_command_duration_ms_sum', { kind: event.kind }, now() - started);
+    metric('aftercare_command_duration_ms_count', { kind: event.kind });
+    return reply;
   }
 
   function errorMessage(e: unknown, locale: Locale, event: InboundEvent): OutboundMessage {

@@ -42,6 +42,13 @@ export interface StateStore {
   /** Atomic add to a numeric field of a hash (aggregates kept on write). */
   hincr(key: string, field: string, by?: number): Promise<number>;
   hgetall(key: string): Promise<Record<string, number>>;
+  /**
+   * Makes every write so far durable before it resolves; raises when they may not be (a commit
+   * failed lately). Call it before answering success to anyone: an ack, a reply, a hook's 2xx.
+   * Writes are visible to this process at once either way; on SQLite they are committed in groups
+   * at the end of each event-loop turn, or here.
+   */
+  flush(): Promise<void>;
   /** Raises when the database cannot be reached (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -73,9 +73,12 @@ export function mountHooks(app: express.Express, running: Running, config: Pick<
     const claim = keys.hookDelivery(hook, id);
     if (!(await store.claim(claim, key || header ? IDEM_TTL_MS : BODY_TTL_MS))) return 'duplicate';
     try {
-      return await work();
+      const out = await work();
+      // 2xx only once the delivery is durable.
+      await store.flush();
+      return out;
     } catch (e) {
-      await store.release(claim);
+      await store.release(claim).catch(() => undefined);
       throw e;
     }
   }

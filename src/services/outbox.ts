@@ -164,6 +164,7 @@ export function createOutbox(options: OutboxOptions) {
             await store.zrem(keys.outboxQueue(convKey), head[i]!.member);
             continue;
           }
+          if (!running) return;
           if (now() - started > RUN_MS) {
             await park(convKey, now());
             return;
@@ -191,16 +192,20 @@ export function createOutbox(options: OutboxOptions) {
       );
     let wait = waitFor();
     // A short wait is slept here (this conversation is busy; others keep flowing), then the token is taken.
-    while (wait > 0 && wait <= SLEEP_MAX_MS) {
+    while (wait > 0 && wait <= SLEEP_MAX_MS && running) {
       await new Promise((r) => setTimeout(r, wait));
       wait = waitFor();
     }
+    // Stopping: the push stays queued for the next start.
+    if (!running) return false;
     if (wait > SLEEP_MAX_MS) {
       // A long block (Retry-After): park the conversation, its queue keeps its order.
       await park(convKey, now() + wait);
       return false;
     }
     try {
+      // Whatever led to this push (a ticket, an alert) is durable before anyone sees the push.
+      await store.flush();
       await deliver(item, adapter);
       await finish(convKey, item);
       metric('aftercare_outbox_sent_total', { platform: adapter.platform });

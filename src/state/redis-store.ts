@@ -48,6 +48,9 @@ export async function createRedisStore(url: string): Promise<StateStore> {
     async release(key, owner = '1') {
       await client.eval(RELEASE_SCRIPT, { keys: [k(`c:${key}`)], arguments: [owner] });
     },
+    async flush() {
+      // Every command Redis has answered is applied; durability beyond that is Redis's own setting.
+    },
     async zadd(key, member, score, options) {
       await client.zAdd(k(`z:${key}`), { score, value: member }, options?.onlyNew ? { condition: 'NX' } : undefined);
     },

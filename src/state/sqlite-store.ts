@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import Keyv, { type KeyvStoreAdapter, type StoredData } from 'keyv';
 import type { RangeOptions, ScoredMember, StateStore } from '../core/store.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 
 type Row = Record<string, unknown>;
 
@@ -16,15 +17,26 @@ type Row = Record<string, unknown>;
  * finishes inside the request's own turn of the event loop instead of waiting for several turns
  * behind the work of commands being processed; `bench/slack-ack.ts` measured the difference.
  *
+ * Group commit: the first write of an event-loop turn opens a transaction, which commits when the
+ * turn ends (setImmediate) or when someone calls `flush()` — the ack path, a reply, a hook's 2xx
+ * all do before answering. One commit then covers a command's few dozen writes (and those of
+ * every other command in the same turn) instead of one commit each, and a command's writes and
+ * the removal of its inbox entry commit together.
+ *
  * Durability: WAL with synchronous=NORMAL. A commit survives a crash of this process (the ack
- * path's promise); only an OS crash or power loss can lose the last commits.
+ * path's promise); only an OS crash or power loss can lose the last commits. When a commit fails
+ * (disk full, I/O error), its writes are rolled back and `flush()` raises for a minute after, so
+ * nobody is told "done" about a write that may have been in it.
  */
-export async function createSqliteStore(url: string): Promise<StateStore> {
+export async function createSqliteStore(url: string, onCommitError: (e: unknown) => void = defaultCommitError): Promise<StateStore> {
   const path = url.replace(/^sqlite:\/\//, '') || ':memory:';
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: 10_000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // Checkpoints (copying the WAL back into the database, with fsyncs) run on a worker thread, not
+  // inside a commit on this one, where each took milliseconds away from the acks.
+  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path);
   db.exec(`
     CREATE TABLE IF NOT EXISTS keyv (key VARCHAR(255) PRIMARY KEY, value TEXT);
     CREATE TABLE IF NOT EXISTS ac_counter (key TEXT PRIMARY KEY, n INTEGER NOT NULL);
@@ -44,10 +56,44 @@ export async function createSqliteStore(url: string): Promise<StateStore> {
     }
     return s;
   };
+  let open = false;
+  let lastFailure: { at: number; error: unknown } | undefined;
+  const commit = () => {
+    if (!open) return;
+    open = false;
+    try {
+      db.exec('COMMIT');
+    } catch (e) {
+      lastFailure = { at: Date.now(), error: e };
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw e;
+    }
+  };
+  const commitAtTurnEnd = () => {
+    try {
+      commit();
+    } catch (e) {
+      onCommitError(e);
+    }
+  };
+  /** Runs a write inside this turn's transaction. */
+  const write = <T>(fn: () => T): T => {
+    if (!open) {
+      db.exec('BEGIN IMMEDIATE');
+      open = true;
+      setImmediate(commitAtTurnEnd);
+    }
+    return fn();
+  };
   const all = (sql: string, ...params: unknown[]) => stmt(sql).all(...params) as Row[];
-  const run = (sql: string, ...params: unknown[]) => stmt(sql).run(...params);
+  const writeAll = (sql: string, ...params: unknown[]) => write(() => stmt(sql).all(...params) as Row[]);
+  const run = (sql: string, ...params: unknown[]) => write(() => stmt(sql).run(...params));
 
-  const keyv = new Keyv({ store: keyvAdapter(stmt, () => db.close()), namespace: 'aftercare', throwOnErrors: true });
+  const keyv = new Keyv({ store: keyvAdapter(stmt, write, async () => {
+      commit();
+      await checkpointer?.stop();
+      db.close();
+    }), namespace: 'aftercare', throwOnErrors: true });
 
   return {
     kind: 'sqlite',
@@ -65,7 +111,7 @@ export async function createSqliteStore(url: string): Promise<StateStore> {
       await keyv.delete(key);
     },
     async incr(key, by = 1) {
-      const rows = all('INSERT INTO ac_counter (key, n) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET n = n + excluded.n RETURNING n', key, by);
+      const rows = writeAll('INSERT INTO ac_counter (key, n) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET n = n + excluded.n RETURNING n', key, by);
       return Number(rows[0]?.n);
     },
     async counter(key) {
@@ -74,7 +120,7 @@ export async function createSqliteStore(url: string): Promise<StateStore> {
     },
     async claim(key, ttlMs, owner = '1') {
       const now = Date.now();
-      const rows = all(
+      const rows = writeAll(
         `INSERT INTO ac_claim (key, owner, expires) VALUES (?, ?, ?)
          ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, expires = excluded.expires WHERE ac_claim.expires <= ?
          RETURNING owner`,
@@ -117,7 +163,7 @@ export async function createSqliteStore(url: string): Promise<StateStore> {
       return Number(rows[0]?.c ?? 0);
     },
     async hincr(key, field, by = 1) {
-      const rows = all('INSERT INTO ac_hash (key, field, n) VALUES (?, ?, ?) ON CONFLICT(key, field) DO UPDATE SET n = n + excluded.n RETURNING n', key, field, by);
+      const rows = writeAll('INSERT INTO ac_hash (key, field, n) VALUES (?, ?, ?) ON CONFLICT(key, field) DO UPDATE SET n = n + excluded.n RETURNING n', key, field, by);
       return Number(rows[0]?.n);
     },
     async hgetall(key) {
@@ -125,6 +171,12 @@ export async function createSqliteStore(url: string): Promise<StateStore> {
       const out: Record<string, number> = {};
       for (const r of rows) out[String(r.field)] = Number(r.n);
       return out;
+    },
+    async flush() {
+      commit();
+      if (lastFailure && Date.now() - lastFailure.at < FAILURE_WINDOW_MS) {
+        throw new Error(`a recent SQLite commit failed, writes may be lost: ${String(lastFailure.error)}`);
+      }
     },
     async ping() {
       all('SELECT 1');
@@ -140,7 +192,7 @@ export async function createSqliteStore(url: string): Promise<StateStore> {
  * database written by earlier versions reads the same). Keyv serializes values and keeps their
  * expiry; this stores the strings.
  */
-function keyvAdapter(stmt: (sql: string) => Database.Statement, close: () => void): KeyvStoreAdapter {
+function keyvAdapter(stmt: (sql: string) => Database.Statement, write: <T>(fn: () => T) => T, close: () => Promise<void>): KeyvStoreAdapter {
   const events = new EventEmitter();
   const adapter = {
     opts: { dialect: 'sqlite' },
@@ -159,26 +211,34 @@ function keyvAdapter(stmt: (sql: string) => Database.Statement, close: () => voi
       return keys.map((k) => byKey.get(k)) as Array<StoredData<Value | undefined>>;
     },
     async set(key: string, value: string) {
-      stmt('INSERT INTO keyv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+      write(() => stmt('INSERT INTO keyv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value));
     },
     async delete(key: string) {
-      return stmt('DELETE FROM keyv WHERE key = ?').run(key).changes > 0;
+      return write(() => stmt('DELETE FROM keyv WHERE key = ?').run(key)).changes > 0;
     },
     async deleteMany(keys: string[]) {
-      return stmt('DELETE FROM keyv WHERE key IN (SELECT value FROM json_each(?))').run(JSON.stringify(keys)).changes > 0;
+      return write(() => stmt('DELETE FROM keyv WHERE key IN (SELECT value FROM json_each(?))').run(JSON.stringify(keys))).changes > 0;
     },
     async has(key: string) {
       return stmt('SELECT 1 FROM keyv WHERE key = ?').get(key) !== undefined;
     },
     async clear() {
       const ns = adapter.namespace;
-      stmt('DELETE FROM keyv WHERE key LIKE ?').run(ns ? `${ns}:%` : '%');
+      write(() => stmt('DELETE FROM keyv WHERE key LIKE ?').run(ns ? `${ns}:%` : '%'));
     },
     async disconnect() {
-      close();
+      await close();
     },
   };
   return adapter as unknown as KeyvStoreAdapter;
+}
+
+/** After a failed commit, `flush()` raises for this long (longer than any command takes). */
+const FAILURE_WINDOW_MS = 60_000;
+
+function defaultCommitError(e: unknown): void {
+  // No logger reaches the state module; stderr is where the process log goes.
+  process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'sqlite commit failed; its writes were rolled back', error: String(e) })}\n`);
 }
 
 function toSqlBound(n: number): number {

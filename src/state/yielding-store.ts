@@ -1,0 +1,34 @@
+import type { StateStore } from '../core/store.js';
+
+/**
+ * A view of a store for background work (processing commands after their ack, pushes, timers)
+ * that lets the event loop breathe: once the work has run for `sliceMs` without a break, the next
+ * store call first waits for a turn of the event loop (setImmediate), so requests that arrived in
+ * the meantime — acks, which must leave within milliseconds — are read and answered before the
+ * work goes on. With a synchronous SQLite driver, a command would otherwise run from start to end
+ * in one piece while acks queue behind it.
+ */
+export function yieldingStore(store: StateStore, sliceMs = 0.5): StateStore {
+  let sliceStart = performance.now();
+  const pause = () =>
+    new Promise<void>((resolve) =>
+      setImmediate(() => {
+        sliceStart = performance.now();
+        resolve();
+      }),
+    );
+  const wrapped = {} as Record<string, unknown>;
+  for (const name of Object.keys(store) as Array<keyof StateStore>) {
+    const member = store[name];
+    if (typeof member !== 'function') {
+      wrapped[name] = member;
+      continue;
+    }
+    const fn = member as (...args: unknown[]) => Promise<unknown>;
+    wrapped[name] = async (...args: unknown[]) => {
+      if (performance.now() - sliceStart > sliceMs) await pause();
+      return fn(...args);
+    };
+  }
+  return wrapped as unknown as StateStore;
+}
