@@ -62,10 +62,18 @@ export function formatTime(epochMs: number, timeZone: string): string {
     });
     timeFormats.set(timeZone, format);
   }
+  // formatToParts costs tens of microseconds and most times shown are "now": remember recent minutes.
+  const key = `${timeZone}|${Math.floor(epochMs / 60_000)}`;
+  const known = recentTimes.get(key);
+  if (known !== undefined) return known;
   const parts = format.formatToParts(new Date(epochMs));
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+  const text = `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+  if (recentTimes.size >= 1000) recentTimes.clear();
+  recentTimes.set(key, text);
+  return text;
 }
+const recentTimes = new Map<string, string>();
 
 /** Bytes as `1.5 GB`. */
 export function formatBytes(bytes: number): string {

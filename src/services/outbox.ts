@@ -102,6 +102,20 @@ export function createOutbox(options: OutboxOptions) {
     if (b) b.blockedUntil = Math.max(b.blockedUntil, now() + ms);
   }
 
+  /** Pacing sleeps in progress; `stop()` cuts them short. */
+  const naps = new Set<() => void>();
+  function nap(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        naps.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      naps.add(wake);
+    });
+  }
+
   /** Parks a conversation: its queue is not looked at before `at`. */
   async function park(convKey: string, at: number) {
     await store.zadd(keys.outboxConversations(), convKey, at);
@@ -193,7 +207,7 @@ export function createOutbox(options: OutboxOptions) {
     let wait = waitFor();
     // A short wait is slept here (this conversation is busy; others keep flowing), then the token is taken.
     while (wait > 0 && wait <= SLEEP_MAX_MS && running) {
-      await new Promise((r) => setTimeout(r, wait));
+      await nap(wait);
       wait = waitFor();
     }
     // Stopping: the push stays queued for the next start.
@@ -333,6 +347,7 @@ export function createOutbox(options: OutboxOptions) {
     },
     async stop() {
       running = false;
+      for (const wake of [...naps]) wake();
       if (timer) clearInterval(timer);
       await ticking;
       await Promise.all([...inflight]);

@@ -3,6 +3,7 @@ import { SendError, type ChatAdapter } from '../../src/core/ports.js';
 import type { ConversationRef, OutboundMessage, SentRef } from '../../src/core/types.js';
 import { createOutbox } from '../../src/services/outbox.js';
 import { openStore } from '../../src/state/store.js';
+import type { StateStore } from '../../src/core/store.js';
 import { memoryLogger, tempSqliteUrl } from '../helpers/env.js';
 
 const conv = (channelId: string): ConversationRef => ({ platform: 'slack', tenantId: 'T1', channelId });
@@ -117,6 +118,72 @@ describe('the outbox', () => {
     expect(await store.zcard('idx:outbox:dead')).toBe(1);
     expect(log.lines.some((l) => l.level === 'error' && String(l.msg).includes('dead-letter'))).toBe(true);
     await outbox.stop();
+    await store.close();
+  });
+  it('reads only the due conversations, not every queued push, while one conversation has a backlog', async () => {
+    const raw = await openStore(tempSqliteUrl('ob7'));
+    let itemsRead = 0;
+    const store: StateStore = {
+      ...raw,
+      async getMany<T>(keys: string[]) {
+        itemsRead += keys.length;
+        return raw.getMany<T>(keys);
+      },
+    };
+    // One push a second in 'busy': a backlog of 300 builds up behind the first.
+    const { adapter, calls } = recordingAdapter(undefined, 1);
+    const outbox = createOutbox({ store, log: memoryLogger(), pollMs: 10 });
+    outbox.register(adapter);
+    outbox.start();
+    for (let i = 0; i < 300; i++) await outbox.post(conv('busy'), { text: `b${i}` });
+    itemsRead = 0;
+    for (let i = 0; i < 20; i++) await outbox.post(conv(`quiet${i}`), { text: `q${i}` });
+    const deadline = Date.now() + 3000;
+    while (calls.filter((c) => c.channel.startsWith('quiet')).length < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(calls.filter((c) => c.channel.startsWith('quiet'))).toHaveLength(20);
+    // Each quiet push is read once (plus the busy queue's head, 10 at a time): far from 300 per tick.
+    expect(itemsRead).toBeLessThan(100);
+    expect(await outbox.pending()).toBeGreaterThan(250);
+    await outbox.stop();
+    await raw.close();
+  });
+
+  it('moves pushes queued by an earlier version (one due index) into their conversations and sends them', async () => {
+    const store = await openStore(tempSqliteUrl('ob8'));
+    const item = { id: '000000000007', kind: 'post', conversation: conv('old'), message: { text: 'queued by 0.1' }, attempts: 0, createdAt: Date.now() };
+    await store.set('outbox:000000000007', item);
+    await store.zadd('idx:outbox:due', '000000000007', Date.now());
+    const { adapter, calls } = recordingAdapter();
+    const outbox = createOutbox({ store, log: memoryLogger(), pollMs: 10 });
+    outbox.register(adapter);
+    outbox.start();
+    await outbox.drain();
+    expect(calls.map((c) => c.text)).toEqual(['queued by 0.1']);
+    expect(await store.zcard('idx:outbox:due')).toBe(0);
+    await outbox.stop();
+    await store.close();
+  });
+
+  it('stops promptly while a conversation waits for its pacing, and sends the rest after a restart', async () => {
+    const url = tempSqliteUrl('ob9');
+    const store = await openStore(url);
+    const first = recordingAdapter(undefined, 0.5);
+    const outbox = createOutbox({ store, log: memoryLogger(), pollMs: 10 });
+    outbox.register(first.adapter);
+    outbox.start();
+    for (let i = 0; i < 3; i++) await outbox.post(conv('slow'), { text: `s${i}` });
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    await outbox.stop();
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(first.calls.map((c) => c.text)).toEqual(['s0']);
+    const second = recordingAdapter();
+    const again = createOutbox({ store, log: memoryLogger(), pollMs: 10 });
+    again.register(second.adapter);
+    again.start();
+    await again.drain();
+    expect(second.calls.map((c) => c.text)).toEqual(['s1', 's2']);
+    await again.stop();
     await store.close();
   });
 });

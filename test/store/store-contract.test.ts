@@ -60,6 +60,23 @@ describe.each(backends)('the %s store', (kind, url) => {
     expect(await store.zscore(`${ns}:z`, 'd')).toBeUndefined();
   });
 
+  it('leaves an existing member where it is when adding only new members', async () => {
+    await store.zadd(`${ns}:nx`, 'a', 5);
+    await store.zadd(`${ns}:nx`, 'a', 1, { onlyNew: true });
+    await store.zadd(`${ns}:nx`, 'b', 2, { onlyNew: true });
+    expect(await store.zrange(`${ns}:nx`, -Infinity, Infinity)).toEqual([
+      { member: 'b', score: 2 },
+      { member: 'a', score: 5 },
+    ]);
+  });
+
+  it('resolves flush once the writes before it are durable', async () => {
+    await store.set(`${ns}:durable`, { n: 1 });
+    await store.incr(`${ns}:durable-n`);
+    await expect(store.flush()).resolves.toBeUndefined();
+    await expect(store.flush()).resolves.toBeUndefined();
+  });
+
   it('adds to hash fields atomically', async () => {
     await Promise.all(Array.from({ length: 100 }, (_, i) => store.hincr(`${ns}:h`, i % 2 ? 'odd' : 'even', 1)));
     await store.hincr(`${ns}:h`, 'sum', 2.5);
