@@ -46,8 +46,12 @@ export interface ChatAdapter {
   readonly platform: Platform;
   readonly capabilities: AdapterCapabilities;
   readonly limits: PacingLimits;
-  /** Posts a message; resolves with a reference that `update` accepts. Throws SendError on failure. */
-  post(ref: ConversationRef, message: OutboundMessage): Promise<SentRef>;
+  /**
+   * Posts a message; resolves with a reference that `update` accepts. Throws SendError on failure.
+   * `idempotencyKey` is the same for every attempt of one queued push: a platform that dedupes
+   * creates by key (Feishu's `uuid`) then never shows a retried push twice.
+   */
+  post(ref: ConversationRef, message: OutboundMessage, options?: { idempotencyKey?: string }): Promise<SentRef>;
   /** Replaces a previously posted message. Throws SendError on failure. */
   update(sent: SentRef, message: OutboundMessage): Promise<void>;
   /** Releases sockets and timers. */

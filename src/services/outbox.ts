@@ -129,7 +129,7 @@ export function createOutbox(options: OutboxOptions) {
   async function deliver(item: OutboxItem, adapter: ChatAdapter): Promise<void> {
     const convKey = conversationKey(item.conversation);
     if (item.kind === 'post') {
-      const sent = await adapter.post(item.conversation, item.message!);
+      const sent = await adapter.post(item.conversation, item.message!, { idempotencyKey: `outbox:${item.id}:${item.createdAt}` });
       if (item.cardKey) await store.set(keys.sentCard(item.cardKey, convKey), sent);
       return;
     }
@@ -147,7 +147,7 @@ export function createOutbox(options: OutboxOptions) {
         log.warn('in-place update failed; posting a new message', { cardKey, error: e });
       }
     }
-    const fresh = await adapter.post(item.conversation, message);
+    const fresh = await adapter.post(item.conversation, message, { idempotencyKey: `outbox:${item.id}:${item.createdAt}` });
     await store.set(keys.sentCard(cardKey, convKey), fresh);
   }
 

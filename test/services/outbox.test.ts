@@ -186,4 +186,30 @@ describe('the outbox', () => {
     await again.stop();
     await store.close();
   });
+  it('gives every attempt of one push the same idempotency key, and different pushes different keys', async () => {
+    const store = await openStore(tempSqliteUrl('ob10'));
+    const keysSeen: Array<string | undefined> = [];
+    let n = 0;
+    const adapter: ChatAdapter = {
+      ...recordingAdapter().adapter,
+      async post(ref, _message, options): Promise<SentRef> {
+        keysSeen.push(options?.idempotencyKey);
+        if (++n === 1) throw new SendError('timeout', true, 20);
+        return { conversation: ref, messageId: `m${n}` };
+      },
+    };
+    const outbox = createOutbox({ store, log: memoryLogger(), pollMs: 10 });
+    outbox.register(adapter);
+    outbox.start();
+    await outbox.post(conv('C1'), { text: 'first' });
+    await outbox.drain();
+    await outbox.post(conv('C1'), { text: 'second' });
+    await outbox.drain();
+    expect(keysSeen).toHaveLength(3);
+    expect(keysSeen[0]).toBeTruthy();
+    expect(keysSeen[1]).toBe(keysSeen[0]);
+    expect(keysSeen[2]).not.toBe(keysSeen[0]);
+    await outbox.stop();
+    await store.close();
+  });
 });
