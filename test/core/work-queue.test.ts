@@ -67,14 +67,17 @@ describe('work after the ack', () => {
   it('stops by finishing the running job and leaving the queued ones to the inbox', async () => {
     const q = createWorkQueue({ concurrency: 1 }, log);
     const done: string[] = [];
+    let firstStarted!: () => void;
+    const started = new Promise<void>((r) => (firstStarted = r));
     q.push('first', async () => {
+      firstStarted();
       await tick(20);
       done.push('first');
     });
     q.push('second', async () => {
       done.push('second');
     });
-    await tick(2);
+    await started;
     expect(await q.stop()).toBe(1);
     expect(done).toEqual(['first']);
   });
