@@ -3,7 +3,7 @@ import type { Activity, CloudAdapter, TurnContext } from 'botbuilder';
 import type { BotFrameworkAuthentication } from 'botframework-connector';
 import type { ChatAdapter, CoreApi, PlatformContext, Reply } from '../../src/core/ports.js';
 import { conversationKey } from '../../src/core/ports.js';
-import type { ConversationRef, InboundEvent, OutboundMessage } from '../../src/core/types.js';
+import type { ConversationRef, InboundEvent } from '../../src/core/types.js';
 import {
   activitySchema,
   actorOf,
@@ -14,15 +14,16 @@ import {
   toInboundEvent,
   type TeamsActivity,
 } from './inbound.js';
-import { toSendError } from './outbound.js';
-import { ADAPTIVE_CARD_CONTENT_TYPE, cardOf, toAdaptiveCard, toTeamsActivity, type TeamsMessage } from './render.js';
+import { replyTarget, sendInTurnOrHandOver, type ReplyStep } from './replies.js';
+import { ADAPTIVE_CARD_CONTENT_TYPE, cardOf, toAdaptiveCard, toTeamsActivity } from './render.js';
 import { teamsText } from './strings.js';
 
 /**
  * POST /api/messages: validate → authenticate (Bot Framework JWT, unless no app id) → claim and
  * store the delivery in the core (a duplicate stops here) → acknowledge a message at once → run
  * one CloudAdapter turn that remembers the conversation, does the work and replies on the same
- * turn context. Card invokes are answered synchronously with the updated card within
+ * turn context, once per message: a reply the connector will not take now (429/412/5xx, timeout)
+ * goes to the durable outbox with everything after it (see replies.ts). Card invokes are answered synchronously with the updated card within
  * `invokeBudgetMs`; slower work answers "working on it" and updates the card afterwards.
  */
 export interface TeamsHandlerDeps {
@@ -34,8 +35,8 @@ export interface TeamsHandlerDeps {
   now?: () => number;
   /** How long a card click may take before Teams gets an interim answer, ms (Teams waits ~15 s at most). */
   invokeBudgetMs?: number;
-  /** Attempts for one in-turn reply on 429/412/5xx (replies are not in the outbox). */
-  replyAttempts?: number;
+  /** The durable outbox (PlatformContext.deliverLater): where replies go when the turn cannot send them. */
+  deliverLater: PlatformContext['deliverLater'];
 }
 
 type InvokeBody = { statusCode: number; type: string; value: unknown };
@@ -51,7 +52,6 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
   const { adapter, auth, core, chat, log } = deps;
   const now = deps.now ?? Date.now;
   const invokeBudgetMs = deps.invokeBudgetMs ?? 4000;
-  const replyAttempts = deps.replyAttempts ?? 5;
   /** Last reference stored per conversation, to skip identical writes on the hot path. */
   const remembered = new Map<string, string>();
 
@@ -64,28 +64,17 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
     remembered.set(key, json);
   }
 
-  /** One in-turn send with bounded backoff + jitter on retryable failures (honours Retry-After). */
-  async function withRetries<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        const e = toSendError(err);
-        if (!e.retryable || attempt >= replyAttempts) throw e;
-        const base = e.retryAfterMs ?? 250 * 2 ** (attempt - 1);
-        const wait = Math.min(base, 15_000) * (0.8 + Math.random() * 0.4);
-        log.warn('teams: reply failed, retrying', { what, attempt, status: e.status, waitMs: Math.round(wait) });
-        await sleep(wait);
-      }
-    }
-  }
-
-  async function sendReply(ctx: TurnContext, message: TeamsMessage): Promise<void> {
-    await withRetries('reply', () => ctx.sendActivity(message));
-  }
-
-  async function replaceCard(ctx: TurnContext, messageId: string, message: TeamsMessage): Promise<void> {
-    await withRetries('update', () => ctx.updateActivity({ ...message, id: messageId }));
+  /** Sends steps on the turn (reply to the activity / update the card), each once; the rest to the outbox. */
+  function onTurn(ctx: TurnContext, activity: TeamsActivity, steps: ReplyStep[], what: string) {
+    return sendInTurnOrHandOver(steps, {
+      attempt: (step) =>
+        step.kind === 'send'
+          ? ctx.sendActivity(toTeamsActivity(step.message))
+          : ctx.updateActivity({ ...toTeamsActivity(step.message), id: step.messageId }),
+      handOver: (messages) => deps.deliverLater(replyTarget(activity), messages),
+      log,
+      what,
+    });
   }
 
   /**
@@ -94,15 +83,14 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
    * thread root), so its `replace` is posted as a message.
    */
   async function deliver(ctx: TurnContext, activity: TeamsActivity, event: InboundEvent, reply: Reply, cardAlreadyReplaced: boolean): Promise<void> {
-    const outgoing: OutboundMessage[] = [];
+    const steps: ReplyStep[] = [];
     const cardId = event.kind === 'command' ? undefined : activity.replyToId;
     if (reply.replace && !cardAlreadyReplaced) {
-      if (cardId) await replaceCard(ctx, cardId, toTeamsActivity(reply.replace));
-      else outgoing.push(reply.replace);
+      steps.push(cardId ? { kind: 'update', messageId: cardId, message: reply.replace } : { kind: 'send', message: reply.replace });
     }
-    if (reply.openForm) outgoing.push({ text: reply.openForm.title, card: reply.openForm.card });
-    outgoing.push(...reply.messages);
-    for (const message of outgoing) await sendReply(ctx, toTeamsActivity(message));
+    if (reply.openForm) steps.push({ kind: 'send', message: { text: reply.openForm.title, card: reply.openForm.card } });
+    for (const message of reply.messages) steps.push({ kind: 'send', message });
+    await onTurn(ctx, activity, steps, 'reply');
   }
 
   function invokeBody(reply: Reply): InvokeBody {
@@ -130,11 +118,18 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
       };
       const reply = await core.handle(event);
       if (!reply) continue;
-      const sameConversation = ref.channelId === conversationRefOf(activity).channelId;
-      for (const message of reply.messages) {
-        if (sameConversation) await sendReply(ctx, toTeamsActivity(message));
-        else await withRetries('greet', () => chat.post(ref, message));
+      const steps = reply.messages.map((message): ReplyStep => ({ kind: 'send', message }));
+      if (ref.channelId === conversationRefOf(activity).channelId) {
+        await onTurn(ctx, activity, steps, 'greeting');
+        continue;
       }
+      // A channel other than the turn's (just created): a new post there, through the same fallback.
+      await sendInTurnOrHandOver(steps, {
+        attempt: (step) => chat.post(ref, step.message),
+        handOver: (messages) => deps.deliverLater(ref, messages),
+        log,
+        what: 'greeting',
+      });
     }
   }
 

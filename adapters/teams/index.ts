@@ -31,6 +31,7 @@ export async function createTeamsModule(config: TeamsModuleConfig, ctx: Platform
     core: ctx.core,
     chat: adapter,
     log,
+    deliverLater: ctx.deliverLater,
     ...(config.invokeBudgetMs ? { invokeBudgetMs: config.invokeBudgetMs } : {}),
   });
   const json = express.json({ limit: '1mb' });

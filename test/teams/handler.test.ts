@@ -18,6 +18,14 @@ function message(text: string, extra: Record<string, unknown> = {}): Record<stri
   return { ...raw, ...extra };
 }
 
+async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const ticketCard = (state: string) => ({
   text: `SUP-1 ${state}`,
   card: { title: `SUP-1 ${state}`, blocks: [{ type: 'actions' as const, buttons: [{ actionId: 'issue.ack', label: 'Ack', value: 'SUP-1' }] }] },
@@ -35,6 +43,7 @@ beforeEach(() => {
   connector.calls.length = 0;
   connector.attempts = 0;
   core.processed.length = 0;
+  server.handedOver.length = 0;
   core.respond = (event) => ({ messages: [{ text: `ran ${event.kind === 'command' ? `${event.command} ${event.text}` : event.kind}` }], locale: 'en' });
 });
 
@@ -151,14 +160,68 @@ describe('Teams endpoint with a stub core (local-test mode)', () => {
     expect(core.claimed.size).toBe(before);
   });
 
-  it('retries a reply the connector throttles with 429 and delivers it once', async () => {
-    connector.failNext(2, 429, { 'retry-after': '0' });
-    await postActivity(server.url, message('digest week'));
-    await connector.waitForCalls(1, 8000);
+  it('hands a reply the connector throttles to the outbox after one attempt in the turn, without retrying in place', async () => {
+    connector.failNext(1, 429, { 'retry-after': '3' });
+    const activity = message('digest week');
+    await postActivity(server.url, activity);
+    await waitFor(() => server.handedOver.length > 0);
     await new Promise((r) => setTimeout(r, 200));
-    expect(connector.attempts).toBe(3);
-    expect(connector.calls).toHaveLength(1);
-    expect(connector.calls[0]!.body).toMatchObject({ text: 'ran digest week' });
+    expect(connector.attempts).toBe(1);
+    expect(connector.calls).toHaveLength(0);
+    expect(server.handedOver).toHaveLength(1);
+    expect(server.handedOver[0]!.messages).toEqual([{ text: 'ran digest week' }]);
+    expect(server.handedOver[0]!.conversation).toMatchObject({ platform: 'teams', channelId: (activity.conversation as { id: string }).id, direct: true });
+    expect(server.logs.some((l) => l.includes('handed to the outbox') && l.includes('429'))).toBe(true);
+  });
+
+  it('keeps the order of a reply: messages sent in the turn stay sent, the failed one and those after it go to the outbox', async () => {
+    core.respond = () => ({ messages: [{ text: 'one' }, { text: 'two' }, { text: 'three' }], locale: 'en' });
+    connector.failNext(1, 503, undefined, (path) => connector.attempts > 1 && path.includes('/activities/'));
+    await postActivity(server.url, message('faq printers'));
+    await waitFor(() => server.handedOver.length > 0);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(connector.calls.map((c) => c.body.text)).toEqual(['one']);
+    expect(server.handedOver.map((h) => h.messages)).toEqual([[{ text: 'two' }, { text: 'three' }]]);
+  });
+
+  it('posts through the outbox the new card of a legacy Action.Submit when the in-place update fails', async () => {
+    core.respond = () => ({ replace: ticketCard('resolved'), messages: [{ text: 'resolved by Megan' }], locale: 'en' });
+    connector.failNext(1, 502);
+    const raw = fixture('message.action_submit');
+    raw.serviceUrl = connector.url;
+    raw.id = 'submit-502';
+    raw.value = { aftercare: { actionId: 'issue.resolve', value: 'SUP-1' } };
+    expect((await postActivity(server.url, raw)).status).toBe(200);
+    await waitFor(() => server.handedOver.length > 0);
+    expect(connector.attempts).toBe(1);
+    expect(connector.calls).toHaveLength(0);
+    expect(server.handedOver[0]!.messages).toEqual([ticketCard('resolved'), { text: 'resolved by Megan' }]);
+  });
+
+  it('still answers a card click synchronously while the connector fails, and queues the follow-up message', async () => {
+    core.respond = () => ({ replace: ticketCard('acknowledged'), messages: [{ text: 'Eve acknowledged SUP-1' }], locale: 'en' });
+    connector.failNext(1, 503);
+    const raw = fixture('invoke.adaptive_card_action_execute');
+    raw.serviceUrl = connector.url;
+    raw.id = 'f:invoke-503';
+    raw.value = { action: { type: 'Action.Execute', verb: 'issue.ack', data: { aftercare: { actionId: 'issue.ack', value: 'SUP-1' } } } };
+    const res = await postActivity(server.url, raw);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: { fallbackText: 'SUP-1 acknowledged' } });
+    await waitFor(() => server.handedOver.length > 0);
+    expect(server.handedOver[0]!.messages).toEqual([{ text: 'Eve acknowledged SUP-1' }]);
+    expect(connector.calls).toHaveLength(0);
+  });
+
+  it('drops a reply the connector refuses for good (403) instead of queueing it', async () => {
+    core.respond = () => ({ messages: [{ text: 'refused' }, { text: 'accepted' }], locale: 'en' });
+    connector.failNext(1, 403);
+    await postActivity(server.url, message('faq vpn'));
+    await connector.waitForCalls(1);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(connector.calls.map((c) => c.body.text)).toEqual(['accepted']);
+    expect(server.handedOver).toHaveLength(0);
+    expect(server.logs.some((l) => l.includes('"level":"error"') && l.includes('refused a reply'))).toBe(true);
   });
 
   it('acknowledges a message before slow work finishes', async () => {

@@ -4,12 +4,26 @@ import express from 'express';
 import { createTeamsModule, type TeamsModuleConfig } from '../../adapters/teams/index.js';
 import { createLogger, type Logger } from '../../src/core/log.js';
 import type { CoreApi, PlatformModule } from '../../src/core/ports.js';
+import type { ConversationRef, OutboundMessage } from '../../src/core/types.js';
+
+/** What the module handed to `deliverLater` (the outbox, which this harness does not run). */
+export interface HandedOver {
+  conversation: ConversationRef;
+  messages: OutboundMessage[];
+}
 
 /** The Teams module mounted alone on a loopback express server (port 0), with a given core. */
-export async function startTeamsModule(config: TeamsModuleConfig, core: CoreApi): Promise<{ url: string; module: PlatformModule; logs: string[]; stop(): Promise<void> }> {
+export async function startTeamsModule(
+  config: TeamsModuleConfig,
+  core: CoreApi,
+): Promise<{ url: string; module: PlatformModule; logs: string[]; handedOver: HandedOver[]; stop(): Promise<void> }> {
   const logs: string[] = [];
+  const handedOver: HandedOver[] = [];
   const log: Logger = createLogger({ level: 'debug', sink: (line) => logs.push(line) });
-  const module = await createTeamsModule(config, { core, log, publicUrl: 'http://localhost', defaultLocale: 'en', metric: () => {}, deliverLater: async () => undefined });
+  const deliverLater = async (conversation: ConversationRef, messages: OutboundMessage[]) => {
+    handedOver.push({ conversation, messages });
+  };
+  const module = await createTeamsModule(config, { core, log, publicUrl: 'http://localhost', defaultLocale: 'en', metric: () => {}, deliverLater });
   const app = express();
   module.mount(app);
   const server: Server = await new Promise((resolve) => {
@@ -19,6 +33,7 @@ export async function startTeamsModule(config: TeamsModuleConfig, core: CoreApi)
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     module,
     logs,
+    handedOver,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
