@@ -17,8 +17,7 @@ export async function sendSurveyCampaign(services: Services, templateName: strin
   if (targets.length === 0) throw new AppError('invalid_argument', 'error.no_survey_subscribers');
   const survey = await services.surveys.createCampaign(template, targets, by);
   for (const conv of targets) {
-    const msg = surveyCard(survey, services.cardContext(await services.directory.conversationLocale(conv)));
-    await services.outbox.post(conv, msg, `survey:${survey.id}:${conv.platform}:${conv.channelId}`);
+    await services.toConversation(conv, (c) => surveyCard(survey, c), { idempotencyKey: `survey:${survey.id}:${conv.platform}:${conv.channelId}` });
   }
   return survey;
 }

@@ -11,14 +11,6 @@ import { toFeishuCard, type RenderOptions } from './render.js';
  */
 export const FEISHU_LIMITS: PacingLimits = { perConversationPerSecond: 4, perConversationBurst: 5, perAppPerSecond: 16 };
 
-/**
- * A message may carry its text in other languages; a card for a group chat then shows each reader
- * their client's language. (Optional extension of OutboundMessage, read only here.)
- */
-export interface WithAlternates {
-  alternates?: Partial<Record<Locale, Pick<OutboundMessage, 'text' | 'card'>>>;
-}
-
 export interface PostOptions {
   /** The outbox's idempotency key: Feishu drops a second create with the same `uuid` within an hour. */
   idempotencyKey?: string;
@@ -36,12 +28,14 @@ export interface FeishuAdapter extends ChatAdapter {
  * as SendError for the outbox, which paces and retries.
  */
 export function createFeishuAdapter(api: FeishuApi, options: { defaultLocale: Locale }): FeishuAdapter {
-  const renderOptions = (message: OutboundMessage & WithAlternates, ref: ConversationRef): RenderOptions => {
+  const renderOptions = (message: OutboundMessage, ref: ConversationRef): RenderOptions => {
     const locale = options.defaultLocale;
+    // `alternates` (other languages of the message): a group card then shows each reader their
+    // client's language. A direct chat has one reader, who already gets their own language.
     if (ref.direct || !message.alternates) return { locale };
     // The alternate is the entry that differs from the message itself; the message is in the other language.
     const entry = (Object.entries(message.alternates) as Array<[Locale, Pick<OutboundMessage, 'text' | 'card'>]>).find(
-      ([, alt]) => alt.text !== message.text,
+      ([, alt]) => alt.text !== message.text || JSON.stringify(alt.card) !== JSON.stringify(message.card),
     );
     if (!entry) return { locale };
     const [other, alt] = entry;

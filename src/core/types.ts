@@ -122,6 +122,13 @@ export interface OutboundMessage {
   visibility?: 'channel' | 'ephemeral';
   /** For ephemeral messages: who sees it. */
   audience?: Actor;
+  /**
+   * The same message in other languages, for platforms that can show each reader their own
+   * language (Feishu cards in a group chat). Same structure as `text`/`card`, only the words differ;
+   * an entry for the message's own language may be present and is ignored. Adapters that cannot
+   * show per-reader languages ignore this field and send `text`/`card` as they are.
+   */
+  alternates?: Partial<Record<Locale, Pick<OutboundMessage, 'text' | 'card'>>>;
 }
 
 /** A message an adapter has posted, so it can be updated in place later. JSON-serializable. */

@@ -3,6 +3,7 @@ import type { Block, Card, Locale, OutboundMessage, Tone } from '../core/types.j
 import type { Alert } from './alerts.js';
 import type { BackupHealth } from './backups.js';
 import type { Digest, PeriodFigures } from './digest.js';
+import { personLabel } from './people.js';
 import type { Release } from './releases.js';
 import type { Survey, SurveyResults } from './surveys.js';
 import type { Ticket } from './tickets.js';
@@ -24,10 +25,10 @@ export function ticketCard(ticket: Ticket, c: CardContext, options: { buttons?: 
     { label: t('field.status'), value: status },
     { label: t('field.severity'), value: ticket.severity },
     { label: t('field.organisation'), value: ticket.org },
-    { label: t('field.reporter'), value: ticket.reporterName ?? ticket.reporter },
+    { label: t('field.reporter'), value: personLabel(ticket.reporter, ticket.reporterName) },
   ];
   if (ticket.system) fields.push({ label: t('field.system'), value: ticket.system });
-  if (ticket.assignee) fields.push({ label: t('field.assignee'), value: ticket.assignee });
+  if (ticket.assignee) fields.push({ label: t('field.assignee'), value: personLabel(ticket.assignee, assigneeName(ticket)) });
   if (ticket.status !== 'resolved') {
     fields.push({ label: t('field.respond_due'), value: formatTime(ticket.respondDueAt, c.timezone) });
     fields.push({ label: t('field.resolve_due'), value: formatTime(ticket.resolveDueAt, c.timezone) });
@@ -40,7 +41,7 @@ export function ticketCard(ticket: Ticket, c: CardContext, options: { buttons?: 
   if (entries.length) {
     blocks.push({
       type: 'context',
-      text: entries.map((e) => `${formatTime(e.at, c.timezone)} · ${e.actorName ?? e.actor} · ${t(`timeline.${e.kind}` as never)}${e.text ? `: ${e.text}` : ''}`).join('\n'),
+      text: entries.map((e) => `${formatTime(e.at, c.timezone)} · ${personLabel(e.actor, e.actorName)} · ${t(`timeline.${e.kind}` as never)}${e.text ? `: ${e.text}` : ''}`).join('\n'),
     });
   }
   if (options.buttons !== false && ticket.status !== 'resolved') {
@@ -55,6 +56,12 @@ export function ticketCard(ticket: Ticket, c: CardContext, options: { buttons?: 
     text: t('ticket.summary', { id: ticket.id, title: ticket.title, status, severity: ticket.severity }),
     card: { title, tone: ticket.status === 'resolved' ? 'success' : sevTone[ticket.severity], blocks },
   };
+}
+
+/** The assignee's name: stored with the assignment, or (tickets assigned before it was stored) from their own timeline entries. */
+function assigneeName(ticket: Ticket): string | undefined {
+  if (ticket.assigneeName) return ticket.assigneeName;
+  return [...ticket.timeline].reverse().find((e) => e.actor === ticket.assignee && e.actorName)?.actorName;
 }
 
 export function alertCard(alert: Alert, c: CardContext): OutboundMessage {

@@ -108,6 +108,10 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
         await audit.record(by, 'lang.channel', k, undefined, locale);
       }
     },
+    /** The language set for a conversation with `/aftercare lang <en|zh> channel`, if any. */
+    async channelLocale(conversation: ConversationRef): Promise<Locale | undefined> {
+      return store.get<Locale>(`lang:${conversationKey(conversation)}`);
+    },
     /** The language pushes to a conversation use: its setting, else the deployment default. */
     async conversationLocale(conversation: ConversationRef): Promise<Locale> {
       return (await store.get<Locale>(`lang:${conversationKey(conversation)}`)) ?? config.locale;

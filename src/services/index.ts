@@ -11,7 +11,9 @@ import type { ServiceDeps } from './deps.js';
 import { createDigest } from './digest.js';
 import { createDirectory } from './directory.js';
 import { createFaq } from './faq.js';
+import { localized, showsReadersTheirLanguage } from './localized.js';
 import { createOutbox, type Outbox } from './outbox.js';
+import { personLabel } from './people.js';
 import { createReleases } from './releases.js';
 import { createSurveys } from './surveys.js';
 import { createTickets, type Ticket, type TicketChange } from './tickets.js';
@@ -40,18 +42,39 @@ export function createServices(options: ServicesOptions) {
 
   const cardContext = (locale: Locale): CardContext => ({ t: translator(locale), locale, timezone: options.config.timezone, now: now() });
 
+  /**
+   * The one place a push is built for a conversation: in `locale` (default: the conversation's
+   * language). Where one message can show each reader their own language (a Feishu group chat) and
+   * nobody fixed the channel's language with `/aftercare lang … channel`, the other languages are
+   * built too and attached as `alternates`.
+   */
+  async function messageFor(conv: ConversationRef, build: (c: CardContext) => OutboundMessage, locale?: Locale): Promise<OutboundMessage> {
+    const fixed = await directory.channelLocale(conv);
+    const primary = locale ?? fixed ?? options.config.locale;
+    return localized((l) => build(cardContext(l)), primary, !fixed && showsReadersTheirLanguage(conv));
+  }
+
+  /** Pushes to one conversation: upserts the card `cardKey` when given, else posts (once per idempotency key). */
+  async function toConversation(
+    conv: ConversationRef,
+    build: (c: CardContext) => OutboundMessage,
+    push: { cardKey?: string; idempotencyKey?: string; locale?: Locale } = {},
+  ): Promise<void> {
+    const msg = await messageFor(conv, build, push.locale);
+    if (push.cardKey) await outbox.upsert(conv, push.cardKey, msg);
+    else await outbox.post(conv, msg, push.idempotencyKey);
+  }
+
   async function toSubscribers(topic: Parameters<typeof directory.subscribers>[0], system: string | undefined, build: (c: CardContext) => OutboundMessage, cardKey?: string, idem?: string) {
     for (const conv of await directory.subscribers(topic, system)) {
-      const msg = build(cardContext(await directory.conversationLocale(conv)));
-      if (cardKey) await outbox.upsert(conv, cardKey, msg);
-      else await outbox.post(conv, msg, idem ? `${idem}:${conv.platform}:${conv.channelId}` : undefined);
+      await toConversation(conv, build, { cardKey, idempotencyKey: idem ? `${idem}:${conv.platform}:${conv.channelId}` : undefined });
     }
   }
 
   async function toReporter(ticket: Ticket, msg: (c: CardContext) => OutboundMessage, idem: string, preferDirect = false) {
     const direct = preferDirect ? await directory.directConversation(ticket.reporter) : undefined;
     const conv: ConversationRef = direct ?? ticket.reporterConversation;
-    await outbox.post(conv, msg(cardContext(ticket.reporterLocale)), idem);
+    await toConversation(conv, msg, { idempotencyKey: idem, locale: ticket.reporterLocale });
   }
 
   const tickets = createTickets(deps, audit, {
@@ -62,14 +85,14 @@ export function createServices(options: ServicesOptions) {
       if (change === 'escalated' || change === 'auto-escalated') {
         const notice = (c: CardContext): OutboundMessage => {
           const base = ticketCard(ticket, c);
-          const text = c.t('ticket.escalated_notice', { id: ticket.id, severity: ticket.severity, reason: last.text ?? '–', by: last.actorName ?? by });
+          const text = c.t('ticket.escalated_notice', { id: ticket.id, severity: ticket.severity, reason: last.text ?? '–', by: personLabel(by, last.actorName) });
           return { ...base, text, card: { ...base.card!, blocks: [{ type: 'text', text }, ...base.card!.blocks] } };
         };
         await toSubscribers('tickets', ticket.system, notice, undefined, `tkt:${ticket.id}:${step}:renotify`);
         await toSubscribers('escalations', ticket.system, notice, undefined, `tkt:${ticket.id}:${step}:page`);
       }
       if (change === 'comment' && !last.staff) {
-        await toSubscribers('tickets', ticket.system, (c) => ({ text: c.t('ticket.customer_comment', { id: ticket.id, who: last.actorName ?? by, text: last.text ?? '' }) }), undefined, `tkt:${ticket.id}:${step}`);
+        await toSubscribers('tickets', ticket.system, (c) => ({ text: c.t('ticket.customer_comment', { id: ticket.id, who: personLabel(by, last.actorName), text: last.text ?? '' }) }), undefined, `tkt:${ticket.id}:${step}`);
       }
       if (REPORTER_CHANGES.includes(change) && by !== ticket.reporter && (change !== 'comment' || last.staff)) {
         await toReporter(
@@ -78,7 +101,7 @@ export function createServices(options: ServicesOptions) {
             text: c.t(`ticket.reporter.${change}` as never, {
               id: ticket.id,
               title: ticket.title,
-              who: last.actorName ?? by.split(':').slice(1).join(':'),
+              who: personLabel(by, last.actorName),
               text: last.text ?? '',
               version: ticket.fixedIn ?? last.text ?? '',
               severity: ticket.severity,
@@ -104,7 +127,7 @@ export function createServices(options: ServicesOptions) {
       if (change === 'escalated') {
         await toSubscribers('escalations', alert.system, (c) => {
           const base = alertCard(alert, c);
-          return { ...base, text: c.t('alert.escalated_notice', { id: alert.id, by: by.split(':').slice(1).join(':') }) };
+          return { ...base, text: c.t('alert.escalated_notice', { id: alert.id, by: personLabel(by) }) };
         }, undefined, `alr:${alert.id}:esc:${alert.escalations}`);
       }
     },
@@ -145,6 +168,8 @@ export function createServices(options: ServicesOptions) {
     timers,
     onTimer,
     cardContext,
+    messageFor,
+    toConversation,
     toSubscribers,
   };
 }

@@ -3,6 +3,7 @@ import { keys } from '../core/keys.js';
 import type { ConversationRef, Locale } from '../core/types.js';
 import type { AuditLog } from './audit.js';
 import { bucketOf, dayOf, withLock, type ServiceDeps } from './deps.js';
+import { personLabel } from './people.js';
 
 export const SEVERITIES = ['S1', 'S2', 'S3', 'S4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -32,6 +33,8 @@ export interface Ticket {
   reporterConversation: ConversationRef;
   reporterLocale: Locale;
   assignee?: string;
+  /** The assignee's display name when it was set (cards show it instead of the raw `platform:id`). */
+  assigneeName?: string;
   createdAt: number;
   ackedAt?: number;
   resolvedAt?: number;
@@ -164,7 +167,10 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
         const at = now();
         t.status = 'acknowledged';
         t.ackedAt = at;
-        t.assignee ??= by;
+        if (!t.assignee) {
+          t.assignee = by;
+          t.assigneeName = byName;
+        }
         t.timeline.push({ at, actor: by, actorName: byName, kind: 'acknowledged', staff: true });
         await agg(at, 'acked');
         await agg(at, `mtta:b:${bucketOf(at - t.createdAt)}`);
@@ -177,7 +183,8 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       return mutate(id, by, 'assigned', (t) => {
         if (t.status === 'resolved') throw new AppError('conflict', 'error.ticket_resolved', { id });
         t.assignee = assignee;
-        t.timeline.push({ at: now(), actor: by, actorName: byName, kind: 'assigned', text: assigneeName ?? assignee, staff: true });
+        t.assigneeName = assigneeName;
+        t.timeline.push({ at: now(), actor: by, actorName: byName, kind: 'assigned', text: personLabel(assignee, assigneeName), staff: true });
       });
     },
 

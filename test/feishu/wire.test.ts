@@ -97,6 +97,9 @@ describe('Feishu on the running server (fake open API)', () => {
     expect(click.ms).toBeLessThan(3000);
     expect(click.body).toMatchObject({ card: { type: 'raw', data: { schema: '2.0' } }, toast: { content: expect.stringContaining('SUP-1') } });
     expect(buttonValue(click.body.card, 'issue.ack')).toBeUndefined();
+    // The assignee shows as a Feishu mention (rendered with the person's name), not as feishu:ou_….
+    expect(JSON.stringify(click.body.card)).toContain(`<at id=${ENGINEER.openId}></at>`);
+    expect(JSON.stringify(click.body.card)).not.toContain(`feishu:${ENGINEER.openId}`);
     // The reporter hears about the ack in her group.
     await until(() => cardsIn(ACME_CHAT).length > ackedBefore, 'reporter ack notice');
     expect(textIn(ACME_CHAT, ackedBefore)).toContain('SUP-1');
@@ -115,6 +118,31 @@ describe('Feishu on the running server (fake open API)', () => {
     const results = await app.services.surveys.results(five![1]!);
     expect(results.responses).toBe(1);
     expect(results.distribution[5]).toBe(1);
+  });
+
+  it('pushes ticket cards to a group in English and Chinese, and in one language to a group whose language is set', async () => {
+    const OPS_CHAT = 'oc_ops00000000000000000000000004';
+    await say(ADMIN, OPS_CHAT, 'aftercare subscribe tickets');
+    await say(ADMIN, OPS_CHAT, 'aftercare lang zh channel');
+    await say(CUSTOMER, ACME_CHAT, 'issue Bilingual dashboards blank sev:S3');
+    const about = (chat: string) => until(() => cardsIn(chat).find((c) => JSON.stringify(c.content).includes('Bilingual dashboards blank')), `push to ${chat}`);
+    const both = await about(ENG_CHAT);
+    const one = await about(OPS_CHAT);
+
+    expect((both.content.config as { locales?: string[] }).locales).toEqual(['en_us', 'zh_cn']);
+    const bothJson = JSON.stringify(both.content);
+    for (const words of ['Status', '状态', 'Severity', '严重级别', 'Acknowledge', '确认']) expect(bothJson).toContain(words);
+    expect((both.content.header as { title: { i18n_content?: Record<string, string> } }).title.i18n_content).toEqual({
+      en_us: expect.stringContaining('Bilingual dashboards blank'),
+      zh_cn: expect.stringContaining('Bilingual dashboards blank'),
+    });
+    // Buttons call back with the same value whatever the reader's language.
+    expect(buttonValue(both.content, 'issue.ack')).toMatchObject({ a: 'issue.ack', v: expect.stringMatching(/^SUP-\d+$/) });
+
+    const oneJson = JSON.stringify(one.content);
+    expect(oneJson).toContain('状态');
+    expect(oneJson).not.toContain('i18n_content');
+    expect(oneJson).not.toContain('Status');
   });
 
   it('opens the issue form as a card form and files the ticket from its submit', async () => {
