@@ -181,6 +181,11 @@ export function mapCardAction(
 }
 
 /** Text of a `text` or `post` (rich text) message; undefined for other kinds. */
+// Built once: a zod schema compiles its parser when first used, which costs more than a parse.
+const textContent = z.object({ text: z.string() });
+/** `{title, content: [[{tag:'text',text}|{tag:'at',user_id}|…]]}`, possibly under a locale key. */
+const postContent = z.object({ title: z.string().optional(), content: z.array(z.array(z.record(z.string(), z.unknown()))) });
+
 export function messageText(type: string, content: string): string | undefined {
   let json: unknown;
   try {
@@ -189,12 +194,11 @@ export function messageText(type: string, content: string): string | undefined {
     return undefined;
   }
   if (type === 'text') {
-    const t = z.object({ text: z.string() }).safeParse(json);
+    const t = textContent.safeParse(json);
     return t.success ? t.data.text : undefined;
   }
   if (type === 'post') {
-    // `{title, content: [[{tag:'text',text}|{tag:'at',user_id}|…]]}`, possibly under a locale key.
-    const post = z.object({ title: z.string().optional(), content: z.array(z.array(z.record(z.string(), z.unknown()))) });
+    const post = postContent;
     const direct = post.safeParse(json);
     const body = direct.success
       ? direct.data
