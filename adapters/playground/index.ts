@@ -10,7 +10,10 @@ import { playgroundPage } from './page.js';
 export interface PlaygroundMessage {
   id: string;
   channel: string;
+  /** Bumped on every change, so a poll `since` the last seq sees edits too. */
   seq: number;
+  /** Place in the feed: the seq of the first post. An edit in place keeps it (older rows: absent, use `seq`). */
+  pos?: number;
   at: number;
   text: string;
   html: string;
@@ -53,16 +56,23 @@ export function createPlaygroundModule(options: PlaygroundOptions): PlatformModu
   const { core, store } = options;
   const now = options.now ?? Date.now;
 
+  /**
+   * Stores a new message, or (with `id`) the new content of one already shown: an edit keeps the
+   * message's place in the feed, its first post time and who may see it, as a platform's
+   * in-place update does.
+   */
   async function save(channel: string, message: OutboundMessage, id?: string, author = 'bot'): Promise<PlaygroundMessage> {
-    const seq = await store.incr('seq:pg');
+    const [seq, before] = await Promise.all([store.incr('seq:pg'), id ? store.get<PlaygroundMessage>(msgKey(id)) : undefined]);
+    const audience = message.visibility === 'ephemeral' && message.audience ? `${message.audience.id}` : undefined;
     const msg: PlaygroundMessage = {
       id: id ?? `m${seq}`,
       channel,
       seq,
-      at: now(),
+      pos: before ? (before.pos ?? before.seq) : seq,
+      at: before?.at ?? now(),
       text: message.text,
       html: messageToHtml(message),
-      audience: message.visibility === 'ephemeral' && message.audience ? `${message.audience.id}` : undefined,
+      audience: audience ?? before?.audience,
       author,
     };
     await store.set(msgKey(msg.id), msg);
@@ -141,9 +151,10 @@ export function createPlaygroundModule(options: PlaygroundOptions): PlatformModu
           return;
         }
         const ids = await store.zrange(feedKey(channel), since + 1, Infinity, { limit: 200 });
-        const msgs = (await store.getMany<PlaygroundMessage>(ids.map((m) => msgKey(m.member)))).filter(
-          (m): m is PlaygroundMessage => m !== undefined && (!m.audience || m.audience === user),
-        );
+        // The index is ordered by last change (so polls see edits); the page shows first-post order.
+        const msgs = (await store.getMany<PlaygroundMessage>(ids.map((m) => msgKey(m.member))))
+          .filter((m): m is PlaygroundMessage => m !== undefined && (!m.audience || m.audience === user))
+          .sort((a, b) => (a.pos ?? a.seq) - (b.pos ?? b.seq));
         res.json({ messages: msgs, seq: ids.length ? ids[ids.length - 1]!.score : since });
       });
     },

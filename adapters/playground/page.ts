@@ -18,7 +18,7 @@ main{flex:1;display:flex;flex-direction:column}#title{padding:10px 16px;border-b
 .b-actions{margin-top:6px}.btn{margin:2px 4px 2px 0;padding:4px 10px;border:1px solid #bbb;border-radius:4px;background:#fff;cursor:pointer}
 .btn.primary{background:#007a5a;color:#fff;border-color:#007a5a}.btn.danger{background:#e01e5a;color:#fff;border-color:#e01e5a}
 .b-form label{display:block;margin:4px 0;font-size:13px}.b-form input,.b-form textarea,.b-form select{display:block;width:100%;max-width:480px}
-.b-image{max-width:480px}.plain{white-space:normal}
+.b-image{max-width:480px}.plain{white-space:normal}.plain.lead{margin-bottom:4px}
 form#composer{display:flex;padding:10px;border-top:1px solid #ddd;background:#fff}#input{flex:1;padding:8px;font-size:15px}
 #modal{position:fixed;inset:0;background:#0006;display:none;align-items:center;justify-content:center}#modal .inner{background:#fff;padding:16px;border-radius:6px;min-width:420px}
 </style></head>
@@ -60,9 +60,12 @@ document.body.addEventListener('click',e=>{const b=e.target.closest('button[data
 document.body.addEventListener('submit',e=>{const f=e.target.closest('form[data-form]');if(!f)return;e.preventDefault();const values={};new FormData(f).forEach((v,k)=>values[k]=String(v));const m=f.closest('[data-id]');$('#modal').style.display='none';send({kind:'submit',formId:f.dataset.form,values,messageId:m?m.dataset.id:undefined})});
 $('#modalclose').onclick=()=>{$('#modal').style.display='none'};
 async function poll(){const c=channel;const r=await fetch('/playground/feed?channel='+encodeURIComponent(c)+'&user='+encodeURIComponent(who().user)+'&since='+seq);if(!r.ok||c!==channel)return;const j=await r.json();
- for(const m of j.messages){let el=shown.get(m.id);if(!el){el=document.createElement('div');el.className='msg'+(m.audience?' eph':'');el.dataset.id=m.id;shown.set(m.id,el);$('#feed').appendChild(el)}
+ let added=false;
+ for(const m of j.messages){let el=shown.get(m.id);if(!el){el=document.createElement('div');el.className='msg'+(m.audience?' eph':'');el.dataset.id=m.id;el.dataset.pos=String(m.pos??m.seq);shown.set(m.id,el);place(el);added=true}
   el.innerHTML='<div class="who">'+(m.author==='bot'?'aftercare':m.author.replace(/</g,'&lt;'))+'</div>'+m.html}
- if(j.messages.length)$('#feed').scrollTop=1e9;seq=Math.max(seq,j.seq)}
+ if(added)$('#feed').scrollTop=1e9;seq=Math.max(seq,j.seq)}
+// Messages sit in first-post order: an edited card keeps its place, also after a reload.
+function place(el){const feed=$('#feed');const pos=Number(el.dataset.pos);let prev=feed.lastElementChild;while(prev&&Number(prev.dataset.pos)>pos)prev=prev.previousElementSibling;feed.insertBefore(el,prev?prev.nextSibling:feed.firstChild)}
 drawChannels();poll();setInterval(poll,700);
 </script></body></html>`;
 }

@@ -113,7 +113,11 @@ export function normalizeText(text: string): string {
     .replace(/&amp;/g, '&');
 }
 
-/** A channel id or name that Slack uses for direct messages. */
+/**
+ * A channel id or name that Slack uses for direct messages: the user's IM with the bot, or a DM
+ * between people that the bot is not in. A slash command or a click looks the same in both, so
+ * this alone never makes a conversation `direct` (see `fromSlashCommand`).
+ */
 export function isDirectChannel(channelId: string, channelName?: string): boolean {
   return channelId.startsWith('D') || channelName === 'directmessage';
 }
@@ -131,8 +135,12 @@ function actor(id: string, name: string | undefined, locale: string | undefined)
   return a;
 }
 
-/** A slash command → CommandEvent. */
-export function fromSlashCommand(body: SlashCommandBody, receivedAt: number, locale?: string): CommandEvent {
+/**
+ * A slash command → CommandEvent. `botIm`: the caller knows the command's channel is the bot's own
+ * IM with this user; only then is the conversation `direct`. A command typed in a DM between two
+ * people carries the same `D…` id and `directmessage` name, and the bot can post nothing there.
+ */
+export function fromSlashCommand(body: SlashCommandBody, receivedAt: number, locale?: string, botIm = false): CommandEvent {
   return {
     kind: 'command',
     id: `cmd:${deliveryId(body.trigger_id)}`,
@@ -140,7 +148,7 @@ export function fromSlashCommand(body: SlashCommandBody, receivedAt: number, loc
     text: normalizeText(body.text).trim(),
     triggerId: body.trigger_id,
     actor: actor(body.user_id, body.user_name, locale),
-    conversation: conversation(body.team_id, body.channel_id, isDirectChannel(body.channel_id, body.channel_name)),
+    conversation: conversation(body.team_id, body.channel_id, botIm),
     receivedAt,
     raw: body,
   };
@@ -151,6 +159,7 @@ export function fromSlashCommand(body: SlashCommandBody, receivedAt: number, loc
  * us: bot messages (our own included), edits and other subtypes, messages in channels without a
  * mention. The leading mention of the bot and an optional leading slash are dropped; the first
  * word is the command (unknown names are passed on for the core to answer); nothing at all means help.
+ * Slack sends events only from conversations the bot is in, so a DM here is the bot's own IM.
  */
 export function fromMessageEvent(body: EventEnvelope, receivedAt: number, botUserId?: string, locale?: string): CommandEvent | undefined {
   const ev = body.event;
@@ -189,25 +198,27 @@ function valuesOf(state: z.infer<typeof stateSchema> | undefined): Record<string
 }
 
 /** Where a block_actions payload came from: team, channel, message. */
-function interactionConversation(body: BlockActionsBody): ConversationRef {
+function interactionConversation(body: BlockActionsBody, botIm: boolean): ConversationRef {
   const team = body.team?.id ?? body.user.team_id ?? '';
   const channel = body.channel?.id ?? body.container.channel_id ?? '';
-  return conversation(team, channel, isDirectChannel(channel, body.channel?.name));
+  return conversation(team, channel, botIm);
 }
 
 /**
  * A button click → ActionEvent; the submit button of a form inside a message → SubmitEvent with
  * the values typed into that message's inputs. Link buttons and plain input changes map to
- * `undefined` (acked, nothing to do).
+ * `undefined` (acked, nothing to do). `botIm` as for `fromSlashCommand`: a click in a DM is in the
+ * bot's own IM only when the caller knows it (a card answered through a response_url can sit in a
+ * DM between two people).
  */
-export function fromBlockActions(body: BlockActionsBody, receivedAt: number, locale?: string): InboundEvent | undefined {
+export function fromBlockActions(body: BlockActionsBody, receivedAt: number, locale?: string, botIm = false): InboundEvent | undefined {
   const action = body.actions[0]!;
   const id = `act:${deliveryId(body.trigger_id, action.action_ts, action.action_id)}`;
   const messageId = body.container.message_ts ?? body.message?.ts;
   const base = {
     id,
     actor: actor(body.user.id, body.user.username ?? body.user.name, locale ?? body.user.locale),
-    conversation: interactionConversation(body),
+    conversation: interactionConversation(body, botIm),
     receivedAt,
     raw: body,
   };

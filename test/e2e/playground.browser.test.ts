@@ -158,10 +158,12 @@ describe('the playground in a real browser', () => {
     const card = message('SUP-1 · Login page returns 500');
     await expect.poll(async () => (await fieldsOf(card)).Status, { timeout: PUSH_MS }).toBe('Resolved');
     expect((await fieldsOf(card))['Fixed in']).toBe('1.4.2');
-    // The confirmation is the card's fallback text (what notifications and screen readers get).
+    // The confirmation is the card's fallback text (what notifications and screen readers get)…
     expect((await feed(app!, 'engineering', 'bob')).map((m) => m.text)).toContain(
       'SUP-1 resolved (fixed in 1.4.2). The reporter has been told and asked for feedback.',
     );
+    // …and, saying more than the card, it is shown above it.
+    await message('The reporter has been told and asked for feedback.').locator('.card-title', { hasText: 'SUP-1 · Login page returns 500' }).waitFor({ timeout: PUSH_MS });
   });
 
   it('tells the customer in her channel and asks her for CSAT there, since she has no direct chat', async () => {
@@ -216,6 +218,11 @@ describe('the playground in a real browser', () => {
     await expect.poll(async () => (await fieldsOf(card)).Status, { timeout: PUSH_MS }).toBe('Resolved');
     expect(await fieldsOf(card)).toMatchObject({ 'Fixed in': '1.4.2', Severity: 'S2', Organisation: 'acme' });
     expect(await card.textContent()).toContain('fix released: 1.4.2');
+    // The card pushed when SUP-1 was filed, edited in place since (ack, resolve, release), keeps its first place after the reload.
+    const shown = await page.locator('#feed .msg').allTextContents();
+    const pushed = shown.findIndex((t) => t.includes('SUP-1 · Login page returns 500'));
+    expect(pushed).toBeGreaterThanOrEqual(0);
+    expect(pushed).toBeLessThan(shown.findIndex((t) => t.includes('/issue resolve SUP-1 fixed-in:1.4.2')));
 
     expect(await digestFields()).toEqual(before);
   });

@@ -86,6 +86,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return { body: { ok: true, channel: body.channel, ts: body.ts, text: body.text } };
       case 'views.open':
         return { body: { ok: true, view: { id: `V${seq}` } } };
+      case 'conversations.open':
+        // Each user's IM with the bot is `D` + the rest of their id (as chat.postMessage to a user id answers above).
+        return { body: { ok: true, no_op: true, already_open: true, channel: { id: `D${String(body.users ?? '').slice(1)}` } } };
       case 'users.info':
         return { body: { ok: true, user: { id: body.user, locale: locales.get(String(body.user)) ?? 'en-US' } } };
       default:

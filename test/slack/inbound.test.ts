@@ -6,6 +6,7 @@ import {
   fromMessageEvent,
   fromSlashCommand,
   fromViewSubmission,
+  isDirectChannel,
   normalizeText,
   slashCommandSchema,
   viewSubmissionSchema,
@@ -33,9 +34,21 @@ describe('Slack inbound mapping', () => {
     expect(fromSlashCommand({ ...body, trigger_id: 'other' }, at).id).not.toBe(event.id);
   });
 
-  it('marks a slash command typed in a direct message as direct', () => {
+  it('marks a slash command typed in a DM as direct only when the DM is known to be the bot’s own', () => {
     const body = slashCommandSchema.parse({ ...payload<Record<string, string>>('slash_command'), channel_id: 'D123', channel_name: 'directmessage' });
-    expect(fromSlashCommand(body, at).conversation.direct).toBe(true);
+    // A DM between two people looks exactly the same; the bot is not in it.
+    expect(isDirectChannel(body.channel_id, body.channel_name)).toBe(true);
+    expect(fromSlashCommand(body, at).conversation.direct).toBeUndefined();
+    expect(fromSlashCommand(body, at, undefined, true).conversation).toEqual({ platform: 'slack', tenantId: 'T1DC2JH3J', channelId: 'D123', direct: true });
+  });
+
+  it('marks a click in a DM as direct only when the DM is known to be the bot’s own', () => {
+    const body = payload<Record<string, unknown> & { actions: Array<Record<string, unknown>> }>('block_actions');
+    body.actions[0]!.action_id = 'issue.ack';
+    body.channel = { id: 'D777', name: 'directmessage' };
+    body.container = { type: 'message', message_ts: '1.2', channel_id: 'D777', is_ephemeral: false };
+    expect(fromBlockActions(blockActionsSchema.parse(body), at)!.conversation.direct).toBeUndefined();
+    expect(fromBlockActions(blockActionsSchema.parse(body), at, undefined, true)!.conversation).toMatchObject({ channelId: 'D777', direct: true });
   });
 
   it('normalizes escaped Slack text: user mentions, channels, links and entities', () => {

@@ -266,6 +266,61 @@ describe('Slack module over HTTP', () => {
     expect(handedOver[0]).toEqual({ conversation: { platform: 'slack', tenantId: 'T1', channelId: 'C1' }, messages: [{ text: 'after the storm' }] });
   });
 
+  it('answers a click in a DM between people only through its response_url: the card replaced, the messages to the clicker alone', async () => {
+    core.answer = () => ({ messages: [{ text: 'SUP-3 acknowledged.' }], replace: { text: 'Acked' }, locale: 'en' });
+    const body = payload<Record<string, unknown> & { actions: Array<Record<string, unknown>> }>('block_actions');
+    body.actions[0]!.action_id = 'issue.ack';
+    body.actions[0]!.value = 'SUP-3';
+    body.trigger_id = `dm-click-${Date.now()}`;
+    body.channel = { id: 'D0TWO', name: 'directmessage' };
+    body.container = { type: 'message', message_ts: '111.333', channel_id: 'D0TWO', is_ephemeral: false };
+    body.response_url = fake.responseUrl('dm-click');
+    expect((await sendSigned(url, SECRET, { payload: body })).status).toBe(200);
+    await fake.waitFor((calls) => calls.filter((c) => c.method === 'response_url:dm-click').length === 2);
+    expect(fake.callsTo('response_url:dm-click').map((c) => c.body)).toEqual([
+      expect.objectContaining({ replace_original: true, text: 'Acked' }),
+      expect.objectContaining({ response_type: 'ephemeral', replace_original: false, text: 'SUP-3 acknowledged.' }),
+    ]);
+    expect(fake.calls.filter((c) => c.method.startsWith('chat.'))).toEqual([]);
+    expect(core.processed[0]!.conversation).toEqual({ platform: 'slack', tenantId: 'T111', channelId: 'D0TWO' });
+  });
+
+  it('answers a modal submitted from a DM between people in the user’s own DM with the bot', async () => {
+    core.answer = () => ({ messages: [{ text: 'Ticket SUP-5 filed' }], locale: 'en' });
+    const body = payload<Record<string, unknown> & { view: Record<string, unknown> }>('view_submission');
+    body.view.callback_id = 'issue.create';
+    body.view.id = `V-dm-${Date.now()}`;
+    body.view.private_metadata = encodeOrigin({ team: 'T111', channel: 'D0TWO' });
+    expect((await sendSigned(url, SECRET, { payload: body })).status).toBe(200);
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'));
+    expect(fake.callsTo('chat.postMessage').map((c) => c.body.channel)).toEqual(['W111']);
+    expect(core.processed[0]!.conversation).toEqual({ platform: 'slack', tenantId: 'T111', channelId: 'D0TWO' });
+  });
+
+  it('learns the bot’s own DM from a message.im event and answers later commands there as direct, without asking Slack', async () => {
+    core.answer = () => ({ messages: [{ text: 'here you are' }], locale: 'en' });
+    const dm = { type: 'event_callback', team_id: 'T1', event_id: `Ev-im-${Date.now()}`, event: { type: 'message', channel_type: 'im', channel: 'D0OWN', user: 'U77', text: 'faq vpn', ts: '1.2' } };
+    expect((await sendSigned(url, SECRET, { json: dm })).status).toBe(200);
+    await fake.waitFor(() => core.processed.length === 1);
+    await sendSigned(url, SECRET, { form: command('x', { user_id: 'U77', channel_id: 'D0OWN', channel_name: 'directmessage' }) });
+    await fake.waitFor(() => core.processed.length === 2);
+    await fake.waitFor((calls) => calls.filter((c) => c.method === 'chat.postMessage').length === 2);
+    expect(core.processed.map((e) => e.conversation.direct)).toEqual([true, true]);
+    expect(fake.callsTo('chat.postMessage').map((c) => c.body.channel)).toEqual(['D0OWN', 'D0OWN']);
+    expect(fake.callsTo('conversations.open')).toEqual([]);
+  });
+
+  it('answers through the response_url when Slack cannot say whose DM a command came from', async () => {
+    core.answer = () => ({ messages: [{ text: 'still reaches you' }], locale: 'en' });
+    fake.script('conversations.open', { status: 500, body: 'down' });
+    const body = command('x', { user_id: 'U88', channel_id: 'D0WHO', channel_name: 'directmessage' });
+    await sendSigned(url, SECRET, { form: body });
+    await fake.waitFor((calls) => calls.some((c) => c.method === `response_url:cmd-${seq}`));
+    expect(fake.callsTo(`response_url:cmd-${seq}`)[0]!.body).toMatchObject({ response_type: 'ephemeral', text: 'still reaches you' });
+    expect(fake.calls.filter((c) => c.method.startsWith('chat.'))).toEqual([]);
+    expect(core.processed[0]!.conversation.direct).toBeUndefined();
+  });
+
   it('retries an ephemeral answer whose response_url fails with a 5xx', async () => {
     core.answer = () => ({ messages: [{ text: 'just for you', visibility: 'ephemeral' }], locale: 'en' });
     const body = command('eph');

@@ -285,6 +285,40 @@ describe('aftercare on Slack (wire)', () => {
     expect(fake.calls.slice(mark).filter(isReply).map((c) => c.status)).toEqual([429, 429, 200]);
   }, 25_000);
 
+  it('answers a slash command from a DM between two people through its response_url, posting nothing into that DM', async () => {
+    const PAL = 'U0PAL'; // the bot's IM with this user is D0PAL (fake conversations.open)
+    const PEOPLE_DM = 'D0PEOPLE';
+    // As Slack answers a bot that is not in the conversation.
+    fake.script('chat.postMessage', { when: (b) => b.channel === PEOPLE_DM, body: { ok: false, error: 'channel_not_found' } });
+    const mark = fake.calls.length;
+    const { form, responseUrl } = slash(PAL, PEOPLE_DM, '/aftercare', 'help', { channel_name: 'directmessage' });
+    expect((await send({ form })).status).toBe(200);
+    await fake.waitFor((calls) => calls.slice(mark).some((c) => c.method === responseUrl));
+    await app.outbox.drain();
+    await new Promise((r) => setTimeout(r, 300));
+    const after = fake.calls.slice(mark);
+    const answer = after.find((c) => c.method === responseUrl)!;
+    expect(answer.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(JSON.stringify(answer.body.blocks)).toContain('/issue');
+    expect(after.filter((c) => c.method.startsWith('chat.') && c.body.channel === PEOPLE_DM)).toEqual([]);
+    expect(after.filter((c) => c.method === 'conversations.open').map((c) => c.body)).toEqual([expect.objectContaining({ users: PAL, prevent_creation: 'true' })]);
+    // Not remembered as the user's conversation with the bot, so no later push goes there either.
+    expect(await app.services.directory.directConversation(`slack:${PAL}`)).toBeUndefined();
+  });
+
+  it('treats a slash command in the user’s own DM with the bot as direct: posts there and knows the customer', async () => {
+    const OWN_DM = 'D0CUST'; // the customer's IM with the bot (fake conversations.open)
+    await command(CUSTOMER, ACME, '/aftercare', 'help'); // seen in the acme channel
+    const mark = fake.calls.length;
+    const { form } = slash(CUSTOMER, OWN_DM, '/issue', 'Filed from the bot DM sev:S3', { channel_name: 'directmessage' });
+    expect((await send({ form })).status).toBe(200);
+    await fake.waitFor((calls) => calls.slice(mark).some((c) => c.method === 'chat.postMessage' && c.body.channel === OWN_DM && textOf(c).includes('Filed from the bot DM')));
+    // The customer was seen in the acme channel, so a report from their own DM with the bot is acme's.
+    const filed = (await app.services.tickets.list({ status: 'all' })).tickets.find((t) => t.title === 'Filed from the bot DM');
+    expect(filed).toMatchObject({ org: 'acme', reporterConversation: { channelId: OWN_DM, direct: true } });
+    expect(await app.services.directory.directConversation(`slack:${CUSTOMER}`)).toMatchObject({ channelId: OWN_DM, direct: true });
+  });
+
   it('answers in Chinese to a user whose Slack locale is Chinese', async () => {
     fake.locales.set('U0ZH', 'zh-CN');
     const reply = await command('U0ZH', ACME, '/aftercare', 'help');
