@@ -8,6 +8,7 @@ import { slackRequestGuard } from './guard.js';
 import { registerListeners } from './listeners.js';
 import { createLocaleCache } from './locale.js';
 import { createSlackAdapter } from './outbound.js';
+import { lightFetch } from './light-fetch.js';
 import { createReplier } from './reply.js';
 import { createWebClient, platformErrorCode, toSendError, webClientOptions } from './web-api.js';
 import { createWorkQueue } from '../../src/core/work-queue.js';
@@ -52,6 +53,7 @@ export async function createSlackModule(
   const work = createWorkQueue({ concurrency: WORK_CONCURRENCY }, log);
   const replier = createReplier({
     client,
+    fetch: lightFetch,
     post: adapter.postRendered,
     update: adapter.updateRendered,
     log,
