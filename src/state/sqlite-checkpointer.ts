@@ -2,8 +2,10 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 
-/** How often the worker copies the WAL back into the database. */
-const INTERVAL_MS = 200;
+/** A checkpoint is asked for after this many commits… */
+const COMMITS_PER_CHECKPOINT = 100;
+/** …and runs at least this often while there are commits to copy. */
+const INTERVAL_MS = 2_000;
 /** SQLite's own default, used again when the worker is gone. */
 const AUTOCHECKPOINT_PAGES = 1000;
 
@@ -22,8 +24,18 @@ const checkpoint = () => {
     parentPort.postMessage({ error: String(e) });
   }
 };
-const timer = setInterval(checkpoint, workerData.intervalMs);
-parentPort.on('message', () => {
+let dirty = false;
+// 'commits': the main thread made some; a checkpoint copies them now, the timer catches a quiet tail.
+const timer = setInterval(() => {
+  if (dirty) checkpoint();
+  dirty = false;
+}, workerData.intervalMs);
+parentPort.on('message', (m) => {
+  if (m === 'commits') {
+    dirty = true;
+    checkpoint();
+    return;
+  }
   clearInterval(timer);
   checkpoint();
   db.close();
@@ -33,14 +45,16 @@ parentPort.on('message', () => {
 `;
 
 export interface Checkpointer {
+  /** Counts a commit; every 100th asks the worker for a checkpoint. */
+  committed(): void;
   stop(): Promise<void>;
 }
 
 /**
  * Moves WAL checkpoints of `db` off this thread: turns SQLite's automatic checkpoint (which runs
  * inside whichever commit crosses 1,000 pages) off and starts a worker thread that checkpoints
- * every 200 ms. If the worker fails, automatic checkpoints come back on, so the WAL never grows
- * without bound.
+ * after every 100 commits, and within 2 s of the last ones; an idle database is left alone. If the
+ * worker fails, automatic checkpoints come back on, so the WAL never grows without bound.
  */
 export function startCheckpointer(db: Database.Database, path: string): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -48,6 +62,7 @@ export function startCheckpointer(db: Database.Database, path: string): Checkpoi
   worker.unref();
   db.pragma('wal_autocheckpoint = 0');
   let running = true;
+  let commits = 0;
   const fallBack = (why: string) => {
     if (!running) return;
     running = false;
@@ -60,6 +75,9 @@ export function startCheckpointer(db: Database.Database, path: string): Checkpoi
   worker.on('error', (e) => fallBack(String(e)));
   worker.on('exit', (code) => fallBack(`exit ${code}`));
   return {
+    committed() {
+      if (++commits % COMMITS_PER_CHECKPOINT === 1 && running) worker.postMessage('commits');
+    },
     async stop() {
       if (!running) return;
       running = false;

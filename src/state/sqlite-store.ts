@@ -63,6 +63,7 @@ export async function createSqliteStore(url: string, onCommitError: (e: unknown)
     open = false;
     try {
       db.exec('COMMIT');
+      checkpointer?.committed();
     } catch (e) {
       lastFailure = { at: Date.now(), error: e };
       if (db.inTransaction) db.exec('ROLLBACK');
