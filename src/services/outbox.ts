@@ -220,6 +220,9 @@ export function createOutbox(options: OutboxOptions) {
     try {
       // Whatever led to this push (a ticket, an alert) is durable before anyone sees the push.
       await store.flush();
+      // A send is a millisecond of rendering and client work in one piece: requests that arrived
+      // meanwhile (acks with a 3-second deadline) are read first.
+      await new Promise((r) => setImmediate(r));
       await deliver(item, adapter);
       await finish(convKey, item);
       metric('aftercare_outbox_sent_total', { platform: adapter.platform });
