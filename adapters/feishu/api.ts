@@ -1,4 +1,5 @@
 import { Client, DefaultCache, Domain, LoggerLevel, type HttpInstance, type HttpRequestOptions } from '@larksuiteoapi/node-sdk';
+import { lightFetch } from '../../src/http/light-fetch.js';
 import type { Logger } from '../../src/core/log.js';
 import { SendError } from '../../src/core/ports.js';
 
@@ -153,7 +154,7 @@ function retryAfter(headers: Headers): number | undefined {
 }
 
 /**
- * The SDK's HttpInstance over Node's fetch: resolves with the parsed JSON body (as the SDK's axios
+ * The SDK's HttpInstance over node:http (lightFetch, see src/http/light-fetch.ts): resolves with the parsed JSON body (as the SDK's axios
  * interceptor does), throws FeishuHttpError on 4xx/5xx, aborts after `timeoutMs`.
  */
 export function fetchHttpInstance(timeoutMs: number): HttpInstance {
@@ -172,7 +173,7 @@ export function fetchHttpInstance(timeoutMs: number): HttpInstance {
       body = typeof opts.data === 'string' ? opts.data : JSON.stringify(opts.data);
       headers['Content-Type'] ??= 'application/json; charset=utf-8';
     }
-    const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(opts.timeout || timeoutMs) });
+    const res = await lightFetch(url, { method, headers, body, signal: AbortSignal.timeout(opts.timeout || timeoutMs) });
     const text = await res.text();
     let parsed: unknown = text;
     try {

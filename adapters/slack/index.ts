@@ -8,7 +8,7 @@ import { slackRequestGuard } from './guard.js';
 import { registerListeners } from './listeners.js';
 import { createLocaleCache } from './locale.js';
 import { createSlackAdapter } from './outbound.js';
-import { lightFetch } from './light-fetch.js';
+import { lightFetch } from '../../src/http/light-fetch.js';
 import { createReplier } from './reply.js';
 import { createWebClient, platformErrorCode, toSendError, webClientOptions } from './web-api.js';
 import { createWorkQueue } from '../../src/core/work-queue.js';

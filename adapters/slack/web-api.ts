@@ -2,7 +2,7 @@ import { webApi } from '@slack/bolt';
 import type { Logger } from '../../src/core/log.js';
 import { SendError } from '../../src/core/ports.js';
 import { toBoltLogger } from './bolt-logger.js';
-import { lightFetch } from './light-fetch.js';
+import { lightFetch } from '../../src/http/light-fetch.js';
 
 /** Default Slack Web API base URL; `SLACK_API_URL` replaces it (tests point it at a fake on loopback). */
 export const SLACK_API_URL = 'https://slack.com/api/';

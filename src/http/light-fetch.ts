@@ -8,9 +8,10 @@ const agents = {
 };
 
 /**
- * A `fetch` for the Slack Web API client and response_url posts, over node:http with keep-alive.
+ * A `fetch` for the platforms' APIs (Slack's Web API client and response_url posts, Feishu's open
+ * API), over node:http with keep-alive.
  *
- * Why: the WebClient calls `fetch` for every method, and the platform's fetch (undici: WHATWG
+ * Why: the SDK clients call `fetch` for every method, and the platform's fetch (undici: WHATWG
  * streams, a WebAssembly HTTP parser, abort plumbing) measured ~0.3 ms of CPU a call on the event
  * loop that also answers Slack's 3-second acks; node:http's native parser does the same round trip
  * for a fraction of that (`bench/slack-ack.ts`). It covers what those callers send — a string,

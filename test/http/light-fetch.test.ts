@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lightFetch } from '../../adapters/slack/light-fetch.js';
+import { lightFetch } from '../../src/http/light-fetch.js';
 
 interface Seen {
   method: string;
@@ -9,7 +9,7 @@ interface Seen {
   body: string;
 }
 
-describe('the light fetch the Slack client sends with', () => {
+describe('the light fetch the platform clients send with', () => {
   let server: Server;
   let base = '';
   const seen: Seen[] = [];
