@@ -4,6 +4,7 @@ import express from 'express';
 import { commands } from '../commands/index.js';
 import { createPlaygroundModule } from '../adapters/playground/index.js';
 import type { AppConfig } from './config.js';
+import { createAckGate } from './core/ack-gate.js';
 import { createCore, type Core } from './core/dispatcher.js';
 import { createLogger, registerSecrets, type Logger } from './core/log.js';
 import type { PlatformContext, PlatformModule } from './core/ports.js';
@@ -40,6 +41,9 @@ export interface StartOptions {
   extraModules?: Array<(app: express.Express, running: Omit<RunningApp, 'url' | 'port' | 'stop'>) => void>;
 }
 
+/** Where the platforms deliver events (PRODUCT §5): requests with a 3-second answer deadline. */
+const PLATFORM_PATHS = ['/slack/events', '/api/messages', '/feishu/events', '/feishu/cards'];
+
 /** The composition root: store → services → core → adapters → one HTTP server. */
 export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   const log = options.log ?? createLogger({ level: config.logLevel });
@@ -50,7 +54,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   const store = await openStore(config.store);
   // Work after acks goes through a view that yields to the event loop every half millisecond.
   const workStore = store.kind === 'sqlite' ? yieldingStore(store) : store;
-  const outbox = createOutbox({ store: workStore, log, now, metric });
+  // Pushes wait (up to 50 ms) while platform requests are being acknowledged.
+  const acks = createAckGate();
+  const outbox = createOutbox({ store: workStore, log, now, metric, beforeSend: () => acks.idle(50) });
   const services = createServices({ store: workStore, config, log, now, outbox, metric });
   const deliverLater = async (conversation: ConversationRef, messages: OutboundMessage[]) => {
     for (const m of messages) await outbox.post(conversation, m);
@@ -70,6 +76,11 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(PLATFORM_PATHS, (_req, res, next) => {
+    acks.enter();
+    res.once('close', () => acks.leave());
+    next();
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -26,6 +26,8 @@ export interface OutboxOptions {
   pollMs?: number;
   /** Attempts before an item becomes a dead letter. */
   maxAttempts?: number;
+  /** Awaited before each send (the app waits for acks in flight: see src/core/ack-gate.ts). */
+  beforeSend?: () => Promise<void>;
 }
 
 const LEASE_MS = 60_000;
@@ -220,8 +222,9 @@ export function createOutbox(options: OutboxOptions) {
     try {
       // Whatever led to this push (a ticket, an alert) is durable before anyone sees the push.
       await store.flush();
-      // A send is a millisecond of rendering and client work in one piece: requests that arrived
-      // meanwhile (acks with a 3-second deadline) are read first.
+      // A send is a millisecond of rendering and client work in one piece: acks being answered
+      // (3-second deadline) go first, then requests that arrived meanwhile are read.
+      await options.beforeSend?.();
       await new Promise((r) => setImmediate(r));
       await deliver(item, adapter);
       await finish(convKey, item);

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { createAckGate } from '../../src/core/ack-gate.js';
+
+describe('the ack gate background pushes wait on', () => {
+  it('lets work through at once when no request is being answered', async () => {
+    const gate = createAckGate();
+    const started = performance.now();
+    await gate.idle(1000);
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(gate.busy).toBe(false);
+  });
+
+  it('holds work until the last request in flight has been answered', async () => {
+    const gate = createAckGate();
+    gate.enter();
+    gate.enter();
+    let released = false;
+    const waiting = gate.idle(5000).then(() => (released = true));
+    gate.leave();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(released).toBe(false);
+    gate.leave();
+    await waiting;
+    expect(released).toBe(true);
+    expect(gate.busy).toBe(false);
+  });
+
+  it('never holds work longer than asked, however steady the requests', async () => {
+    const gate = createAckGate();
+    gate.enter();
+    const started = performance.now();
+    await gate.idle(40);
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(35);
+    expect(waited).toBeLessThan(1000);
+    expect(gate.busy).toBe(true);
+  });
+});
