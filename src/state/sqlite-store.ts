@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import Keyv, { type KeyvStoreAdapter, type StoredData } from 'keyv';
 import type { RangeOptions, ScoredMember, StateStore } from '../core/store.js';
+import { deserializeValue, serializeValue } from './keyv-json.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 
 type Row = Record<string, unknown>;
@@ -90,7 +91,7 @@ export async function createSqliteStore(url: string, onCommitError: (e: unknown)
   const writeAll = (sql: string, ...params: unknown[]) => write(() => stmt(sql).all(...params) as Row[]);
   const run = (sql: string, ...params: unknown[]) => write(() => stmt(sql).run(...params));
 
-  const keyv = new Keyv({ store: keyvAdapter(stmt, write, async () => {
+  const keyv = new Keyv({ serialize: serializeValue, deserialize: deserializeValue, store: keyvAdapter(stmt, write, async () => {
       commit();
       await checkpointer?.stop();
       db.close();
