@@ -27,9 +27,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /** Attempts for an in-place edit after a slow callback that meets a rate limit or a 5xx. */
 const REPLY_ATTEMPTS = 4;
 /**
- * Commands worked on at once after their answers. The work is store round trips on one connection
- * and CPU on one event loop: a few at a time finish as fast as many, and keep the queue in front of
- * the next delivery's `accept` short.
+ * Commands worked on at once after their answers. The work is CPU on the event loop that also
+ * answers deliveries: a few at a time finish as fast as many, and keep the next answer's wait short.
  */
 const WORK_CONCURRENCY = 2;
 

@@ -19,8 +19,8 @@ import { toSendError } from './web-api.js';
 import type { WorkQueue } from '../../src/core/work-queue.js';
 
 /**
- * If the store has not claimed a delivery by then (a burst of hundreds of commands queues on one
- * store connection), ack anyway and finish the claim in the background: Slack shows the user an
+ * If the store has not claimed a delivery by then (a slow Redis, or a burst of hundreds of commands
+ * waiting for the event loop), ack anyway and finish the claim in the background: Slack shows the user an
  * error at 3 s, and a late claim still dedupes.
  */
 export const ACK_DEADLINE_MS = 1500;
