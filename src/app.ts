@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { commands } from '../commands/index.js';
 import { createPlaygroundModule } from '../adapters/playground/index.js';
@@ -7,11 +7,12 @@ import type { AppConfig } from './config.js';
 import { createAckGate } from './core/ack-gate.js';
 import { createCore, type Core } from './core/dispatcher.js';
 import { createLogger, registerSecrets, type Logger } from './core/log.js';
-import type { PlatformContext, PlatformModule } from './core/ports.js';
+import type { PlatformContext, PlatformModule, RawHandler } from './core/ports.js';
 import type { Role } from './core/registry.js';
 import type { StateStore } from './core/store.js';
 import type { ConversationRef, OutboundMessage } from './core/types.js';
 import { mountHooks } from './hooks/index.js';
+import { createRequestListener } from './http/raw-routes.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { platformFactories } from './platforms.js';
 import { createOutbox, type Outbox } from './services/outbox.js';
@@ -52,10 +53,11 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   const metrics = createMetrics();
   const metric = (name: string, labels?: Record<string, string>, by?: number) => metrics.inc(name, labels, by);
   const store = await openStore(config.store);
-  // Work after acks goes through a view that yields to the event loop every half millisecond.
-  const workStore = store.kind === 'sqlite' ? yieldingStore(store) : store;
-  // Pushes wait (up to 50 ms) while platform requests are being acknowledged.
+  // Platform requests being acknowledged: pushes and other background work wait for them.
   const acks = createAckGate();
+  // Work after acks goes through a view that yields to the event loop every half millisecond, and
+  // waits (up to 50 ms) while an ack is being answered.
+  const workStore = store.kind === 'sqlite' ? yieldingStore(store, 0.5, acks) : store;
   const outbox = createOutbox({ store: workStore, log, now, metric, beforeSend: () => acks.idle(50) });
   const services = createServices({ store: workStore, config, log, now, outbox, metric });
   const deliverLater = async (conversation: ConversationRef, messages: OutboundMessage[]) => {
@@ -141,9 +143,14 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     res.status(500).json({ error: 'internal error', correlationId });
   });
 
+  // Platform ack paths a module serves itself go straight from node:http; the rest through express.
+  const raw = new Map<string, RawHandler>();
+  for (const mod of modules) for (const [path, handler] of Object.entries(mod.routes ?? {})) raw.set(path, handler);
+  const onRequest = createRequestListener({ routes: raw, fallback: app, acks, log });
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.on('error', reject);
+    const s = createServer(onRequest);
+    s.once('error', reject);
+    s.listen(config.port, config.host, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

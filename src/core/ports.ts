@@ -101,11 +101,19 @@ export function userKey(actor: Pick<Actor, 'platform' | 'id'>): string {
   return `${actor.platform}:${actor.id}`;
 }
 
+export type RawHandler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>;
+
 /** A platform's inbound + outbound halves, as the composition root wires them. */
 export interface PlatformModule {
   readonly adapter: ChatAdapter;
   /** Mounts the platform's inbound routes on the one HTTP server (before any body parser runs). */
   mount(app: import('express').Express): void;
+  /**
+   * POST handlers served straight from node:http, ahead of express (path → handler): an ack path
+   * that should spend its microseconds on the platform's work, not on routing and `res.json`.
+   * A handler answers every request itself; a rejection becomes a logged 500.
+   */
+  readonly routes?: Readonly<Record<string, RawHandler>>;
   /** Work after the server listens (e.g. verifying credentials). */
   start?(): Promise<void>;
 }

@@ -73,6 +73,8 @@ async function boot(domain?: string, start = true) {
   );
   const app = express();
   mod.mount(app);
+  // The Feishu paths are raw node:http handlers (src/app.ts serves them ahead of express).
+  for (const [path, handler] of Object.entries(mod.routes ?? {})) app.post(path, (req, res, next) => void handler(req, res).catch(next));
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/state/store.js';
 import { yieldingStore } from '../../src/state/yielding-store.js';
+import { createAckGate } from '../../src/core/ack-gate.js';
 import { tempSqliteUrl } from '../helpers/env.js';
 
 const fileOf = (url: string) => url.replace('sqlite://', '');
@@ -88,6 +89,29 @@ describe('the SQLite store', () => {
     const rawStart = performance.now();
     while (performance.now() - rawStart < 10) await store.get('k');
     expect(ranDuringRaw).toBe(false);
+    await store.close();
+  });
+
+  it('holds background store calls while an ack is in flight, and lets them go when it has been answered', async () => {
+    const store = await openStore(tempSqliteUrl('priority'));
+    const acks = createAckGate();
+    const view = yieldingStore(store, 0.5, acks);
+    acks.enter();
+    let written = false;
+    const work = view.set('k', 'v').then(() => (written = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(written).toBe(false);
+    expect(await store.get('k')).toBeUndefined();
+    acks.leave();
+    await work;
+    expect(await store.get('k')).toBe('v');
+    // A steady stream of acks never starves the work: it goes on after at most 50 ms.
+    acks.enter();
+    const started = performance.now();
+    await view.set('k', 'w');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    expect(await store.get('k')).toBe('w');
+    acks.leave();
     await store.close();
   });
 });
