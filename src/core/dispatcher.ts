@@ -70,15 +70,20 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     (await options.identify(actor, conversation)).locale;
 
   async function accept(event: InboundEvent): Promise<boolean> {
-    const claimKey = keys.delivery(`${event.conversation.platform}:${event.kind}:${event.id}`);
-    if (!(await inbox.claim(claimKey, DEDUPE_TTL_MS))) {
+    const id = inboxId(event);
+    const claimKey = keys.delivery(id);
+    const { raw: _raw, ...kept } = event;
+    const fresh = await inbox.claimAndQueue(
+      { key: claimKey, ttlMs: DEDUPE_TTL_MS },
+      { key: keys.inboxItem(id), value: kept },
+      { key: keys.inbox(), member: id, score: event.receivedAt },
+    );
+    if (!fresh) {
       metric('aftercare_inbound_duplicates_total', { platform: event.conversation.platform });
       log.info('duplicate delivery ignored', { deliveryId: event.id, platform: event.conversation.platform });
       return false;
     }
     try {
-      const { raw: _raw, ...kept } = event;
-      await Promise.all([inbox.set(keys.inboxItem(inboxId(event)), kept), inbox.zadd(keys.inbox(), inboxId(event), event.receivedAt)]);
       // Durable before the platform hears "received".
       await inbox.flush();
     } catch (e) {

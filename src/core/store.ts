@@ -30,6 +30,17 @@ export interface StateStore {
    * An expired claim can be taken again.
    */
   claim(key: string, ttlMs: number, owner?: string): Promise<boolean>;
+  /**
+   * The ack path's write in one step: `claim(claim.key, claim.ttlMs)` and, only when that claim is
+   * new, `set(item.key, item.value)` and `zadd(index.key, index.member, index.score)`. False, with
+   * nothing written, for a claim already held. SQLite runs the three as one synchronous batch (no
+   * turn of the event loop in between for other work to slip into); Redis in turn.
+   */
+  claimAndQueue(
+    claim: { key: string; ttlMs: number },
+    item: { key: string; value: unknown },
+    index: { key: string; member: string; score: number },
+  ): Promise<boolean>;
   /** Releases a claim only when `owner` still holds it. */
   release(key: string, owner?: string): Promise<void>;
   /** Sorted index: add or move `member` to `score`; with `onlyNew`, a member already there keeps its score (Redis `ZADD NX`). */

@@ -1,10 +1,12 @@
+import { ACK_GRACE_MS } from './ack-gate.js';
 import type { Logger } from './log.js';
 
 /**
  * Work that runs after the platform has its ack. Acks come first: a job starts on a later turn of the
  * event loop, at most `concurrency` at a time, and not while a delivery is being acknowledged
- * (`hold()`/`release()` around each ack) — unless it has waited `maxHoldMs`, so a steady stream of
- * requests delays the work a little but never starves it.
+ * (`hold()`/`release()` around each ack) nor within `graceMs` of its answer (see ACK_GRACE_MS) —
+ * unless it has waited `maxHoldMs`, so a steady stream of requests delays the work a little but never
+ * starves it.
  */
 export interface WorkQueue {
   push(name: string, job: () => Promise<void>): void;
@@ -24,12 +26,16 @@ export interface WorkQueue {
 export interface WorkQueueOptions {
   concurrency: number;
   maxHoldMs?: number;
+  /** After the last ack is out, new jobs wait this long (default ACK_GRACE_MS). */
+  graceMs?: number;
   now?: () => number;
 }
 
 export function createWorkQueue(options: WorkQueueOptions, log: Logger): WorkQueue {
   const { concurrency } = options;
   const maxHoldMs = options.maxHoldMs ?? 100;
+  const graceMs = options.graceMs ?? ACK_GRACE_MS;
+  let lastRelease = -Infinity;
   const now = options.now ?? (() => performance.now());
   const queue: Array<{ name: string; job: () => Promise<void>; at: number }> = [];
   let active = 0;
@@ -56,14 +62,17 @@ export function createWorkQueue(options: WorkQueueOptions, log: Logger): WorkQue
   function pump(): void {
     scheduled = false;
     while (!stopped && active < concurrency && queue.length) {
-      const waited = now() - queue[0]!.at;
-      if (holds > 0 && waited < maxHoldMs) {
-        // Try again when the acks are out, or when the oldest job has waited long enough.
+      const t = now();
+      const waited = t - queue[0]!.at;
+      const inGrace = holds === 0 && t - lastRelease < graceMs;
+      if ((holds > 0 || inGrace) && waited < maxHoldMs) {
+        // Try again when the grace after the acks is over, or when the oldest job has waited long enough.
+        const retryIn = inGrace ? Math.min(graceMs - (t - lastRelease), maxHoldMs - waited) : maxHoldMs - waited;
         if (!timer) {
           timer = setTimeout(() => {
             timer = undefined;
             schedule();
-          }, maxHoldMs - waited + 1);
+          }, retryIn + 1);
         }
         return;
       }
@@ -71,7 +80,7 @@ export function createWorkQueue(options: WorkQueueOptions, log: Logger): WorkQue
       active++;
       next
         .job()
-        .catch((e: unknown) => log.error('slack: work after ack failed', { job: next.name, error: e }))
+        .catch((e: unknown) => log.error('work after ack failed', { job: next.name, error: e }))
         .finally(() => {
           active--;
           schedule();
@@ -90,7 +99,9 @@ export function createWorkQueue(options: WorkQueueOptions, log: Logger): WorkQue
     },
     release() {
       holds = Math.max(0, holds - 1);
-      if (holds === 0 && queue.length) schedule();
+      if (holds > 0) return;
+      lastRelease = now();
+      if (queue.length) schedule();
     },
     drain(timeoutMs = 10_000) {
       if (active === 0 && queue.length === 0) return Promise.resolve();

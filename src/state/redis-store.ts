@@ -45,6 +45,11 @@ export async function createRedisStore(url: string): Promise<StateStore> {
       const res = await client.set(k(`c:${key}`), owner, { NX: true, PX: Math.max(1, Math.round(ttlMs)) });
       return res === 'OK';
     },
+    async claimAndQueue(claim, item, index) {
+      if ((await client.set(k(`c:${claim.key}`), '1', { NX: true, PX: Math.max(1, Math.round(claim.ttlMs)) })) !== 'OK') return false;
+      await Promise.all([keyv.set(item.key, item.value), client.zAdd(k(`z:${index.key}`), { score: index.score, value: index.member })]);
+      return true;
+    },
     async release(key, owner = '1') {
       await client.eval(RELEASE_SCRIPT, { keys: [k(`c:${key}`)], arguments: [owner] });
     },

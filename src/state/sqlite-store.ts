@@ -87,6 +87,10 @@ export async function createSqliteStore(url: string, onCommitError: (e: unknown)
     }
     return fn();
   };
+  const takeClaim = (key: string, ttlMs: number, owner: string): boolean => {
+    const now = Date.now();
+    return stmt(CLAIM).all(key, owner, now + ttlMs, now).length === 1;
+  };
   const all = (sql: string, ...params: unknown[]) => stmt(sql).all(...params) as Row[];
   const writeAll = (sql: string, ...params: unknown[]) => write(() => stmt(sql).all(...params) as Row[]);
   const run = (sql: string, ...params: unknown[]) => write(() => stmt(sql).run(...params));
@@ -95,7 +99,7 @@ export async function createSqliteStore(url: string, onCommitError: (e: unknown)
       commit();
       await checkpointer?.stop();
       db.close();
-    }), namespace: 'aftercare', throwOnErrors: true });
+    }), namespace: NAMESPACE, throwOnErrors: true });
 
   return {
     kind: 'sqlite',
@@ -121,17 +125,16 @@ export async function createSqliteStore(url: string, onCommitError: (e: unknown)
       return rows.length ? Number(rows[0]?.n) : 0;
     },
     async claim(key, ttlMs, owner = '1') {
-      const now = Date.now();
-      const rows = writeAll(
-        `INSERT INTO ac_claim (key, owner, expires) VALUES (?, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, expires = excluded.expires WHERE ac_claim.expires <= ?
-         RETURNING owner`,
-        key,
-        owner,
-        now + ttlMs,
-        now,
-      );
-      return rows.length === 1;
+      return write(() => takeClaim(key, ttlMs, owner));
+    },
+    async claimAndQueue(claim, item, index) {
+      return write(() => {
+        if (!takeClaim(claim.key, claim.ttlMs, '1')) return false;
+        // Keyv's row for `set(item.key, item.value)`, written directly: no hooks, no awaits.
+        stmt(KEYV_UPSERT).run(`${NAMESPACE}:${item.key}`, serializeValue({ value: item.value }));
+        stmt(ZADD).run(index.key, index.member, index.score);
+        return true;
+      });
     },
     async release(key, owner = '1') {
       run('DELETE FROM ac_claim WHERE key = ? AND owner = ?', key, owner);
@@ -140,7 +143,7 @@ export async function createSqliteStore(url: string, onCommitError: (e: unknown)
       run(
         options?.onlyNew
           ? 'INSERT INTO ac_zset (key, member, score) VALUES (?, ?, ?) ON CONFLICT(key, member) DO NOTHING'
-          : 'INSERT INTO ac_zset (key, member, score) VALUES (?, ?, ?) ON CONFLICT(key, member) DO UPDATE SET score = excluded.score',
+          : ZADD,
         key,
         member,
         score,
@@ -213,7 +216,7 @@ function keyvAdapter(stmt: (sql: string) => Database.Statement, write: <T>(fn: (
       return keys.map((k) => byKey.get(k)) as Array<StoredData<Value | undefined>>;
     },
     async set(key: string, value: string) {
-      write(() => stmt('INSERT INTO keyv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value));
+      write(() => stmt(KEYV_UPSERT).run(key, value));
     },
     async delete(key: string) {
       return write(() => stmt('DELETE FROM keyv WHERE key = ?').run(key)).changes > 0;
@@ -234,6 +237,14 @@ function keyvAdapter(stmt: (sql: string) => Database.Statement, write: <T>(fn: (
   };
   return adapter as unknown as KeyvStoreAdapter;
 }
+
+const NAMESPACE = 'aftercare';
+const KEYV_UPSERT = 'INSERT INTO keyv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value';
+const ZADD = 'INSERT INTO ac_zset (key, member, score) VALUES (?, ?, ?) ON CONFLICT(key, member) DO UPDATE SET score = excluded.score';
+/** Takes a claim that is absent or expired; RETURNING yields a row only when it was taken. */
+const CLAIM = `INSERT INTO ac_claim (key, owner, expires) VALUES (?, ?, ?)
+  ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, expires = excluded.expires WHERE ac_claim.expires <= ?
+  RETURNING owner`;
 
 /** After a failed commit, `flush()` raises for this long (longer than any command takes). */
 const FAILURE_WINDOW_MS = 60_000;

@@ -35,4 +35,28 @@ describe('the ack gate background pushes wait on', () => {
     expect(waited).toBeLessThan(1000);
     expect(gate.busy).toBe(true);
   });
+
+  it('lets work through only after a short grace once the last answer is out', async () => {
+    const gate = createAckGate({ graceMs: 30 });
+    gate.enter();
+    let releasedAt = 0;
+    const waiting = gate.idle(5000).then(() => (releasedAt = performance.now()));
+    const leftAt = performance.now();
+    gate.leave();
+    expect(gate.busy).toBe(true);
+    await waiting;
+    expect(releasedAt - leftAt).toBeGreaterThanOrEqual(25);
+    expect(gate.busy).toBe(false);
+    // A request arriving within the grace keeps the work waiting until it, too, has been answered.
+    gate.enter();
+    gate.leave();
+    gate.enter();
+    let second = false;
+    const again = gate.idle(5000).then(() => (second = true));
+    await new Promise((r) => setTimeout(r, 60));
+    expect(second).toBe(false);
+    gate.leave();
+    await again;
+    expect(second).toBe(true);
+  });
 });

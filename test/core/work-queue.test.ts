@@ -39,6 +39,19 @@ describe('work after the ack', () => {
     expect(ran).toBe(true);
   });
 
+  it('starts a job released by an ack only after the grace', async () => {
+    const q = createWorkQueue({ concurrency: 1, graceMs: 40 }, log);
+    let startedAt = 0;
+    q.hold();
+    q.push('j', async () => {
+      startedAt = performance.now();
+    });
+    const releasedAt = performance.now();
+    q.release();
+    await q.drain();
+    expect(startedAt - releasedAt).toBeGreaterThanOrEqual(35);
+  });
+
   it('never starves work behind a steady stream of acks', async () => {
     const q = createWorkQueue({ concurrency: 1, maxHoldMs: 20 }, log);
     let ran = false;

@@ -49,6 +49,25 @@ describe.each(backends)('the %s store', (kind, url) => {
     expect(await store.claim(`${ns}:c`, 30, 'after-expiry')).toBe(true);
   });
 
+  it('claims and queues in one step: the first caller writes the item and its index entry, a repeat writes nothing', async () => {
+    const step = (value: unknown, score: number) =>
+      store.claimAndQueue({ key: `${ns}:q-claim`, ttlMs: 60_000 }, { key: `${ns}:q-item`, value }, { key: `${ns}:q-idx`, member: 'e1', score });
+    const first = await Promise.all([step({ text: ':starts with a colon', n: 1 }, 5), step({ text: 'second' }, 9)]);
+    expect(first.filter(Boolean)).toHaveLength(1);
+    await store.flush();
+    const won = first[0] ? { text: ':starts with a colon', n: 1 } : { text: 'second' };
+    // Read back through the ordinary API: the item is a Keyv value like any `set`.
+    expect(await store.get(`${ns}:q-item`)).toEqual(won);
+    expect(await store.zrange(`${ns}:q-idx`, -Infinity, Infinity)).toEqual([{ member: 'e1', score: first[0] ? 5 : 9 }]);
+    expect(await step({ text: 'third' }, 1)).toBe(false);
+    expect(await store.get(`${ns}:q-item`)).toEqual(won);
+    expect(await store.zscore(`${ns}:q-idx`, 'e1')).toBe(first[0] ? 5 : 9);
+    // The claim is an ordinary claim: released, the next delivery is taken again.
+    await store.release(`${ns}:q-claim`);
+    expect(await step({ text: 'after release' }, 2)).toBe(true);
+    expect(await store.get(`${ns}:q-item`)).toEqual({ text: 'after release' });
+  });
+
   it('keeps sorted indexes with score ranges, reverse order, limits and removal', async () => {
     for (const [m, s] of [['a', 3], ['b', 1], ['c', 2], ['d', 10]] as const) await store.zadd(`${ns}:z`, m, s);
     expect((await store.zrange(`${ns}:z`, 1, 3)).map((x) => x.member)).toEqual(['b', 'c', 'a']);
