@@ -6,6 +6,8 @@ import type Database from 'better-sqlite3';
 const COMMITS_PER_CHECKPOINT = 100;
 /** …and runs at least this often while there are commits to copy. */
 const INTERVAL_MS = 2_000;
+/** The checkpoint after a commit is asked for this much later (see ACK_GRACE_MS). */
+const ASK_DELAY_MS = 5;
 /** SQLite's own default, used again when the worker is gone. */
 const AUTOCHECKPOINT_PAGES = 1000;
 
@@ -53,7 +55,7 @@ export interface Checkpointer {
 /**
  * Moves WAL checkpoints of `db` off this thread: turns SQLite's automatic checkpoint (which runs
  * inside whichever commit crosses 1,000 pages) off and starts a worker thread that checkpoints
- * after every 100 commits, and within 2 s of the last ones; an idle database is left alone. If the
+ * after every 100 commits (asked 5 ms after the commit), and within 2 s of the last ones; an idle database is left alone. If the
  * worker fails, automatic checkpoints come back on, so the WAL never grows without bound.
  */
 export function startCheckpointer(db: Database.Database, path: string): Checkpointer {
@@ -63,6 +65,7 @@ export function startCheckpointer(db: Database.Database, path: string): Checkpoi
   db.pragma('wal_autocheckpoint = 0');
   let running = true;
   let commits = 0;
+  let asked = false;
   const fallBack = (why: string) => {
     if (!running) return;
     running = false;
@@ -76,7 +79,13 @@ export function startCheckpointer(db: Database.Database, path: string): Checkpoi
   worker.on('exit', (code) => fallBack(`exit ${code}`));
   return {
     committed() {
-      if (++commits % COMMITS_PER_CHECKPOINT === 1 && running) worker.postMessage('commits');
+      if (++commits % COMMITS_PER_CHECKPOINT !== 1 || !running || asked) return;
+      // Asked a moment later: the commit is often an ack's, whose answer is about to be written.
+      asked = true;
+      setTimeout(() => {
+        asked = false;
+        if (running) worker.postMessage('commits');
+      }, ASK_DELAY_MS).unref();
     },
     async stop() {
       if (!running) return;
