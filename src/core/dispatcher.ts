@@ -71,25 +71,17 @@ export function createCore<S>(options: CoreOptions<S>): Core {
 
   async function accept(event: InboundEvent): Promise<boolean> {
     const id = inboxId(event);
-    const claimKey = keys.delivery(id);
     const { raw: _raw, ...kept } = event;
-    const fresh = await inbox.claimAndQueue(
-      { key: claimKey, ttlMs: DEDUPE_TTL_MS },
-      { key: keys.inboxItem(id), value: kept },
-      { key: keys.inbox(), member: id, score: event.receivedAt },
-    );
+    const fresh = await inbox.inboxAdd({ id, event: kept, receivedAt: event.receivedAt }, DEDUPE_TTL_MS);
     if (!fresh) {
       metric('aftercare_inbound_duplicates_total', { platform: event.conversation.platform });
       log.info('duplicate delivery ignored', { deliveryId: event.id, platform: event.conversation.platform });
       return false;
     }
-    try {
-      // Durable before the platform hears "received".
-      await inbox.flush();
-    } catch (e) {
-      await inbox.release(claimKey).catch(() => undefined);
-      throw e;
-    }
+    // Durable before the platform hears "received". If the commit fails it takes the row with it,
+    // and the platform's retry is taken as new; if it raises for an earlier failed commit, the
+    // event stays pending and resumeInbox runs it.
+    await inbox.flush();
     metric('aftercare_inbound_total', { platform: event.conversation.platform, kind: event.kind });
     return true;
   }
@@ -109,8 +101,7 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     }
     try {
       // The event leaves the inbox in the same commit as its effects; the reply waits for that commit.
-      await inbox.zrem(keys.inbox(), inboxId(event));
-      await inbox.delete(keys.inboxItem(inboxId(event)));
+      await inbox.inboxRemove(inboxId(event));
       await store.flush();
     } catch (e) {
       reply = { messages: [errorMessage(e, locale, event)], locale };
@@ -230,15 +221,11 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     },
     async resumeInbox() {
       const cutoff = now() - INBOX_ORPHAN_MS;
-      const orphans = await inbox.zrange(keys.inbox(), -Infinity, cutoff, { limit: 100 });
+      const orphans = await inbox.inboxPending(cutoff, 100);
       let resumed = 0;
-      for (const { member } of orphans) {
-        if (!(await store.claim(keys.lock(`inbox:${member}`), 60_000))) continue;
-        const event = await inbox.get<InboundEvent>(keys.inboxItem(member));
-        if (!event) {
-          await inbox.zrem(keys.inbox(), member);
-          continue;
-        }
+      for (const orphan of orphans) {
+        if (!(await store.claim(keys.lock(`inbox:${orphan.id}`), 60_000))) continue;
+        const event = orphan.event as InboundEvent;
         log.warn('resuming an inbound event interrupted by a restart', { deliveryId: event.id });
         const reply = await process(event);
         const out = [...reply.messages, ...(reply.replace ? [reply.replace] : [])];

@@ -14,6 +14,13 @@ export interface RangeOptions {
   offset?: number;
 }
 
+/** A delivery accepted but not yet processed. */
+export interface InboxEntry {
+  id: string;
+  event: unknown;
+  receivedAt: number;
+}
+
 export interface StateStore {
   readonly kind: 'sqlite' | 'redis';
   get<T>(key: string): Promise<T | undefined>;
@@ -31,16 +38,17 @@ export interface StateStore {
    */
   claim(key: string, ttlMs: number, owner?: string): Promise<boolean>;
   /**
-   * The ack path's write in one step: `claim(claim.key, claim.ttlMs)` and, only when that claim is
-   * new, `set(item.key, item.value)` and `zadd(index.key, index.member, index.score)`. False, with
-   * nothing written, for a claim already held. SQLite runs the three as one synchronous batch (no
-   * turn of the event loop in between for other work to slip into); Redis in turn.
+   * The inbox of accepted deliveries, written on the ack path: true when `entry.id` is new (not
+   * seen within `dedupeTtlMs`), and then the event is stored as pending; false, with nothing
+   * written, for a repeat. SQLite keeps the dedupe claim and the event in one row of its own table
+   * (one synchronous statement, no turn of the event loop in between); Redis a claim, a value and
+   * a sorted index.
    */
-  claimAndQueue(
-    claim: { key: string; ttlMs: number },
-    item: { key: string; value: unknown },
-    index: { key: string; member: string; score: number },
-  ): Promise<boolean>;
+  inboxAdd(entry: InboxEntry, dedupeTtlMs: number): Promise<boolean>;
+  /** The event has been processed: no longer pending (its id is still remembered for dedupe). */
+  inboxRemove(id: string): Promise<void>;
+  /** Pending events received at or before `receivedBefore`, oldest first. */
+  inboxPending(receivedBefore: number, limit: number): Promise<InboxEntry[]>;
   /** Releases a claim only when `owner` still holds it. */
   release(key: string, owner?: string): Promise<void>;
   /** Sorted index: add or move `member` to `score`; with `onlyNew`, a member already there keeps its score (Redis `ZADD NX`). */

@@ -1,7 +1,7 @@
 import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
 import { chunk } from './store.js';
-import type { RangeOptions, StateStore } from '../core/store.js';
+import type { InboxEntry, RangeOptions, StateStore } from '../core/store.js';
 
 const PREFIX = 'aftercare:';
 const RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
@@ -45,10 +45,25 @@ export async function createRedisStore(url: string): Promise<StateStore> {
       const res = await client.set(k(`c:${key}`), owner, { NX: true, PX: Math.max(1, Math.round(ttlMs)) });
       return res === 'OK';
     },
-    async claimAndQueue(claim, item, index) {
-      if ((await client.set(k(`c:${claim.key}`), '1', { NX: true, PX: Math.max(1, Math.round(claim.ttlMs)) })) !== 'OK') return false;
-      await Promise.all([keyv.set(item.key, item.value), client.zAdd(k(`z:${index.key}`), { score: index.score, value: index.member })]);
+    async inboxAdd(entry, dedupeTtlMs) {
+      const fresh = await client.set(k(`c:delivery:${entry.id}`), '1', { NX: true, PX: Math.max(1, Math.round(dedupeTtlMs)) });
+      if (fresh !== 'OK') return false;
+      await Promise.all([keyv.set(`inbox:${entry.id}`, entry.event), client.zAdd(k('z:idx:inbox'), { score: entry.receivedAt, value: entry.id })]);
       return true;
+    },
+    async inboxRemove(id) {
+      await client.zRem(k('z:idx:inbox'), id);
+      await keyv.delete(`inbox:${id}`);
+    },
+    async inboxPending(receivedBefore, limit) {
+      const rows = await client.zRangeWithScores(k('z:idx:inbox'), '-inf', String(receivedBefore), { BY: 'SCORE', LIMIT: { offset: 0, count: limit } });
+      const events = rows.length ? ((await keyv.get(rows.map((r) => `inbox:${String(r.value)}`))) as unknown[]) : [];
+      const out: InboxEntry[] = [];
+      rows.forEach((r, i) => {
+        if (events[i] !== undefined) out.push({ id: String(r.value), event: events[i], receivedAt: Number(r.score) });
+        else client.zRem(k('z:idx:inbox'), String(r.value)).catch(() => undefined);
+      });
+      return out;
     },
     async release(key, owner = '1') {
       await client.eval(RELEASE_SCRIPT, { keys: [k(`c:${key}`)], arguments: [owner] });

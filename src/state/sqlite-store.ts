@@ -45,7 +45,10 @@ export async function createSqliteStore(url: string, onCommitError: (e: unknown)
     CREATE TABLE IF NOT EXISTS ac_zset (key TEXT NOT NULL, member TEXT NOT NULL, score REAL NOT NULL, PRIMARY KEY (key, member));
     CREATE INDEX IF NOT EXISTS ac_zset_score ON ac_zset (key, score);
     CREATE TABLE IF NOT EXISTS ac_hash (key TEXT NOT NULL, field TEXT NOT NULL, n REAL NOT NULL, PRIMARY KEY (key, field));
+    CREATE TABLE IF NOT EXISTS ac_delivery (id TEXT PRIMARY KEY, expires INTEGER NOT NULL, received REAL NOT NULL, event TEXT) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS ac_delivery_pending ON ac_delivery (received) WHERE event IS NOT NULL;
   `);
+  migrateInbox(db);
 
   // Each statement is prepared once.
   const prepared = new Map<string, Database.Statement>();
@@ -127,14 +130,16 @@ export async function createSqliteStore(url: string, onCommitError: (e: unknown)
     async claim(key, ttlMs, owner = '1') {
       return write(() => takeClaim(key, ttlMs, owner));
     },
-    async claimAndQueue(claim, item, index) {
-      return write(() => {
-        if (!takeClaim(claim.key, claim.ttlMs, '1')) return false;
-        // Keyv's row for `set(item.key, item.value)`, written directly: no hooks, no awaits.
-        stmt(KEYV_UPSERT).run(`${NAMESPACE}:${item.key}`, serializeValue({ value: item.value }));
-        stmt(ZADD).run(index.key, index.member, index.score);
-        return true;
-      });
+    async inboxAdd(entry, dedupeTtlMs) {
+      const now = Date.now();
+      return write(() => stmt(INBOX_ADD).all(entry.id, now + dedupeTtlMs, entry.receivedAt, JSON.stringify(entry.event), now).length === 1);
+    },
+    async inboxRemove(id) {
+      run('UPDATE ac_delivery SET event = NULL WHERE id = ?', id);
+    },
+    async inboxPending(receivedBefore, limit) {
+      const rows = all('SELECT id, event, received FROM ac_delivery WHERE event IS NOT NULL AND received <= ? ORDER BY received LIMIT ?', receivedBefore, limit);
+      return rows.map((r) => ({ id: String(r.id), event: JSON.parse(String(r.event)) as unknown, receivedAt: Number(r.received) }));
     },
     async release(key, owner = '1') {
       run('DELETE FROM ac_claim WHERE key = ? AND owner = ?', key, owner);
@@ -237,6 +242,49 @@ function keyvAdapter(stmt: (sql: string) => Database.Statement, write: <T>(fn: (
   };
   return adapter as unknown as KeyvStoreAdapter;
 }
+
+/**
+ * Inbound deliveries: one row per delivery id holds the dedupe claim (`expires`) and, while it is
+ * pending, the event. A repeat within the claim changes nothing (RETURNING yields no row). One
+ * clustered B-tree plus a partial index of the pending few: the ack's commit writes two or three
+ * pages instead of the seven trees a claim, a Keyv value and a sorted index touch.
+ */
+const INBOX_ADD = `INSERT INTO ac_delivery (id, expires, received, event) VALUES (?, ?, ?, ?)
+  ON CONFLICT(id) DO UPDATE SET expires = excluded.expires, received = excluded.received, event = excluded.event
+  WHERE ac_delivery.expires <= ?
+  RETURNING 1`;
+
+/**
+ * Databases written before ac_delivery kept inbound dedupe claims in ac_claim (`delivery:<id>`) and
+ * pending events as Keyv values (`inbox:<id>`) indexed by the sorted set `idx:inbox`. Moved over
+ * once, at open, in one transaction; afterwards there is nothing left to move.
+ */
+function migrateInbox(db: Database.Database): void {
+  const pending = db.prepare("SELECT member, score FROM ac_zset WHERE key = 'idx:inbox'").all() as Array<{ member: string; score: number }>;
+  const claims = db.prepare("SELECT COUNT(*) AS n FROM ac_claim WHERE key >= 'delivery:' AND key < 'delivery;'").get() as { n: number };
+  if (pending.length === 0 && claims.n === 0) return;
+  const now = Date.now();
+  db.transaction(() => {
+    db.prepare(
+      `INSERT INTO ac_delivery (id, expires, received, event)
+       SELECT substr(key, 10), expires, 0, NULL FROM ac_claim WHERE key >= 'delivery:' AND key < 'delivery;' AND expires > ?
+       ON CONFLICT(id) DO NOTHING`,
+    ).run(now);
+    db.prepare("DELETE FROM ac_claim WHERE key >= 'delivery:' AND key < 'delivery;'").run();
+    const read = db.prepare('SELECT value FROM keyv WHERE key = ?');
+    const put = db.prepare('INSERT INTO ac_delivery (id, expires, received, event) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET received = excluded.received, event = excluded.event');
+    for (const { member, score } of pending) {
+      const row = read.get(`${NAMESPACE}:inbox:${member}`) as { value: string } | undefined;
+      const event = row ? deserializeValue<{ value?: unknown }>(row.value).value : undefined;
+      if (event !== undefined) put.run(member, now + LEGACY_DEDUPE_MS, score, JSON.stringify(event));
+      db.prepare('DELETE FROM keyv WHERE key = ?').run(`${NAMESPACE}:inbox:${member}`);
+    }
+    db.prepare("DELETE FROM ac_zset WHERE key = 'idx:inbox'").run();
+  })();
+}
+
+/** Dedupe kept for events moved over from the old layout (the core's own window). */
+const LEGACY_DEDUPE_MS = 48 * 3600_000;
 
 const NAMESPACE = 'aftercare';
 const KEYV_UPSERT = 'INSERT INTO keyv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value';

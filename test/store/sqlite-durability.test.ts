@@ -114,4 +114,29 @@ describe('the SQLite store', () => {
     acks.leave();
     await store.close();
   });
+
+  it('moves the inbox of an older database (claims, Keyv values, sorted index) into its table at open', async () => {
+    const url = tempSqliteUrl('legacy-inbox');
+    const old = await openStore(url);
+    // What earlier versions wrote on the ack path.
+    await old.claim('delivery:feishu:command:done', 60_000);
+    await old.claim('delivery:feishu:command:pending', 60_000);
+    await old.set('inbox:feishu:command:pending', { id: 'pending', text: ':colon first' });
+    await old.zadd('idx:inbox', 'feishu:command:pending', 1234);
+    await old.claim('hook:alertmanager:id:x', 60_000);
+    await old.flush();
+    await old.close();
+
+    const store = await openStore(url);
+    expect(await store.inboxPending(Date.now(), 10)).toEqual([
+      { id: 'feishu:command:pending', event: { id: 'pending', text: ':colon first' }, receivedAt: 1234 },
+    ]);
+    // Both ids are still duplicates; other claims are untouched.
+    expect(await store.inboxAdd({ id: 'feishu:command:done', event: {}, receivedAt: 1 }, 60_000)).toBe(false);
+    expect(await store.inboxAdd({ id: 'feishu:command:pending', event: {}, receivedAt: 1 }, 60_000)).toBe(false);
+    expect(await store.claim('hook:alertmanager:id:x', 60_000)).toBe(false);
+    expect(await store.get('inbox:feishu:command:pending')).toBeUndefined();
+    expect(await store.zcard('idx:inbox')).toBe(0);
+    await store.close();
+  });
 });

@@ -49,23 +49,38 @@ describe.each(backends)('the %s store', (kind, url) => {
     expect(await store.claim(`${ns}:c`, 30, 'after-expiry')).toBe(true);
   });
 
-  it('claims and queues in one step: the first caller writes the item and its index entry, a repeat writes nothing', async () => {
-    const step = (value: unknown, score: number) =>
-      store.claimAndQueue({ key: `${ns}:q-claim`, ttlMs: 60_000 }, { key: `${ns}:q-item`, value }, { key: `${ns}:q-idx`, member: 'e1', score });
-    const first = await Promise.all([step({ text: ':starts with a colon', n: 1 }, 5), step({ text: 'second' }, 9)]);
+  it('keeps an inbox of deliveries: a new id is stored as pending, a repeat changes nothing, a processed one is remembered', async () => {
+    const id = `${ns}:feishu:command:e1`;
+    const add = (text: string, receivedAt: number) => store.inboxAdd({ id, event: { text, nested: { a: [1] } }, receivedAt }, 60_000);
+    const first = await Promise.all([add(':starts with a colon', 1000), add('second', 1001)]);
     expect(first.filter(Boolean)).toHaveLength(1);
     await store.flush();
-    const won = first[0] ? { text: ':starts with a colon', n: 1 } : { text: 'second' };
-    // Read back through the ordinary API: the item is a Keyv value like any `set`.
-    expect(await store.get(`${ns}:q-item`)).toEqual(won);
-    expect(await store.zrange(`${ns}:q-idx`, -Infinity, Infinity)).toEqual([{ member: 'e1', score: first[0] ? 5 : 9 }]);
-    expect(await step({ text: 'third' }, 1)).toBe(false);
-    expect(await store.get(`${ns}:q-item`)).toEqual(won);
-    expect(await store.zscore(`${ns}:q-idx`, 'e1')).toBe(first[0] ? 5 : 9);
-    // The claim is an ordinary claim: released, the next delivery is taken again.
-    await store.release(`${ns}:q-claim`);
-    expect(await step({ text: 'after release' }, 2)).toBe(true);
-    expect(await store.get(`${ns}:q-item`)).toEqual({ text: 'after release' });
+    const won = first[0] ? ':starts with a colon' : 'second';
+    const mine = async (before = 5000) => (await store.inboxPending(before, 1000)).filter((e) => e.id.startsWith(ns));
+    expect(await mine()).toEqual([{ id, event: { text: won, nested: { a: [1] } }, receivedAt: first[0] ? 1000 : 1001 }]);
+    expect(await mine(999)).toEqual([]);
+    expect(await add('third', 1002)).toBe(false);
+    await store.inboxRemove(id);
+    expect(await mine()).toEqual([]);
+    // Processed, but still a duplicate within the dedupe window.
+    expect(await add('again', 1003)).toBe(false);
+    expect(await mine()).toEqual([]);
+    // After the window, the id is new again.
+    const short = `${ns}:feishu:command:e2`;
+    expect(await store.inboxAdd({ id: short, event: { n: 1 }, receivedAt: 2000 }, 20)).toBe(true);
+    await store.inboxRemove(short);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(await store.inboxAdd({ id: short, event: { n: 2 }, receivedAt: 2001 }, 20)).toBe(true);
+    expect((await mine()).map((e) => e.event)).toEqual([{ n: 2 }]);
+    await store.inboxRemove(short);
+  });
+
+  it('lists pending deliveries oldest first, up to the limit', async () => {
+    for (const [i, at] of [[1, 30], [2, 10], [3, 20]] as const) await store.inboxAdd({ id: `${ns}:p${i}`, event: { i }, receivedAt: at }, 60_000);
+    const pending = (await store.inboxPending(25, 10)).filter((e) => e.id.startsWith(`${ns}:p`));
+    expect(pending.map((e) => e.id)).toEqual([`${ns}:p2`, `${ns}:p3`]);
+    expect((await store.inboxPending(100, 1)).length).toBe(1);
+    for (const i of [1, 2, 3]) await store.inboxRemove(`${ns}:p${i}`);
   });
 
   it('keeps sorted indexes with score ranges, reverse order, limits and removal', async () => {
