@@ -38,6 +38,7 @@ export const keys = {
   subscription: (convKey: string) => `subs:${convKey}`,
   audit: () => 'idx:audit',
   auditEntry: (id: string) => `audit:${id}`,
+  /** Inbound dedupe and the inbox on Redis (SQLite keeps both in its ac_delivery table). */
   delivery: (id: string) => `delivery:${id}`,
   inbox: () => 'idx:inbox',
   inboxItem: (id: string) => `inbox:${id}`,

@@ -1,6 +1,7 @@
 import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
 import { chunk } from './store.js';
+import { keys } from '../core/keys.js';
 import type { InboxEntry, RangeOptions, StateStore } from '../core/store.js';
 
 const PREFIX = 'aftercare:';
@@ -46,22 +47,22 @@ export async function createRedisStore(url: string): Promise<StateStore> {
       return res === 'OK';
     },
     async inboxAdd(entry, dedupeTtlMs) {
-      const fresh = await client.set(k(`c:delivery:${entry.id}`), '1', { NX: true, PX: Math.max(1, Math.round(dedupeTtlMs)) });
+      const fresh = await client.set(k(`c:${keys.delivery(entry.id)}`), '1', { NX: true, PX: Math.max(1, Math.round(dedupeTtlMs)) });
       if (fresh !== 'OK') return false;
-      await Promise.all([keyv.set(`inbox:${entry.id}`, entry.event), client.zAdd(k('z:idx:inbox'), { score: entry.receivedAt, value: entry.id })]);
+      await Promise.all([keyv.set(keys.inboxItem(entry.id), entry.event), client.zAdd(k(`z:${keys.inbox()}`), { score: entry.receivedAt, value: entry.id })]);
       return true;
     },
     async inboxRemove(id) {
-      await client.zRem(k('z:idx:inbox'), id);
-      await keyv.delete(`inbox:${id}`);
+      await client.zRem(k(`z:${keys.inbox()}`), id);
+      await keyv.delete(keys.inboxItem(id));
     },
     async inboxPending(receivedBefore, limit) {
-      const rows = await client.zRangeWithScores(k('z:idx:inbox'), '-inf', String(receivedBefore), { BY: 'SCORE', LIMIT: { offset: 0, count: limit } });
-      const events = rows.length ? ((await keyv.get(rows.map((r) => `inbox:${String(r.value)}`))) as unknown[]) : [];
+      const rows = await client.zRangeWithScores(k(`z:${keys.inbox()}`), '-inf', String(receivedBefore), { BY: 'SCORE', LIMIT: { offset: 0, count: limit } });
+      const events = rows.length ? ((await keyv.get(rows.map((r) => keys.inboxItem(String(r.value))))) as unknown[]) : [];
       const out: InboxEntry[] = [];
       rows.forEach((r, i) => {
         if (events[i] !== undefined) out.push({ id: String(r.value), event: events[i], receivedAt: Number(r.score) });
-        else client.zRem(k('z:idx:inbox'), String(r.value)).catch(() => undefined);
+        else client.zRem(k(`z:${keys.inbox()}`), String(r.value)).catch(() => undefined);
       });
       return out;
     },
