@@ -68,12 +68,12 @@ export function createWorkQueue(options: WorkQueueOptions, log: Logger): WorkQue
       if ((holds > 0 || inGrace) && waited < maxHoldMs) {
         // Try again when the grace after the acks is over, or when the oldest job has waited long enough.
         const retryIn = inGrace ? Math.min(graceMs - (t - lastRelease), maxHoldMs - waited) : maxHoldMs - waited;
-        if (!timer) {
-          timer = setTimeout(() => {
-            timer = undefined;
-            schedule();
-          }, retryIn + 1);
-        }
+        // A timer set while the ack was in flight waits for maxHoldMs: the grace ends sooner.
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          timer = undefined;
+          schedule();
+        }, retryIn + 1);
         return;
       }
       const next = queue.shift()!;

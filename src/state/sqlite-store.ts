@@ -272,12 +272,13 @@ function migrateInbox(db: Database.Database): void {
     ).run(now);
     db.prepare("DELETE FROM ac_claim WHERE key >= 'delivery:' AND key < 'delivery;'").run();
     const read = db.prepare('SELECT value FROM keyv WHERE key = ?');
+    const drop = db.prepare('DELETE FROM keyv WHERE key = ?');
     const put = db.prepare('INSERT INTO ac_delivery (id, expires, received, event) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET received = excluded.received, event = excluded.event');
     for (const { member, score } of pending) {
       const row = read.get(`${NAMESPACE}:inbox:${member}`) as { value: string } | undefined;
       const event = row ? deserializeValue<{ value?: unknown }>(row.value).value : undefined;
       if (event !== undefined) put.run(member, now + LEGACY_DEDUPE_MS, score, JSON.stringify(event));
-      db.prepare('DELETE FROM keyv WHERE key = ?').run(`${NAMESPACE}:inbox:${member}`);
+      drop.run(`${NAMESPACE}:inbox:${member}`);
     }
     db.prepare("DELETE FROM ac_zset WHERE key = 'idx:inbox'").run();
   })();

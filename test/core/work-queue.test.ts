@@ -40,16 +40,19 @@ describe('work after the ack', () => {
   });
 
   it('starts a job released by an ack only after the grace', async () => {
-    const q = createWorkQueue({ concurrency: 1, graceMs: 40 }, log);
+    const q = createWorkQueue({ concurrency: 1, graceMs: 40, maxHoldMs: 2000 }, log);
     let startedAt = 0;
     q.hold();
     q.push('j', async () => {
       startedAt = performance.now();
     });
+    await tick(10);
     const releasedAt = performance.now();
     q.release();
     await q.drain();
     expect(startedAt - releasedAt).toBeGreaterThanOrEqual(35);
+    // …and not as late as the hold limit set while the ack was in flight.
+    expect(startedAt - releasedAt).toBeLessThan(1000);
   });
 
   it('never starves work behind a steady stream of acks', async () => {
