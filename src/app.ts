@@ -38,6 +38,8 @@ export interface RunningApp {
 export interface StartOptions {
   log?: Logger;
   now?: () => number;
+  /** An already opened store to use instead of opening `config.store` (benches count its operations). */
+  store?: StateStore;
   /** Extra routes mounted before the platforms (hooks live in src/hooks when present). */
   extraModules?: Array<(app: express.Express, running: Omit<RunningApp, 'url' | 'port' | 'stop'>) => void>;
 }
@@ -52,7 +54,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   registerSecrets(config.hookToken, config.slack?.botToken, config.slack?.signingSecret, config.teams?.appPassword, config.feishu?.appSecret, config.feishu?.encryptKey, config.feishu?.verificationToken);
   const metrics = createMetrics();
   const metric = (name: string, labels?: Record<string, string>, by?: number) => metrics.inc(name, labels, by);
-  const store = await openStore(config.store);
+  const store = options.store ?? (await openStore(config.store));
   // Platform requests being acknowledged: pushes and other background work wait for them.
   const acks = createAckGate();
   // Work after acks goes through a view that yields to the event loop every half millisecond, and
