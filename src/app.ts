@@ -4,27 +4,27 @@ import express from 'express';
 import { commands } from '../commands/index.js';
 import { createPlaygroundModule } from '../adapters/playground/index.js';
 import type { AppConfig } from './config.js';
-import { createAckGate } from './core/ack-gate.js';
 import { createCore, type Core } from './core/dispatcher.js';
 import { createLogger, registerSecrets, type Logger } from './core/log.js';
-import type { PlatformContext, PlatformModule, RawHandler } from './core/ports.js';
+import { createInboundPipeline, type InboundPipeline } from './core/inbound.js';
+import type { PlatformContext, PlatformModule } from './core/ports.js';
 import type { Role } from './core/registry.js';
 import type { StateStore } from './core/store.js';
 import type { ConversationRef, OutboundMessage } from './core/types.js';
 import { mountHooks } from './hooks/index.js';
-import { createRequestListener } from './http/raw-routes.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { platformFactories } from './platforms.js';
 import { createOutbox, type Outbox } from './services/outbox.js';
 import { createServices, type Services } from './services/index.js';
 import { startSchedules } from './schedules/index.js';
 import { openStore } from './state/store.js';
-import { yieldingStore } from './state/yielding-store.js';
 
 export interface RunningApp {
   url: string;
   port: number;
   core: Core;
+  /** The one inbound path (durable inbox → queue → core). */
+  inbound: InboundPipeline;
   store: StateStore;
   outbox: Outbox;
   services: Services;
@@ -44,9 +44,6 @@ export interface StartOptions {
   extraModules?: Array<(app: express.Express, running: Omit<RunningApp, 'url' | 'port' | 'stop'>) => void>;
 }
 
-/** Where the platforms deliver events (PRODUCT §5): requests with a 3-second answer deadline. */
-const PLATFORM_PATHS = ['/slack/events', '/api/messages', '/feishu/events', '/feishu/cards'];
-
 /** The composition root: store → services → core → adapters → one HTTP server. */
 export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   const log = options.log ?? createLogger({ level: config.logLevel });
@@ -55,36 +52,25 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   const metrics = createMetrics();
   const metric = (name: string, labels?: Record<string, string>, by?: number) => metrics.inc(name, labels, by);
   const store = options.store ?? (await openStore(config.store));
-  // Platform requests being acknowledged: pushes and other background work wait for them.
-  const acks = createAckGate();
-  // Work after acks goes through a view that yields to the event loop every half millisecond, and
-  // waits (up to 50 ms) while an ack is being answered.
-  const workStore = store.kind === 'sqlite' ? yieldingStore(store, 0.5, acks) : store;
-  const outbox = createOutbox({ store: workStore, log, now, metric, beforeSend: () => acks.idle(50) });
-  const services = createServices({ store: workStore, config, log, now, outbox, metric });
+  const outbox = createOutbox({ store, log, now, metric });
+  const services = createServices({ store, config, log, now, outbox, metric });
   const deliverLater = async (conversation: ConversationRef, messages: OutboundMessage[]) => {
     for (const m of messages) await outbox.post(conversation, m);
   };
   const core = createCore({
-    store: workStore,
-    inboxStore: store,
+    store,
     commands,
     services,
     log,
     now,
     metric,
     identify: (actor, conversation) => services.directory.identify(actor, conversation),
-    deliverLater,
   });
+  const inbound = createInboundPipeline({ core, store, log, now, metric, deliverLater });
   metrics.gauge('aftercare_outbox_pending', () => outbox.pending());
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(PLATFORM_PATHS, (_req, res, next) => {
-    acks.enter();
-    res.once('close', () => acks.leave());
-    next();
-  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -101,12 +87,12 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     res.type('text/plain; version=0.0.4').send(await metrics.render());
   });
 
-  const partial = { core, store, outbox, services, metrics, log, pollTimers: () => services.timers.poll(services.onTimer) };
+  const partial = { core, inbound, store, outbox, services, metrics, log, pollTimers: () => services.timers.poll(services.onTimer) };
   // [hooks] HTTP hooks of PRODUCT §5 are mounted here.
   mountHooks(app, partial, config);
   for (const extra of options.extraModules ?? []) extra(app, partial);
 
-  const ctx: PlatformContext = { core, log, publicUrl: config.publicUrl, defaultLocale: config.locale, metric, deliverLater };
+  const ctx: PlatformContext = { core, inbound, log, publicUrl: config.publicUrl, defaultLocale: config.locale, metric, deliverLater };
   const modules: PlatformModule[] = [];
   for (const factory of platformFactories) {
     const mod = await factory(config, ctx);
@@ -115,7 +101,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   if (config.playground) {
     modules.push(
       createPlaygroundModule({
-        core,
+        inbound,
         store,
         now,
         async setIdentity(user, role, lang) {
@@ -145,12 +131,8 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     res.status(500).json({ error: 'internal error', correlationId });
   });
 
-  // Platform ack paths a module serves itself go straight from node:http; the rest through express.
-  const raw = new Map<string, RawHandler>();
-  for (const mod of modules) for (const [path, handler] of Object.entries(mod.routes ?? {})) raw.set(path, handler);
-  const onRequest = createRequestListener({ routes: raw, fallback: app, acks, log });
   const server: Server = await new Promise((resolve, reject) => {
-    const s = createServer(onRequest);
+    const s = createServer(app);
     s.once('error', reject);
     s.listen(config.port, config.host, () => resolve(s));
   });
@@ -160,10 +142,13 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
 
   outbox.start();
   for (const mod of modules) await mod.start?.();
-  const timerLoop = setInterval(() => {
+  // One poll for stored due times (SLA timers) and inbox events nobody is processing (a crash's).
+  const poll = () => {
     services.timers.poll(services.onTimer).catch((e: unknown) => log.error('timer poll failed', { error: e }));
-    core.resumeInbox().catch((e: unknown) => log.error('inbox resume failed', { error: e }));
-  }, config.timerPollMs);
+    inbound.resume().catch((e: unknown) => log.error('inbox resume failed', { error: e }));
+  };
+  poll();
+  const timerLoop = setInterval(poll, config.timerPollMs);
   timerLoop.unref();
   // [schedules] cron schedules start here.
   const stopSchedules = startSchedules(partial, config);
@@ -180,6 +165,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await inbound.stop(5_000);
       await outbox.stop();
       for (const mod of modules) await mod.adapter.close?.();
       await store.close();

@@ -1,5 +1,4 @@
-import { Client, DefaultCache, Domain, LoggerLevel, type HttpInstance, type HttpRequestOptions } from '@larksuiteoapi/node-sdk';
-import { lightFetch } from '../../src/http/light-fetch.js';
+import { Client, DefaultCache, Domain, LoggerLevel, defaultHttpInstance } from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../../src/core/log.js';
 import { SendError } from '../../src/core/ports.js';
 
@@ -8,8 +7,8 @@ import { SendError } from '../../src/core/ports.js';
  * - its own token cache (the SDK fetches `tenant_access_token` and keeps it until 3 min before
  *   expiry); per module, so two apps in one process never share a token, and clearable when
  *   Feishu says the token is invalid;
- * - a fetch-based HTTP instance with a timeout and no retries: the SDK's default axios instance has
- *   no timeout, and the outbox owns retries and pacing;
+ * - the SDK's own axios instance (it honours HTTP(S)_PROXY), given a timeout: it has none by
+ *   default, and a hung call must become a retryable error; it never retries (the outbox does);
  * - SDK log lines routed to our logger (which masks secrets).
  */
 
@@ -22,16 +21,17 @@ const CREDENTIAL_CODES = new Set([10003, 10014]);
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** An HTTP answer of 4xx/5xx from the open API, with what classification needs. */
-export class FeishuHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly headers: Headers,
-    readonly body: unknown,
-  ) {
-    super(`Feishu open API answered HTTP ${status}${codeOf(body) !== undefined ? ` code ${codeOf(body)}` : ''}`);
-    this.name = 'FeishuHttpError';
-  }
+/** What classification reads of a failed HTTP call (axios puts the answer on `response`). */
+interface HttpFailure {
+  status: number;
+  headers: unknown;
+  body: unknown;
+}
+
+function httpFailure(error: unknown): HttpFailure | undefined {
+  const response = (error as { response?: { status?: unknown; headers?: unknown; data?: unknown } } | undefined)?.response;
+  if (!response || typeof response.status !== 'number') return undefined;
+  return { status: response.status, headers: response.headers, body: response.data };
 }
 
 /** `feishu` → Domain.Feishu, `lark` → Domain.Lark, a URL → itself (tests point it at a fake server). */
@@ -60,6 +60,8 @@ export function createFeishuApi(options: {
   timeoutMs?: number;
 }): FeishuApi {
   const cache = new DefaultCache();
+  // The SDK's instance is shared by every client in the process; one timeout suits them all.
+  defaultHttpInstance.defaults.timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const log = options.log;
   const sdkLog = {
     error: (...msg: unknown[]) => log.debug('feishu sdk error', { detail: msg }),
@@ -73,7 +75,6 @@ export function createFeishuApi(options: {
     appSecret: options.appSecret,
     domain: sdkDomain(options.domain),
     cache,
-    httpInstance: fetchHttpInstance(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     logger: sdkLog,
     loggerLevel: LoggerLevel.warn,
   });
@@ -104,18 +105,20 @@ export function checkEnvelope(body: unknown, api: FeishuApi, what: string): void
  */
 export function classify(error: unknown, api: FeishuApi, what: string): SendError {
   if (error instanceof SendError) return error;
-  if (error instanceof FeishuHttpError) {
-    const code = codeOf(error.body);
-    const retryAfterMs = retryAfter(error.headers);
-    if (error.status === 429 || (code !== undefined && RATE_LIMIT_CODES.has(code))) {
-      return new SendError(`${what}: rate limited (${error.message})`, true, retryAfterMs ?? 1000, error.status);
+  const http = httpFailure(error);
+  if (http) {
+    const code = codeOf(http.body);
+    const retryAfterMs = retryAfter(http.headers);
+    const message = `Feishu open API answered HTTP ${http.status}${code !== undefined ? ` code ${code}` : ''}`;
+    if (http.status === 429 || (code !== undefined && RATE_LIMIT_CODES.has(code))) {
+      return new SendError(`${what}: rate limited (${message})`, true, retryAfterMs ?? 1000, http.status);
     }
     if (code !== undefined && TOKEN_CODES.has(code)) {
       api.dropToken();
-      return new SendError(`${what}: tenant token refused (${error.message})`, true, 0, error.status);
+      return new SendError(`${what}: tenant token refused (${message})`, true, 0, http.status);
     }
-    if (error.status >= 500) return new SendError(`${what}: ${error.message}`, true, retryAfterMs, error.status);
-    return new SendError(`${what}: ${error.message} ${messageOf(error.body)}`.trim(), false, undefined, error.status);
+    if (http.status >= 500) return new SendError(`${what}: ${message}`, true, retryAfterMs, http.status);
+    return new SendError(`${what}: ${message} ${messageOf(http.body)}`.trim(), false, undefined, http.status);
   }
   const code = codeOf(error);
   if (code !== undefined) {
@@ -144,67 +147,15 @@ function messageOf(body: unknown): string {
 }
 
 /** `x-ogw-ratelimit-reset` (seconds until the window resets) or `Retry-After`, in ms. */
-function retryAfter(headers: Headers): number | undefined {
-  const reset = headers.get('x-ogw-ratelimit-reset') ?? headers.get('retry-after');
+function retryAfter(headers: unknown): number | undefined {
+  const get = (name: string): string | undefined => {
+    const value = (headers as Record<string, unknown> | undefined)?.[name];
+    return value === undefined || value === null ? undefined : String(value);
+  };
+  const reset = get('x-ogw-ratelimit-reset') ?? get('retry-after');
   if (!reset) return undefined;
   const seconds = Number(reset);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(reset);
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
-}
-
-/**
- * The SDK's HttpInstance over node:http (lightFetch, see src/http/light-fetch.ts): resolves with the parsed JSON body (as the SDK's axios
- * interceptor does), throws FeishuHttpError on 4xx/5xx, aborts after `timeoutMs`.
- */
-export function fetchHttpInstance(timeoutMs: number): HttpInstance {
-  const request = async <R>(opts: HttpRequestOptions<unknown>): Promise<R> => {
-    const url = new URL(opts.url ?? '');
-    for (const [k, v] of Object.entries(opts.params ?? {})) {
-      if (v === undefined || v === null) continue;
-      if (Array.isArray(v)) v.forEach((item) => url.searchParams.append(k, String(item)));
-      else url.searchParams.set(k, String(v));
-    }
-    const method = (opts.method ?? 'GET').toUpperCase();
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined && v !== null) headers[k] = String(v);
-    let body: string | undefined;
-    if (opts.data !== undefined && method !== 'GET' && method !== 'HEAD') {
-      body = typeof opts.data === 'string' ? opts.data : JSON.stringify(opts.data);
-      headers['Content-Type'] ??= 'application/json; charset=utf-8';
-    }
-    const res = await lightFetch(url, { method, headers, body, signal: AbortSignal.timeout(opts.timeout || timeoutMs) });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // Non-JSON body (a proxy's error page): keep the text.
-    }
-    if (!res.ok) throw new FeishuHttpError(res.status, res.headers, parsed);
-    if (opts.$return_headers) {
-      const headerRecord: Record<string, string> = {};
-      res.headers.forEach((value, key) => (headerRecord[key] = value));
-      return { data: parsed, headers: headerRecord } as R;
-    }
-    return parsed as R;
-  };
-  const withMethod =
-    (method: string) =>
-    <R>(url: string, opts?: HttpRequestOptions<unknown>) =>
-      request<R>({ ...opts, url, method });
-  const withData =
-    (method: string) =>
-    <R>(url: string, data?: unknown, opts?: HttpRequestOptions<unknown>) =>
-      request<R>({ ...opts, url, method, data });
-  return {
-    request,
-    get: withMethod('GET'),
-    delete: withMethod('DELETE'),
-    head: withMethod('HEAD'),
-    options: withMethod('OPTIONS'),
-    post: withData('POST'),
-    put: withData('PUT'),
-    patch: withData('PATCH'),
-  } as HttpInstance;
 }

@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import express, { type Request, type Response } from 'express';
 import { EventDispatcher, LoggerLevel } from '@larksuiteoapi/node-sdk';
 import type { AppConfig } from '../../src/config.js';
 import { registerSecrets, type Logger } from '../../src/core/log.js';
@@ -10,8 +10,6 @@ import { mapCardAction, mapMenuEvent, mapMessageEvent, type InboundOptions } fro
 import { createFeishuAdapter, type FeishuAdapter } from './outbound.js';
 import { bilingualToast } from './strings.js';
 import { verifyDelivery } from './verify.js';
-// Shared with the Slack adapter; belongs in src/core (see the report to the lead).
-import { createWorkQueue } from '../../src/core/work-queue.js';
 
 export { createFeishuAdapter } from './outbound.js';
 export { toFeishuCard } from './render.js';
@@ -22,14 +20,9 @@ export const FEISHU_CARDS_PATH = '/feishu/cards';
 
 /** Feishu waits 3 s for a card callback; we answer from what is ready after this long. */
 const CALLBACK_BUDGET_MS = 2_500;
-const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY = '1mb';
 /** Attempts for an in-place edit after a slow callback that meets a rate limit or a 5xx. */
 const REPLY_ATTEMPTS = 4;
-/**
- * Commands worked on at once after their answers. The work is CPU on the event loop that also
- * answers deliveries: a few at a time finish as fast as many, and keep the next answer's wait short.
- */
-const WORK_CONCURRENCY = 2;
 
 export interface FeishuModuleOptions {
   /** Card-callback answer budget in ms (tests shorten it). */
@@ -58,8 +51,7 @@ export async function createFeishuModule(
   const adapter = createFeishuAdapter(api, { defaultLocale: ctx.defaultLocale });
   const platformLocale = isLark(config.domain) ? 'en' : 'zh-CN';
   const inbound: InboundOptions = { locale: platformLocale, now };
-  const { core } = ctx;
-  const work = createWorkQueue({ concurrency: WORK_CONCURRENCY }, log);
+  const { core, inbound: pipeline } = ctx;
 
   if (!config.encryptKey && !config.verificationToken) {
     log.warn('FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN are both unset: Feishu deliveries cannot be authenticated');
@@ -82,39 +74,46 @@ export async function createFeishuModule(
     if (queue.length > 0) await ctx.deliverLater(to, queue);
   };
 
-  const background = (event: InboundEvent, job: () => Promise<void>) => work.push(event.id, job);
-
   const onCommand = async (event: InboundEvent | undefined): Promise<Record<string, never>> => {
     if (!event) return {};
     // Durable first (dedupe + inbox), then the 200; the command runs after the answer.
-    if (!(await core.accept(event))) return {};
-    background(event, async () => {
-      await core.rememberConversation(event.conversation);
-      await show(event, await core.process(event));
-    });
+    await pipeline.receive(event, { show: (reply) => show(event, reply) });
     return {};
   };
 
+  /**
+   * A click waits for its result within the budget: the answer then carries the new card and the
+   * toast, and the rest is posted after it. Past the budget the answer says "working on it" and
+   * the whole reply is shown when it is ready.
+   */
   const onCard = async (data: unknown): Promise<Record<string, unknown>> => {
     const event = mapCardAction(data, inbound);
     if (!event) return {};
     const known = await core.conversation(conversationKey(event.conversation));
     if (known) event.conversation = known;
-    if (!(await core.accept(event))) return {};
-    // A click waits for its result (the answer carries the new card), within the budget.
-    const running = core.rememberConversation(event.conversation).then(() => core.process(event));
+    let answerInTime: ((body: Record<string, unknown>) => void) | undefined;
+    const answered = new Promise<Record<string, unknown>>((resolve) => (answerInTime = resolve));
+    const receipt = await pipeline.receive(event, {
+      async show(reply) {
+        if (!answerInTime) return show(event, reply);
+        const answer = callbackAnswer(event, reply, adapter);
+        answerInTime(answer.body);
+        answerInTime = undefined;
+        await show(event, { ...reply, messages: answer.remaining }, true);
+      },
+    });
+    if (receipt === 'duplicate') return {};
     const budget = new AbortController();
-    const late = sleep(budgetMs, undefined, { signal: budget.signal }).catch(() => undefined);
-    const reply = await Promise.race([running, late]);
+    const late = sleep(budgetMs, undefined, { signal: budget.signal }).then(
+      () => undefined,
+      () => undefined,
+    );
+    const body = await Promise.race([answered, late]);
     budget.abort();
-    if (!reply) {
-      background(event, async () => show(event, await running));
-      const locale = await core.localeFor(event.actor, event.conversation).catch(() => ctx.defaultLocale);
-      return { toast: bilingualToast('working', 'info', locale) };
-    }
-    const answer = callbackAnswer(event, reply, adapter);
-    background(event, () => show(event, { ...reply, messages: answer.remaining }, true));
-    return answer.body;
+    if (body) return body;
+    answerInTime = undefined;
+    const locale = await core.localeFor(event.actor, event.conversation).catch(() => ctx.defaultLocale);
+    return { toast: bilingualToast('working', 'info', locale) };
   };
 
   const dispatcher = new EventDispatcher({ loggerLevel: LoggerLevel.error, logger: sdkLogger(log) }).register({
@@ -123,63 +122,39 @@ export async function createFeishuModule(
     'card.action.trigger': (data: unknown) => onCard(data),
   });
 
-  // Served straight from node:http (see PlatformModule.routes): the answer is the hot path.
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    work.hold();
-    try {
-      await answer(req, res);
-    } finally {
-      work.release();
-    }
-  };
-
-  const answer = async (req: IncomingMessage, res: ServerResponse) => {
-    let raw: string;
-    try {
-      raw = await readBody(req, MAX_BODY_BYTES);
-    } catch {
-      sendJson(res, 413, { error: 'body too large' });
-      return;
-    }
+  const answer = async (req: Request, res: Response) => {
+    const raw = typeof req.body === 'string' ? req.body : '';
     const verified = verifyDelivery(raw, req.headers, config);
     if (!verified.ok) {
       ctx.metric('aftercare_inbound_rejected_total', { platform: 'feishu', status: String(verified.status) });
-      log.warn('feishu delivery rejected', { path: req.url, status: verified.status, reason: verified.error });
-      sendJson(res, verified.status, { error: verified.error });
+      log.warn('feishu delivery rejected', { path: req.originalUrl, status: verified.status, reason: verified.error });
+      res.status(verified.status).json({ error: verified.error });
       return;
     }
     const payload = verified.payload;
     if (payload.type === 'url_verification') {
-      sendJson(res, 200, { challenge: payload.challenge });
+      res.json({ challenge: payload.challenge });
       return;
     }
     try {
       const result: unknown = await dispatcher.invoke(payload, { needCheck: false });
-      sendJson(res, 200, result && typeof result === 'object' ? result : {});
+      res.json(result && typeof result === 'object' ? result : {});
     } catch (e) {
       // The delivery was not accepted (store unreachable…): a 5xx makes Feishu send it again.
-      log.error('feishu delivery failed', { path: req.url, error: e });
-      sendJson(res, 500, { error: 'delivery could not be accepted; it will be retried' });
+      log.error('feishu delivery failed', { path: req.originalUrl, error: e });
+      res.status(500).json({ error: 'delivery could not be accepted; it will be retried' });
     }
   };
+  // The signature covers the exact body: read it as text, whatever the content type says.
+  const body = express.text({ type: () => true, limit: MAX_BODY });
 
   return {
-    adapter: {
-      ...adapter,
-      /**
-       * Shutdown: queued replies get a few seconds to finish; what is still queued after that is a
-       * command not yet run, which stays in the core's inbox and resumes after a restart.
-       */
-      async close() {
-        await work.drain(5_000);
-        const dropped = await work.stop();
-        if (dropped > 0) log.info('feishu work left for the inbox to resume', { dropped });
-      },
+    adapter,
+    mount(app) {
+      app.post([FEISHU_EVENTS_PATH, FEISHU_CARDS_PATH], body, (req, res, next) => {
+        answer(req, res).catch(next);
+      });
     },
-    mount() {
-      // Both paths are served from `routes`, ahead of express.
-    },
-    routes: { [FEISHU_EVENTS_PATH]: handle, [FEISHU_CARDS_PATH]: handle },
     async start() {
       inbound.botOpenId = await botOpenId(api, log);
     },
@@ -247,28 +222,3 @@ function sdkLogger(log: Logger) {
     trace: () => undefined,
   };
 }
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-

@@ -1,6 +1,7 @@
 import express from 'express';
 import { z } from 'zod';
-import type { ChatAdapter, CoreApi, PlatformModule, Reply } from '../../src/core/ports.js';
+import type { InboundPipeline } from '../../src/core/inbound.js';
+import type { ChatAdapter, PlatformModule, Reply } from '../../src/core/ports.js';
 import type { StateStore } from '../../src/core/store.js';
 import type { ConversationRef, InboundEvent, OutboundMessage, SentRef } from '../../src/core/types.js';
 import { cardToHtml, messageToHtml } from './render.js';
@@ -23,7 +24,7 @@ export interface PlaygroundMessage {
 }
 
 export interface PlaygroundOptions {
-  core: CoreApi;
+  inbound: InboundPipeline;
   store: StateStore;
   /** Grants the chosen role and language to the playground user (the playground is a dev tool). */
   setIdentity(user: string, role: string, lang: 'en' | 'zh-CN'): Promise<void>;
@@ -53,7 +54,7 @@ const eventSchema = z.object({
  * messages per channel; the page polls the feed. Pushes reach it through the outbox like any other.
  */
 export function createPlaygroundModule(options: PlaygroundOptions): PlatformModule {
-  const { core, store } = options;
+  const { inbound, store } = options;
   const now = options.now ?? Date.now;
 
   /**
@@ -134,13 +135,29 @@ export function createPlaygroundModule(options: PlaygroundOptions): PlatformModu
         } else {
           event = { ...base, kind: 'submit', formId: e.formId ?? '', values: e.values ?? {}, messageId: e.messageId };
         }
-        const reply = await core.handle(event);
-        if (!reply) {
+        // The page waits for the reply: it is answered when the pipeline shows it.
+        let answer!: (openForm?: string) => void;
+        let fail!: (correlationId: string) => void;
+        const shown = new Promise<string | undefined>((resolve, reject) => {
+          answer = resolve;
+          fail = (correlationId) => reject(Object.assign(new Error('the playground event failed'), { correlationId }));
+        });
+        const receipt = await inbound.receive(event, {
+          async show(reply) {
+            await show(e.channel, reply, e.user, e.messageId);
+            answer(reply.openForm ? cardToHtml(reply.openForm.card) : undefined);
+          },
+          failed: fail,
+        });
+        if (receipt === 'duplicate') {
           res.json({ duplicate: true });
           return;
         }
-        await show(e.channel, reply, e.user, e.messageId);
-        res.json({ ok: true, openForm: reply.openForm ? cardToHtml(reply.openForm.card) : undefined });
+        try {
+          res.json({ ok: true, openForm: await shown });
+        } catch (error) {
+          res.status(500).json({ error: 'internal error', correlationId: (error as { correlationId?: string }).correlationId });
+        }
       });
       app.get('/playground/feed', async (req, res) => {
         const channel = String(req.query.channel ?? '');

@@ -8,20 +8,11 @@ import { slackRequestGuard } from './guard.js';
 import { registerListeners } from './listeners.js';
 import { createLocaleCache } from './locale.js';
 import { createSlackAdapter } from './outbound.js';
-import { lightFetch } from '../../src/http/light-fetch.js';
 import { createReplier } from './reply.js';
 import { createWebClient, platformErrorCode, toSendError, webClientOptions } from './web-api.js';
-import { createWorkQueue } from '../../src/core/work-queue.js';
 
 /** The one Slack Request URL: slash commands, interactivity and events (PRODUCT.md §5). */
 export const SLACK_EVENTS_PATH = '/slack/events';
-
-/**
- * Replies worked on at once after their acks. The work is mostly store round trips on one
- * connection and CPU on one event loop, so a few at a time finish as fast as many, and keep the
- * queue in front of the next ack short.
- */
-const WORK_CONCURRENCY = 2;
 
 /** Slack answers that mean the bot token itself is wrong: start-up stops naming the variable. */
 const BAD_TOKEN = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
@@ -50,10 +41,8 @@ export async function createSlackModule(
   const client = createWebClient(config.botToken, config.apiUrl, log);
   const identity: { botId?: string; botUserId?: string } = {};
   const adapter = createSlackAdapter({ client, locale: ctx.defaultLocale, moreUrl: ctx.publicUrl });
-  const work = createWorkQueue({ concurrency: WORK_CONCURRENCY }, log);
   const replier = createReplier({
     client,
-    fetch: lightFetch,
     post: adapter.postRendered,
     update: adapter.updateRendered,
     log,
@@ -76,31 +65,19 @@ export async function createSlackModule(
     convoStore: false,
   });
   registerListeners(bolt, {
-    core: ctx.core,
+    inbound: ctx.inbound,
     log,
     locales: createLocaleCache(client, log),
     replier,
-    work,
     botUserId: () => identity.botUserId,
     metric: ctx.metric,
     now,
   });
 
   return {
-    adapter: {
-      ...adapter,
-      async close() {
-        const left = await work.stop(5_000);
-        if (left) log.info('slack: replies left in the inbox for the next start', { count: left });
-      },
-    },
+    adapter,
     mount(app) {
-      app.use(SLACK_EVENTS_PATH, slackRequestGuard(log, now), (_req, res, next) => {
-        // Work after earlier acks waits while this request is being acknowledged.
-        work.hold();
-        res.once('close', () => work.release());
-        next();
-      });
+      app.use(SLACK_EVENTS_PATH, slackRequestGuard(log, now));
       app.use(receiver.router);
     },
     async start() {

@@ -1,6 +1,7 @@
 import type { App, webApi } from '@slack/bolt';
 import type { Logger } from '../../src/core/log.js';
-import type { CoreApi, Reply } from '../../src/core/ports.js';
+import type { InboundPipeline } from '../../src/core/inbound.js';
+import type { Reply } from '../../src/core/ports.js';
 import type { InboundEvent } from '../../src/core/types.js';
 import {
   blockActionsSchema,
@@ -16,7 +17,6 @@ import {
 import type { LocaleCache } from './locale.js';
 import type { Replier, ReplyTarget } from './reply.js';
 import { toSendError } from './web-api.js';
-import type { WorkQueue } from '../../src/core/work-queue.js';
 
 /**
  * If the store has not claimed a delivery by then (a slow Redis, or a burst of hundreds of commands
@@ -26,11 +26,10 @@ import type { WorkQueue } from '../../src/core/work-queue.js';
 export const ACK_DEADLINE_MS = 1500;
 
 export interface ListenerDeps {
-  core: CoreApi;
+  inbound: InboundPipeline;
   log: Logger;
   locales: LocaleCache;
   replier: Replier;
-  work: WorkQueue;
   /** The bot's own user id once auth.test has told us (to ignore our own messages and strip our mention). */
   botUserId(): string | undefined;
   metric(name: string, labels?: Record<string, string>, by?: number): void;
@@ -108,14 +107,14 @@ function botImTarget(target: ReplyTarget): ReplyTarget {
 type DmCheck = () => Promise<boolean>;
 
 /**
- * Bolt listeners for every inbound kind. Each one: map the payload (zod-checked) to an
- * InboundEvent, claim it durably with `core.accept` (dedupe + inbox), ack, and only then — off the
- * ack path, in the work queue — resolve the user's locale, run `core.process` and show the reply.
- * The receiver runs with processBeforeResponse, so the HTTP answer leaves when the listener
- * returns: right after the claim.
+ * Bolt listeners for every inbound kind. Each one maps the payload (zod-checked) to an
+ * InboundEvent, hands it to the inbound pipeline (durable, deduped) and acks; the pipeline then
+ * resolves the user's locale, runs the command and shows the reply. The receiver runs with
+ * processBeforeResponse, so the HTTP answer leaves when the listener returns: right after the
+ * event is stored.
  */
 export function registerListeners(bolt: App, deps: ListenerDeps): void {
-  const { core, log, locales, replier, work, metric, now } = deps;
+  const { inbound, log, locales, replier, metric, now } = deps;
   const botIms = createBotIms(log);
 
   /**
@@ -124,34 +123,34 @@ export function registerListeners(bolt: App, deps: ListenerDeps): void {
    */
   async function intake(event: InboundEvent, ack: Ack | undefined, target: ReplyTarget, dm?: DmCheck): Promise<void> {
     metric('aftercare_slack_requests_total', { kind: event.kind });
-    const run = async () => {
-      const ours = dm ? await dm() : true;
-      if (dm && ours) event.conversation.direct = true;
-      if (!event.actor.locale) {
-        const locale = await locales.resolve(event.actor.id);
-        if (locale) event.actor.locale = locale;
-      }
-      const reply = await core.process(event);
-      if (ours) await replier.show(reply, target);
-      else if (target.responseUrl) await replier.show(privateReply(reply, target), target);
-      else await replier.show(reply, botImTarget(target));
-    };
-    const acceptance = core.accept(event);
+    let ours = true;
+    const receipt = inbound.receive(event, {
+      async prepare() {
+        ours = dm ? await dm() : true;
+        if (dm && ours) event.conversation.direct = true;
+        if (!event.actor.locale) {
+          const locale = await locales.resolve(event.actor.id);
+          if (locale) event.actor.locale = locale;
+        }
+      },
+      async show(reply) {
+        if (ours) await replier.show(reply, target);
+        else if (target.responseUrl) await replier.show(privateReply(reply, target), target);
+        else await replier.show(reply, botImTarget(target));
+      },
+    });
+    // A store slower than the deadline (a slow Redis, a burst of hundreds of commands) must not
+    // cost the user Slack's "operation_timeout": ack anyway; the event is processed once stored.
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), ACK_DEADLINE_MS);
     });
-    const outcome = await Promise.race([acceptance, late]).finally(() => clearTimeout(timer));
-    if (ack) await ack();
+    const outcome = await Promise.race([receipt, late]).finally(() => clearTimeout(timer));
     if (outcome === 'late') {
-      log.warn('slack: delivery claim slower than the ack deadline; acked first', { deliveryId: event.id });
-      work.push(event.id, async () => {
-        if (await acceptance) await run();
-      });
-      return;
+      log.warn('slack: storing the delivery took longer than the ack deadline; acked first', { deliveryId: event.id });
+      receipt.catch((e: unknown) => log.error('slack: a delivery acked late could not be stored', { deliveryId: event.id, error: e }));
     }
-    if (!outcome) return;
-    work.push(event.id, run);
+    if (ack) await ack();
   }
 
   /**

@@ -2,7 +2,6 @@ import { webApi } from '@slack/bolt';
 import type { Logger } from '../../src/core/log.js';
 import { SendError } from '../../src/core/ports.js';
 import { toBoltLogger } from './bolt-logger.js';
-import { lightFetch } from '../../src/http/light-fetch.js';
 
 /** Default Slack Web API base URL; `SLACK_API_URL` replaces it (tests point it at a fake on loopback). */
 export const SLACK_API_URL = 'https://slack.com/api/';
@@ -22,8 +21,6 @@ export function webClientOptions(apiUrl: string | undefined, log: Logger): webAp
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: WEB_API_TIMEOUT_MS,
-    // Our Response is the platform's own class; the SDK's FetchFunction type is narrower than lib.dom's.
-    fetch: lightFetch as unknown as webApi.WebClientOptions['fetch'],
     logger: toBoltLogger(log.child({ component: 'slack-web-api' })),
   };
 }

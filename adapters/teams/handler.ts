@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Activity, CloudAdapter, TurnContext } from 'botbuilder';
 import type { BotFrameworkAuthentication } from 'botframework-connector';
+import type { InboundPipeline } from '../../src/core/inbound.js';
 import type { ChatAdapter, CoreApi, PlatformContext, Reply } from '../../src/core/ports.js';
 import { conversationKey } from '../../src/core/ports.js';
 import type { ConversationRef, InboundEvent } from '../../src/core/types.js';
@@ -19,17 +20,19 @@ import { ADAPTIVE_CARD_CONTENT_TYPE, cardOf, toAdaptiveCard, toTeamsActivity } f
 import { teamsText } from './strings.js';
 
 /**
- * POST /api/messages: validate → authenticate (Bot Framework JWT, unless no app id) → claim and
- * store the delivery in the core (a duplicate stops here) → acknowledge a message at once → run
- * one CloudAdapter turn that remembers the conversation, does the work and replies on the same
- * turn context, once per message: a reply the connector will not take now (429/412/5xx, timeout)
- * goes to the durable outbox with everything after it (see replies.ts). Card invokes are answered synchronously with the updated card within
- * `invokeBudgetMs`; slower work answers "working on it" and updates the card afterwards.
+ * POST /api/messages: validate → authenticate (Bot Framework JWT, unless no app id) → hand the
+ * event to the inbound pipeline (stored and deduped; a duplicate stops here) → acknowledge a
+ * message at once. The pipeline runs the command, then the reply is sent on a CloudAdapter turn
+ * for that activity, once per message: a reply the connector will not take now (429/412/5xx,
+ * timeout) goes to the durable outbox with everything after it (see replies.ts). Card invokes are
+ * answered in the request with the updated card within `invokeBudgetMs`; slower work answers
+ * "working on it" and updates the card afterwards.
  */
 export interface TeamsHandlerDeps {
   adapter: CloudAdapter;
   auth: BotFrameworkAuthentication;
   core: CoreApi;
+  inbound: InboundPipeline;
   chat: ChatAdapter;
   log: PlatformContext['log'];
   now?: () => number;
@@ -41,15 +44,13 @@ export interface TeamsHandlerDeps {
 
 type InvokeBody = { statusCode: number; type: string; value: unknown };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 function statusOf(err: unknown): number | undefined {
   const s = (err as { statusCode?: unknown } | undefined)?.statusCode;
   return typeof s === 'number' ? s : undefined;
 }
 
 export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: Response) => Promise<void> {
-  const { adapter, auth, core, chat, log } = deps;
+  const { adapter, auth, core, inbound, chat, log } = deps;
   const now = deps.now ?? Date.now;
   const invokeBudgetMs = deps.invokeBudgetMs ?? 4000;
   /** Last reference stored per conversation, to skip identical writes on the hot path. */
@@ -65,7 +66,7 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
   }
 
   /** Sends steps on the turn (reply to the activity / update the card), each once; the rest to the outbox. */
-  function onTurn(ctx: TurnContext, activity: TeamsActivity, steps: ReplyStep[], what: string) {
+  function sendOnTurn(ctx: TurnContext, activity: TeamsActivity, steps: ReplyStep[], what: string) {
     return sendInTurnOrHandOver(steps, {
       attempt: (step) =>
         step.kind === 'send'
@@ -90,7 +91,7 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
     }
     if (reply.openForm) steps.push({ kind: 'send', message: { text: reply.openForm.title, card: reply.openForm.card } });
     for (const message of reply.messages) steps.push({ kind: 'send', message });
-    await onTurn(ctx, activity, steps, 'reply');
+    await sendOnTurn(ctx, activity, steps, 'reply');
   }
 
   function invokeBody(reply: Reply): InvokeBody {
@@ -102,9 +103,8 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
     return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: teamsText('done', reply.locale) };
   }
 
-  async function greet(ctx: TurnContext, activity: TeamsActivity, refs: ConversationRef[], answer: () => void): Promise<void> {
+  async function greet(activity: TeamsActivity, onTurn: TurnRunner, refs: ConversationRef[]): Promise<void> {
     for (const ref of refs) await remember(ref);
-    answer();
     for (const ref of refs) {
       const event: InboundEvent = {
         kind: 'command',
@@ -116,50 +116,24 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
         receivedAt: now(),
         raw: activity,
       };
-      const reply = await core.handle(event);
-      if (!reply) continue;
-      const steps = reply.messages.map((message): ReplyStep => ({ kind: 'send', message }));
-      if (ref.channelId === conversationRefOf(activity).channelId) {
-        await onTurn(ctx, activity, steps, 'greeting');
-        continue;
-      }
-      // A channel other than the turn's (just created): a new post there, through the same fallback.
-      await sendInTurnOrHandOver(steps, {
-        attempt: (step) => chat.post(ref, step.message),
-        handOver: (messages) => deps.deliverLater(ref, messages),
-        log,
-        what: 'greeting',
+      const inTurn = ref.channelId === conversationRefOf(activity).channelId;
+      await inbound.receive(event, {
+        async show(reply) {
+          const steps = reply.messages.map((message): ReplyStep => ({ kind: 'send', message }));
+          if (inTurn) {
+            await onTurn(async (ctx) => void (await sendOnTurn(ctx, activity, steps, 'greeting')));
+            return;
+          }
+          // A channel other than the turn's (just created): a new post there, through the same fallback.
+          await sendInTurnOrHandOver(steps, {
+            attempt: (step) => chat.post(ref, step.message),
+            handOver: (messages) => deps.deliverLater(ref, messages),
+            log,
+            what: 'greeting',
+          });
+        },
       });
     }
-  }
-
-  async function turn(ctx: TurnContext, activity: TeamsActivity, event: InboundEvent | undefined, res: Response): Promise<void> {
-    const answer = (status = 200, body?: unknown) => {
-      if (res.headersSent) return;
-      if (body === undefined) res.status(status).end();
-      else res.status(status).json(body);
-    };
-    if (activity.from.id === activity.recipient.id) return answer();
-
-    const greetRefs = conversationsToGreet(activity);
-    if (greetRefs.length > 0) return greet(ctx, activity, greetRefs, answer);
-    await remember(conversationRefOf(activity));
-    if (!event) return answer(isCardInvoke(activity) ? 400 : 200);
-
-    if (activity.type !== 'invoke') {
-      answer();
-      const reply = await core.process(event);
-      return deliver(ctx, activity, event, reply, false);
-    }
-
-    const work = core.process(event);
-    const first = await Promise.race([work, sleep(invokeBudgetMs).then(() => undefined)]);
-    if (first) {
-      answer(200, invokeBody(first));
-      return deliver(ctx, activity, event, first, true);
-    }
-    answer(200, interimBody(await core.localeFor(event.actor, event.conversation)));
-    return deliver(ctx, activity, event, await work, false);
   }
 
   const interimBody = (locale: Reply['locale']): InvokeBody => ({
@@ -169,26 +143,30 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
   });
 
   /**
-   * Claims and stores the delivery before the SDK builds its turn, and acknowledges a message at
-   * once: the ack costs one store round trip, not the connector setup. `false` when answered
-   * (a duplicate, or a store failure Teams should redeliver).
+   * A card click: answered in the request with the new card once the pipeline has run it, or
+   * with "working on it" after the budget (the reply then arrives on a turn of its own).
    */
-  async function admit(activity: TeamsActivity, event: InboundEvent, res: Response): Promise<boolean> {
-    let fresh: boolean;
-    try {
-      fresh = await core.accept(event);
-    } catch (err) {
-      log.error('teams: could not store the delivery; Teams will redeliver', { err });
-      res.status(503).json({ error: 'temporarily unavailable' });
-      return false;
+  async function invoke(activity: TeamsActivity, event: InboundEvent, onTurn: TurnRunner, res: Response): Promise<void> {
+    let answerInTime: ((body: InvokeBody) => void) | undefined;
+    const answered = new Promise<InvokeBody>((resolve) => (answerInTime = resolve));
+    const receipt = await inbound.receive(event, {
+      async show(reply) {
+        const inTime = answerInTime !== undefined;
+        if (answerInTime) answerInTime(invokeBody(reply));
+        answerInTime = undefined;
+        await onTurn((ctx) => deliver(ctx, activity, event, reply, inTime));
+      },
+    });
+    if (receipt === 'duplicate') {
+      res.status(200).json(interimBody(await core.localeFor(event.actor, event.conversation)));
+      return;
     }
-    if (!fresh) {
-      if (activity.type === 'invoke') res.status(200).json(interimBody(await core.localeFor(event.actor, event.conversation)));
-      else res.status(200).end();
-      return false;
-    }
-    if (activity.type !== 'invoke') res.status(200).end();
-    return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), invokeBudgetMs)));
+    const body = await Promise.race([answered, late]);
+    clearTimeout(timer);
+    answerInTime = undefined;
+    res.status(200).json(body ?? interimBody(await core.localeFor(event.actor, event.conversation)));
   }
 
   return async (req, res) => {
@@ -200,7 +178,7 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
     }
     const activity = parsed.data;
     const header = String(req.headers.authorization ?? '');
-    let authResult;
+    let authResult: Awaited<ReturnType<BotFrameworkAuthentication['authenticateRequest']>>;
     try {
       authResult = await auth.authenticateRequest(activity as unknown as Activity, header);
     } catch (err) {
@@ -211,15 +189,38 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
       res.status(refused ? 401 : 503).json({ error: refused ? 'unauthorized' : 'authentication unavailable' });
       return;
     }
-    const event = activity.type === 'conversationUpdate' ? undefined : toInboundEvent(activity, now());
-    if (event && !(await admit(activity, event, res))) return;
-    try {
-      await adapter.processActivityDirect(authResult, activity as unknown as Activity, (ctx) => turn(ctx, activity, event, res));
-    } catch (err) {
-      log.error('teams: turn failed', { err, activityType: activity.type });
-      if (!res.headersSent) res.status(500).json({ error: 'internal error' });
+    /** Runs `fn` on a CloudAdapter turn for this activity (the connector client, the reply-to id). */
+    const onTurn: TurnRunner = (fn) => adapter.processActivityDirect(authResult, activity as unknown as Activity, fn);
+    if (activity.from.id === activity.recipient.id) {
+      res.status(200).end();
       return;
     }
-    if (!res.headersSent) res.status(200).end();
+    try {
+      const greetRefs = activity.type === 'conversationUpdate' ? conversationsToGreet(activity) : [];
+      if (greetRefs.length > 0) {
+        await greet(activity, onTurn, greetRefs);
+        res.status(200).end();
+        return;
+      }
+      await remember(conversationRefOf(activity));
+      const event = activity.type === 'conversationUpdate' ? undefined : toInboundEvent(activity, now());
+      if (!event) {
+        res.status(isCardInvoke(activity) ? 400 : 200).end();
+        return;
+      }
+      if (activity.type === 'invoke') {
+        await invoke(activity, event, onTurn, res);
+        return;
+      }
+      await inbound.receive(event, { show: (reply) => onTurn((ctx) => deliver(ctx, activity, event, reply, false)) });
+      res.status(200).end();
+    } catch (err) {
+      // Not stored (store unreachable…): Teams redelivers on a 5xx.
+      log.error('teams: could not store the delivery; Teams will redeliver', { err, activityType: activity.type });
+      if (!res.headersSent) res.status(503).json({ error: 'temporarily unavailable' });
+    }
   };
 }
+
+/** Runs a function on a CloudAdapter turn for the activity being handled. */
+type TurnRunner = (fn: (ctx: TurnContext) => Promise<void>) => Promise<void>;

@@ -29,6 +29,7 @@ export async function createTeamsModule(config: TeamsModuleConfig, ctx: Platform
     adapter: cloud,
     auth,
     core: ctx.core,
+    inbound: ctx.inbound,
     chat: adapter,
     log,
     deliverLater: ctx.deliverLater,

@@ -10,26 +10,17 @@ import { roleAtLeast, type CommandContext, type CommandResult, type CommandSpec,
 import type { StateStore } from './store.js';
 import type { Actor, ConversationRef, InboundEvent, Locale, OutboundMessage } from './types.js';
 
-/** How long a delivery id is remembered: Feishu redelivers for ~7 h, Slack for minutes. */
-const DEDUPE_TTL_MS = 48 * 3600_000;
 /** How long an unanswered confirmation stays valid. */
 const CONFIRM_TTL_MS = 10 * 60_000;
-/** An inbox entry older than this was orphaned by a crash (processing takes milliseconds). */
-const INBOX_ORPHAN_MS = 30_000;
 
 export interface CoreOptions<S> {
-  /** Where commands' state lives (may be a yielding view: see src/state/yielding-store.ts). */
   store: StateStore;
-  /** Where delivery claims and the inbox are written on the ack path; defaults to `store`. */
-  inboxStore?: StateStore;
   commands: Array<CommandSpec<S>>;
   services: S;
   log: Logger;
   now: () => number;
   /** Role, organisation and locale of an actor in a conversation. */
   identify(actor: Actor, conversation: ConversationRef): Promise<Identity>;
-  /** Where replies to resumed (orphaned) inbox events go: the outbox. */
-  deliverLater(conversation: ConversationRef, messages: OutboundMessage[]): Promise<void>;
   metric?(name: string, labels?: Record<string, string>, by?: number): void;
 }
 
@@ -42,19 +33,21 @@ interface PendingConfirmation {
 }
 
 export interface Core extends CoreApi {
-  /** Re-runs inbox events left by a crash (older than 30 s). Returns how many were resumed. */
-  resumeInbox(): Promise<number>;
+  /**
+   * Runs an event: identity, permission, the command, coded errors. Never throws: errors become
+   * a localized reply. The inbound pipeline (inbound.ts) calls it; adapters use the pipeline.
+   */
+  process(event: InboundEvent): Promise<Reply>;
   /** Finds the command spec for a name or alias. */
   findCommand(name: string): CommandSpec<unknown> | undefined;
 }
 
 /**
- * The dispatcher: dedupe by delivery id, durable inbox, identity and permission, argument
- * validation, confirmation of side-effecting verbs, coded errors. Platform-agnostic.
+ * The dispatcher: identity and permission, argument validation, confirmation of side-effecting
+ * verbs, coded errors. Platform-agnostic; deliveries reach it through the inbound pipeline.
  */
 export function createCore<S>(options: CoreOptions<S>): Core {
   const { store, log, now } = options;
-  const inbox = options.inboxStore ?? store;
   const byName = new Map<string, CommandSpec<S>>();
   for (const spec of options.commands) {
     byName.set(spec.name, spec);
@@ -69,23 +62,6 @@ export function createCore<S>(options: CoreOptions<S>): Core {
   const localeFor = async (actor: Actor, conversation: ConversationRef): Promise<Locale> =>
     (await options.identify(actor, conversation)).locale;
 
-  async function accept(event: InboundEvent): Promise<boolean> {
-    const id = inboxId(event);
-    const { raw: _raw, ...kept } = event;
-    const fresh = await inbox.inboxAdd({ id, event: kept, receivedAt: event.receivedAt }, DEDUPE_TTL_MS);
-    if (!fresh) {
-      metric('aftercare_inbound_duplicates_total', { platform: event.conversation.platform });
-      log.info('duplicate delivery ignored', { deliveryId: event.id, platform: event.conversation.platform });
-      return false;
-    }
-    // Durable before the platform hears "received". If the commit fails it takes the row with it,
-    // and the platform's retry is taken as new; if it raises for an earlier failed commit, the
-    // event stays pending and resumeInbox runs it.
-    await inbox.flush();
-    metric('aftercare_inbound_total', { platform: event.conversation.platform, kind: event.kind });
-    return true;
-  }
-
   async function process(event: InboundEvent): Promise<Reply> {
     const started = now();
     let locale: Locale = 'en';
@@ -96,13 +72,6 @@ export function createCore<S>(options: CoreOptions<S>): Core {
       locale = identity.locale;
       const result = await route(event, identity);
       reply = { messages: result.messages ?? [], replace: result.replace, openForm: result.openForm, locale };
-    } catch (e) {
-      reply = { messages: [errorMessage(e, locale, event)], locale };
-    }
-    try {
-      // The event leaves the inbox in the same commit as its effects; the reply waits for that commit.
-      await inbox.inboxRemove(inboxId(event));
-      await store.flush();
     } catch (e) {
       reply = { messages: [errorMessage(e, locale, event)], locale };
     }
@@ -205,12 +174,7 @@ export function createCore<S>(options: CoreOptions<S>): Core {
   }
 
   return {
-    accept,
     process,
-    async handle(event) {
-      if (!(await accept(event))) return undefined;
-      return process(event);
-    },
     localeFor,
     rememberConversation,
     async conversation(key) {
@@ -218,21 +182,6 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     },
     findCommand(name) {
       return byName.get(name.toLowerCase()) as CommandSpec<unknown> | undefined;
-    },
-    async resumeInbox() {
-      const cutoff = now() - INBOX_ORPHAN_MS;
-      const orphans = await inbox.inboxPending(cutoff, 100);
-      let resumed = 0;
-      for (const orphan of orphans) {
-        if (!(await store.claim(keys.lock(`inbox:${orphan.id}`), 60_000))) continue;
-        const event = orphan.event as InboundEvent;
-        log.warn('resuming an inbound event interrupted by a restart', { deliveryId: event.id });
-        const reply = await process(event);
-        const out = [...reply.messages, ...(reply.replace ? [reply.replace] : [])];
-        if (out.length) await options.deliverLater(event.conversation, out);
-        resumed++;
-      }
-      return resumed;
     },
   };
 }
@@ -246,10 +195,6 @@ function requireRole<S>(ctx: CommandContext<S>, needed: CommandContext<S>['ident
 function splitId(id: string): [string, string] {
   const i = id.indexOf('.');
   return i < 0 ? [id, ''] : [id.slice(0, i), id.slice(i + 1)];
-}
-
-function inboxId(event: InboundEvent): string {
-  return `${event.conversation.platform}:${event.kind}:${event.id}`;
 }
 
 function hasKey(key: string): boolean {

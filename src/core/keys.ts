@@ -43,12 +43,12 @@ export const keys = {
   inbox: () => 'idx:inbox',
   inboxItem: (id: string) => `inbox:${id}`,
   pending: (token: string) => `pending:${token}`,
+  /** A replica's heartbeat (multi-replica stores): its pending deliveries are orphans once it expires. */
+  instance: (id: string) => `instance:${id}`,
   /** Conversations with queued pushes, scored by when each may send next. */
   outboxConversations: () => 'idx:outbox:conversations',
   /** One conversation's queued push ids, in creation order. */
   outboxQueue: (convKey: string) => `idx:outbox:q:${convKey}`,
-  /** Before 0.2 every push sat in one due index; read once at start to move them to their queues. */
-  outboxLegacyDue: () => 'idx:outbox:due',
   outboxItem: (id: string) => `outbox:${id}`,
   outboxLease: (convKey: string) => `outbox:lease:${convKey}`,
   outboxIdem: (key: string) => `outbox:idem:${key}`,

@@ -1,4 +1,4 @@
-import type { Actor, ConversationRef, InboundEvent, Locale, OutboundMessage, Platform, SentRef, Card } from './types.js';
+import type { Actor, ConversationRef, Locale, OutboundMessage, Platform, SentRef, Card } from './types.js';
 
 /** What a platform can do natively; a missing capability has a fallback in the core, never a platform check in a command. */
 export interface AdapterCapabilities {
@@ -73,16 +73,10 @@ export interface Reply {
 }
 
 /**
- * What the core offers an adapter. Inbound flow: `accept` (dedupe + durable inbox, milliseconds)
- * → acknowledge the platform → `process` (the work) → show the Reply.
+ * What the core offers an adapter besides the inbound pipeline (which is how events get in: see
+ * src/core/inbound.ts).
  */
 export interface CoreApi {
-  /** Claims the delivery id and writes the event to the durable inbox. `false` for a duplicate delivery. */
-  accept(event: InboundEvent): Promise<boolean>;
-  /** Runs an accepted event and removes it from the inbox. Never throws: errors become a localized reply. */
-  process(event: InboundEvent): Promise<Reply>;
-  /** accept + process; a duplicate resolves to `undefined`. */
-  handle(event: InboundEvent): Promise<Reply | undefined>;
   /** The locale a reply to this actor in this conversation uses (setting → platform locale → default). */
   localeFor(actor: Actor, conversation: ConversationRef): Promise<Locale>;
   /** Remembers a conversation (with its `native` reference) so pushes can reach it later. */
@@ -101,19 +95,11 @@ export function userKey(actor: Pick<Actor, 'platform' | 'id'>): string {
   return `${actor.platform}:${actor.id}`;
 }
 
-export type RawHandler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>;
-
 /** A platform's inbound + outbound halves, as the composition root wires them. */
 export interface PlatformModule {
   readonly adapter: ChatAdapter;
   /** Mounts the platform's inbound routes on the one HTTP server (before any body parser runs). */
   mount(app: import('express').Express): void;
-  /**
-   * POST handlers served straight from node:http, ahead of express (path → handler): an ack path
-   * that should spend its microseconds on the platform's work, not on routing and `res.json`.
-   * A handler answers every request itself; a rejection becomes a logged 500.
-   */
-  readonly routes?: Readonly<Record<string, RawHandler>>;
   /** Work after the server listens (e.g. verifying credentials). */
   start?(): Promise<void>;
 }
@@ -121,6 +107,8 @@ export interface PlatformModule {
 /** What a platform factory receives from the composition root. */
 export interface PlatformContext {
   core: CoreApi;
+  /** The one inbound path: every delivery goes through `inbound.receive` before the platform is answered. */
+  inbound: import('./inbound.js').InboundPipeline;
   log: import('./log.js').Logger;
   /** Base URL users reach the server at (links in messages). */
   publicUrl: string;

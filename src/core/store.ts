@@ -14,6 +14,9 @@ export interface RangeOptions {
   offset?: number;
 }
 
+/** How long an effect key is remembered: longer than any platform redelivers (Feishu: ~7 h). */
+export const EFFECT_TTL_MS = 48 * 3600_000;
+
 /** A delivery accepted but not yet processed. */
 export interface InboxEntry {
   id: string;
@@ -38,17 +41,22 @@ export interface StateStore {
    */
   claim(key: string, ttlMs: number, owner?: string): Promise<boolean>;
   /**
-   * The inbox of accepted deliveries, written on the ack path: true when `entry.id` is new (not
-   * seen within `dedupeTtlMs`), and then the event is stored as pending; false, with nothing
-   * written, for a repeat. SQLite keeps the dedupe claim and the event in one row of its own table
-   * (one synchronous statement, no turn of the event loop in between); Redis a claim, a value and
-   * a sorted index.
+   * Atomic increment of the counter `seq` (ids such as SUP-<n>). With `effect`, the first call for
+   * that effect key takes the next number and every later call returns the same one (remembered
+   * 48 h): an id allocated by a delivery stays that delivery's id however often it is processed.
+   */
+  nextId(seq: string, effect?: string): Promise<number>;
+  /**
+   * The inbox of accepted deliveries, written on the ack path in one atomic step (claim and event
+   * together): true when `entry.id` is new (not seen within `dedupeTtlMs`), and then the event is
+   * stored as pending; false, with nothing written, for a repeat. A failure part-way writes
+   * nothing, so the platform's retry is taken as new.
    */
   inboxAdd(entry: InboxEntry, dedupeTtlMs: number): Promise<boolean>;
   /** The event has been processed: no longer pending (its id is still remembered for dedupe). */
   inboxRemove(id: string): Promise<void>;
-  /** Pending events received at or before `receivedBefore`, oldest first. */
-  inboxPending(receivedBefore: number, limit: number): Promise<InboxEntry[]>;
+  /** Pending events, oldest first. */
+  inboxPending(limit: number): Promise<InboxEntry[]>;
   /** Releases a claim only when `owner` still holds it. */
   release(key: string, owner?: string): Promise<void>;
   /** Sorted index: add or move `member` to `score`; with `onlyNew`, a member already there keeps its score (Redis `ZADD NX`). */
@@ -60,14 +68,12 @@ export interface StateStore {
   zcard(key: string): Promise<number>;
   /** Atomic add to a numeric field of a hash (aggregates kept on write). */
   hincr(key: string, field: string, by?: number): Promise<number>;
-  hgetall(key: string): Promise<Record<string, number>>;
   /**
-   * Makes every write so far durable before it resolves; raises when they may not be (a commit
-   * failed lately). Call it before answering success to anyone: an ack, a reply, a hook's 2xx.
-   * Writes are visible to this process at once either way; on SQLite they are committed in groups
-   * at the end of each event-loop turn, or here.
+   * Atomic add to several fields of a hash at once. With `effect`, applied only the first time
+   * that effect key is seen (48 h): a re-processed delivery does not count twice.
    */
-  flush(): Promise<void>;
+  hincrMany(key: string, by: Record<string, number>, effect?: string): Promise<void>;
+  hgetall(key: string): Promise<Record<string, number>>;
   /** Raises when the database cannot be reached (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

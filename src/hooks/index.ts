@@ -73,10 +73,8 @@ export function mountHooks(app: express.Express, running: Running, config: Pick<
     const claim = keys.hookDelivery(hook, id);
     if (!(await store.claim(claim, key || header ? IDEM_TTL_MS : BODY_TTL_MS))) return 'duplicate';
     try {
-      const out = await work();
-      // 2xx only once the delivery is durable.
-      await store.flush();
-      return out;
+      // Every store call has committed when it resolves: the 2xx follows durable data.
+      return await work();
     } catch (e) {
       await store.release(claim).catch(() => undefined);
       throw e;

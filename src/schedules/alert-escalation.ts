@@ -14,7 +14,8 @@ export function alertEscalationHandler(services: Services, config: Pick<AppConfi
   const now = services.deps.now;
   return async (timer: Timer): Promise<void> => {
     const id = String(timer.data.id);
-    const alert = await services.alerts.get(id).catch(() => undefined);
+    // Only a missing alert ends the escalation; a store error is thrown, so the timer runs again.
+    const alert = await services.alerts.find(id);
     if (!alert || alert.ackedAt || alert.status !== 'firing') return;
     if (Number(timer.data.stage) === 1) {
       await services.toSubscribers(

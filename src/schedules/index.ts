@@ -9,12 +9,11 @@ import { checkBackups } from './backup-check.js';
 import { sendDigest } from './digest.js';
 import { sendSurveyCampaign } from '../../commands/index.js';
 
-type Running = Pick<RunningApp, 'services' | 'log' | 'pollTimers'>;
+type Running = Pick<RunningApp, 'services' | 'log'>;
 
 /** Crons of the checks; overridable for tests. */
 export interface ScheduleOptions {
   backupCheckCron?: string;
-  slaCheckCron?: string;
 }
 
 /** How long a tick's claim is kept: longer than any replica's clock skew or restart, so a slot never runs twice. */
@@ -30,8 +29,9 @@ export function storeRunCoordinator(store: StateStore): RunCoordinator {
 }
 
 /**
- * Starts the schedules of PRODUCT §4 (the weekly digest on AFTERCARE_DIGEST_CRON in AFTERCARE_TIMEZONE,
- * the backup-staleness check, the SLA-breach check) and registers the alert-escalation timer handler.
+ * Starts the schedules (the weekly digest on AFTERCARE_DIGEST_CRON in AFTERCARE_TIMEZONE, survey
+ * campaigns, the backup-staleness check) and registers the alert-escalation timer handler. SLA
+ * timers are not a schedule: the app polls them every AFTERCARE_TIMER_POLL_MS.
  * Ticks don't overlap in a process and run once across replicas. Returns a stop function.
  */
 export function startSchedules(running: Running, config: AppConfig, options: ScheduleOptions = {}): () => Promise<void> {
@@ -64,7 +64,6 @@ export function startSchedules(running: Running, config: AppConfig, options: Sch
     });
   }
   add('backup-check', options.backupCheckCron ?? '*/15 * * * *', () => checkBackups(services));
-  add('sla-check', options.slaCheckCron ?? '* * * * *', () => running.pollTimers());
   return async () => {
     for (const t of tasks) await t.destroy();
   };

@@ -1,3 +1,4 @@
+import { effectKey } from '../core/effects.js';
 import { AppError } from '../core/errors.js';
 import { keys } from '../core/keys.js';
 import type { AuditLog } from './audit.js';
@@ -109,6 +110,9 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
 
   return {
     get: load,
+    async find(id: string): Promise<Alert | undefined> {
+      return store.get<Alert>(keys.alert(id));
+    },
     /** Records a firing or resolved report. Repeats of an open alert update it instead of opening another. */
     async ingest(input: AlertInput, by = `system:${input.source}`): Promise<{ alert: Alert; created: boolean }> {
       const openKey = input.group ? `grp:${input.group}` : input.dedupKey;
@@ -132,7 +136,7 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
           return { alert, created: false };
         }
         if (input.status === 'resolved') throw new AppError('not_found', 'error.alert_not_firing', { key: input.dedupKey });
-        const id = `ALR-${await store.incr(keys.seq('ALR'))}`;
+        const id = `ALR-${await store.nextId(keys.seq('ALR'), effectKey('alert'))}`;
         const at = now();
         const { status: _s, ...rest } = input;
         const alert: Alert = { ...rest, id, status: 'firing', firstAt: at, lastAt: at, count: 1, escalations: 0, ...(input.group ? { firing: 1 } : {}) };

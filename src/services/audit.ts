@@ -1,3 +1,4 @@
+import { effectKey } from '../core/effects.js';
 import { keys } from '../core/keys.js';
 import type { ServiceDeps } from './deps.js';
 
@@ -15,8 +16,9 @@ export interface AuditEntry {
 /** Append-only audit log of every state change (PRODUCT.md §1). */
 export function createAuditLog({ store, now }: ServiceDeps) {
   return {
+    /** Appends an entry; a delivery run again writes its entries under the same ids (no doubles). */
     async record(actor: string, action: string, target: string, before?: unknown, after?: unknown): Promise<void> {
-      const id = await store.incr('seq:audit');
+      const id = await store.nextId('seq:audit', effectKey('audit'));
       const entry: AuditEntry = { id, at: now(), actor, action, target, before, after };
       await store.set(keys.auditEntry(String(id)), entry);
       await store.zadd(keys.audit(), String(id), id);

@@ -1,3 +1,4 @@
+import { effectKey } from '../core/effects.js';
 import { keys } from '../core/keys.js';
 import type { AuditLog } from './audit.js';
 import type { ServiceDeps } from './deps.js';
@@ -32,7 +33,7 @@ export function createFaq(deps: ServiceDeps, audit: AuditLog) {
   const { store, now } = deps;
   return {
     async add(by: string, question: string, answer: string): Promise<FaqEntry> {
-      const id = `FAQ-${await store.incr('seq:faq')}`;
+      const id = `FAQ-${await store.nextId('seq:faq', effectKey('faq'))}`;
       const entry: FaqEntry = { id, question, answer, by, at: now() };
       await store.set(keys.faq(id), entry);
       for (const term of terms(`${question} ${question} ${answer}`)) await store.zadd(keys.faqTerm(term), id, entry.at);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { effectKey } from '../core/effects.js';
 import { keys } from '../core/keys.js';
 import type { Logger } from '../core/log.js';
 import { conversationKey, SendError, type ChatAdapter } from '../core/ports.js';
@@ -26,8 +27,6 @@ export interface OutboxOptions {
   pollMs?: number;
   /** Attempts before an item becomes a dead letter. */
   maxAttempts?: number;
-  /** Awaited before each send (the app waits for acks in flight: see src/core/ack-gate.ts). */
-  beforeSend?: () => Promise<void>;
 }
 
 const LEASE_MS = 60_000;
@@ -70,8 +69,9 @@ export function createOutbox(options: OutboxOptions) {
   /** Conversations another replica is sending for, skipped here until the time given. */
   const foreign = new Map<string, number>();
 
-  async function enqueue(item: Omit<OutboxItem, 'id' | 'attempts' | 'createdAt'>): Promise<string> {
-    const seq = await store.incr('seq:outbox');
+  /** Stores and queues a push. With `effect`, a second call for the same effect stores the same item again (no double). */
+  async function enqueue(item: Omit<OutboxItem, 'id' | 'attempts' | 'createdAt'>, effect?: string): Promise<string> {
+    const seq = await store.nextId('seq:outbox', effect);
     const id = String(seq).padStart(12, '0');
     const convKey = conversationKey(item.conversation);
     const full: OutboxItem = { ...item, id, attempts: 0, createdAt: now() };
@@ -220,12 +220,6 @@ export function createOutbox(options: OutboxOptions) {
       return false;
     }
     try {
-      // Whatever led to this push (a ticket, an alert) is durable before anyone sees the push.
-      await store.flush();
-      // A send is a millisecond of rendering and client work in one piece: acks being answered
-      // (3-second deadline) go first, then requests that arrived meanwhile are read.
-      await options.beforeSend?.();
-      await new Promise((r) => setImmediate(r));
       await deliver(item, adapter);
       await finish(convKey, item);
       metric('aftercare_outbox_sent_total', { platform: adapter.platform });
@@ -277,8 +271,7 @@ export function createOutbox(options: OutboxOptions) {
       again = true;
       return;
     }
-    ticking = (migrated ?? Promise.resolve())
-      .then(tick)
+    ticking = tick()
       .catch((e: unknown) => log.error('outbox tick failed', { error: e }))
       .finally(() => {
         ticking = undefined;
@@ -289,24 +282,6 @@ export function createOutbox(options: OutboxOptions) {
       });
   }
 
-  /** Moves pushes queued by a version before per-conversation queues into their queues (once, at start). */
-  async function migrateLegacy(): Promise<void> {
-    for (;;) {
-      const old = await store.zrange(keys.outboxLegacyDue(), -Infinity, Infinity, { limit: 500 });
-      if (old.length === 0) return;
-      const items = await store.getMany<OutboxItem>(old.map((o) => keys.outboxItem(o.member)));
-      for (const [i, item] of items.entries()) {
-        if (item) {
-          const convKey = conversationKey(item.conversation);
-          await store.zadd(keys.outboxQueue(convKey), item.id, Number(item.id));
-          await store.zadd(keys.outboxConversations(), convKey, now(), { onlyNew: true });
-        }
-        await store.zrem(keys.outboxLegacyDue(), old[i]!.member);
-      }
-      log.info('outbox: moved queued pushes to per-conversation queues', { count: old.length });
-    }
-  }
-  let migrated: Promise<void> | undefined;
 
   return {
     register(adapter: ChatAdapter) {
@@ -315,10 +290,17 @@ export function createOutbox(options: OutboxOptions) {
     adapter(platform: Platform) {
       return adapters.get(platform);
     },
-    /** Queues a new message. With `idempotencyKey`, a second call with the same key does nothing. */
+    /**
+     * Queues a new message. With `idempotencyKey` (by default the delivery's effect key, when a
+     * delivery is being processed), a second call with the same key does nothing. The push is
+     * marked queued only after it is stored: a run that died in between stores it again under the
+     * same id, which replaces the first copy.
+     */
     async post(conversation: ConversationRef, message: OutboundMessage, idempotencyKey?: string, cardKey?: string): Promise<boolean> {
-      if (idempotencyKey && !(await store.claim(keys.outboxIdem(idempotencyKey), IDEM_TTL_MS))) return false;
-      await enqueue({ kind: 'post', conversation, message, cardKey });
+      const key = idempotencyKey ?? effectKey('push');
+      if (key && (await store.get(keys.outboxIdem(key))) !== undefined) return false;
+      await enqueue({ kind: 'post', conversation, message, cardKey }, key && `push:${key}`);
+      if (key) await store.set(keys.outboxIdem(key), 1, IDEM_TTL_MS);
       return true;
     },
     /**
@@ -346,7 +328,6 @@ export function createOutbox(options: OutboxOptions) {
     start() {
       if (running) return;
       running = true;
-      migrated = migrateLegacy().catch((e: unknown) => log.error('outbox: moving legacy pushes failed', { error: e }));
       timer = setInterval(kick, pollMs);
       timer.unref();
       kick();

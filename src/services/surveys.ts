@@ -1,3 +1,4 @@
+import { effectKey } from '../core/effects.js';
 import { AppError } from '../core/errors.js';
 import { keys } from '../core/keys.js';
 import type { ConversationRef } from '../core/types.js';
@@ -69,12 +70,15 @@ export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
   }
 
   async function create(input: Omit<Survey, 'id' | 'createdAt'>): Promise<Survey> {
-    const id = `SVY-${await store.incr(keys.seq('SVY'))}`;
+    const effect = effectKey('survey');
+    const id = `SVY-${await store.nextId(keys.seq('SVY'), effect)}`;
+    const stored = effect ? await store.get<Survey>(keys.survey(id)) : undefined;
+    if (stored) return stored;
     const survey: Survey = { ...input, id, createdAt: now() };
-    await store.set(keys.survey(id), survey);
+    await store.hincrMany(keys.aggDay(dayOf(survey.createdAt)), { [`${survey.kind}:sent`]: input.recipients }, effect);
     await store.zadd(keys.surveys(), id, survey.createdAt);
     if (input.targetUser) await store.zadd(keys.surveyPending(input.targetUser), id, survey.createdAt);
-    await store.hincr(keys.aggDay(dayOf(survey.createdAt)), `${survey.kind}:sent`, input.recipients);
+    await store.set(keys.survey(id), survey);
     await audit.record(input.createdBy, 'survey.created', id, undefined, { kind: input.kind, template: input.template });
     return survey;
   }
@@ -125,24 +129,23 @@ export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
       if (!Number.isInteger(score) || score < survey.min || score > survey.max) {
         throw new AppError('invalid_argument', 'error.survey_score', { min: survey.min, max: survey.max });
       }
-      if (!(await store.claim(keys.surveyAnswered(id, user), 10 * 365 * 24 * 3600_000))) {
+      // The first answer wins; the delivery that gave it is the first again when it runs again.
+      const effect = effectKey('survey-answer');
+      if ((await store.nextId(keys.surveyAnswered(id, user), effect)) !== 1) {
         throw new AppError('conflict', 'error.survey_already_answered', { id });
       }
       const at = now();
       const answer: SurveyAnswer = { surveyId: id, user, score, comment, at };
+      const day: Record<string, number> = { [`${survey.kind}:n`]: 1, [`${survey.kind}:sum`]: score };
+      if (survey.kind === 'nps' && score >= 9) day['nps:promoters'] = 1;
+      if (survey.kind === 'nps' && score <= 6) day['nps:detractors'] = 1;
+      if (survey.kind === 'csat' && score >= 4) day['csat:satisfied'] = 1;
+      await Promise.all([
+        store.hincrMany(keys.surveyStats(id), { n: 1, sum: score, [`s:${score}`]: 1 }, effect && `${effect}:stats`),
+        store.hincrMany(keys.aggDay(dayOf(at)), day, effect && `${effect}:day`),
+        store.zadd(`idx:survey:${id}:answers`, user, at),
+      ]);
       await store.set(keys.surveyAnswer(id, user), answer);
-      await store.zadd(`idx:survey:${id}:answers`, user, at);
-      await store.hincr(keys.surveyStats(id), 'n');
-      await store.hincr(keys.surveyStats(id), 'sum', score);
-      await store.hincr(keys.surveyStats(id), `s:${score}`);
-      const day = keys.aggDay(dayOf(at));
-      await store.hincr(day, `${survey.kind}:n`);
-      await store.hincr(day, `${survey.kind}:sum`, score);
-      if (survey.kind === 'nps') {
-        if (score >= 9) await store.hincr(day, 'nps:promoters');
-        else if (score <= 6) await store.hincr(day, 'nps:detractors');
-      }
-      if (survey.kind === 'csat' && score >= 4) await store.hincr(day, 'csat:satisfied');
       if (survey.targetUser) await store.zrem(keys.surveyPending(user), id);
       await audit.record(user, 'survey.answered', id, undefined, { score });
       return survey;

@@ -1,3 +1,4 @@
+import { effectKey } from '../core/effects.js';
 import { AppError } from '../core/errors.js';
 import { keys } from '../core/keys.js';
 import type { ConversationRef, Locale } from '../core/types.js';
@@ -18,6 +19,8 @@ export interface TimelineEntry {
   text?: string;
   /** Whether a staff member (engineer or above) wrote it: comments cross to the other side. */
   staff?: boolean;
+  /** The delivery effect that wrote it (see src/core/effects.ts): a re-run finds it and changes nothing. */
+  effect?: string;
 }
 
 export interface Ticket {
@@ -70,6 +73,16 @@ export interface TicketHooks {
 
 const MINUTE = 60_000;
 
+/** Digest aggregates a change adds to: per day (`agg:day:<day>`) and the open backlog (`agg:open`). */
+interface Tally {
+  day: Record<string, number>;
+  open: Record<string, number>;
+}
+
+function count(into: Record<string, number>, field: string, by = 1): void {
+  into[field] = (into[field] ?? 0) + by;
+}
+
 /** Tickets: lifecycle, timeline, SLA due times, indexes and digest aggregates kept on write. */
 export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketHooks) {
   const { store, now, config } = deps;
@@ -80,26 +93,44 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
     return t;
   }
 
-  /** Loads, applies `fn` under the ticket's lock, stores, audits and notifies. */
-  async function mutate(id: string, by: string, change: TicketChange, fn: (t: Ticket) => Promise<void> | void): Promise<Ticket> {
+  /**
+   * Adds a change's aggregates, each hash once per effect: written before the ticket itself, so
+   * a run that died in between counts nothing twice when it runs again.
+   */
+  async function addTally(at: number, tally: Tally, effect: string | undefined): Promise<void> {
+    const day = Object.keys(tally.day).length ? store.hincrMany(keys.aggDay(dayOf(at)), tally.day, effect && `${effect}:day`) : undefined;
+    const open = Object.keys(tally.open).length ? store.hincrMany(keys.aggOpen(), tally.open, effect && `${effect}:open`) : undefined;
+    await Promise.all([day, open]);
+  }
+
+  /**
+   * Loads, applies `fn` under the ticket's lock, stores, audits and notifies. Idempotent per
+   * delivery: the timeline entries `fn` adds carry the delivery's effect key, and a run that finds
+   * them has nothing to apply (it still notifies: pushes are keyed by delivery too).
+   */
+  async function mutate(id: string, by: string, change: TicketChange, fn: (t: Ticket, tally: Tally) => Promise<void> | void): Promise<Ticket> {
+    const effect = effectKey('ticket-change');
     const ticket = await withLock(store, `ticket:${id}`, async () => {
       const t = await load(id);
+      if (effect && t.timeline.some((e) => e.effect === effect)) return t;
       const before = { status: t.status, severity: t.severity, assignee: t.assignee, fixedIn: t.fixedIn };
-      await fn(t);
-      await store.set(keys.ticket(id), t);
+      const tally: Tally = { day: {}, open: {} };
+      const entries = t.timeline.length;
+      await fn(t, tally);
+      for (const e of t.timeline.slice(entries)) e.effect = effect;
+      await addTally(now(), tally, effect);
       await audit.record(by, `ticket.${change}`, id, before, {
         status: t.status,
         severity: t.severity,
         assignee: t.assignee,
         fixedIn: t.fixedIn,
       });
+      await store.set(keys.ticket(id), t);
       return t;
     });
     await hooks.changed(ticket, change, by);
     return ticket;
   }
-
-  const agg = (at: number, field: string, by = 1) => store.hincr(keys.aggDay(dayOf(at)), field, by);
 
   return {
     get: load,
@@ -107,9 +138,15 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       return store.get<Ticket>(keys.ticket(id));
     },
 
+    /** Files a ticket. Idempotent per delivery: a re-run gets the same id and finds what the first run stored. */
     async create(input: NewTicket): Promise<Ticket> {
-      const n = await store.incr(keys.seq('SUP'));
-      const id = `SUP-${n}`;
+      const effect = effectKey('ticket');
+      const id = `SUP-${await store.nextId(keys.seq('SUP'), effect)}`;
+      const stored = effect ? await store.get<Ticket>(keys.ticket(id)) : undefined;
+      if (stored) {
+        await hooks.changed(stored, 'created', input.reporter);
+        return stored;
+      }
       const at = now();
       const sla = config.sla[input.severity];
       const ticket: Ticket = {
@@ -120,24 +157,27 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
         respondDueAt: at + sla.respondMin * MINUTE,
         resolveDueAt: at + sla.resolveMin * MINUTE,
         escalations: 0,
-        timeline: [{ at, actor: input.reporter, actorName: input.reporterName, kind: 'created', text: input.title }],
+        timeline: [{ at, actor: input.reporter, actorName: input.reporterName, kind: 'created', text: input.title, effect }],
       };
-      await store.set(keys.ticket(id), ticket);
+      const tally: Tally = { day: {}, open: {} };
+      count(tally.day, 'opened');
+      count(tally.day, `opened:sev:${input.severity}`);
+      count(tally.day, `opened:org:${input.org}`);
+      if (input.system) count(tally.day, `opened:sys:${input.system}`);
+      count(tally.open, 'total');
+      count(tally.open, `sev:${input.severity}`);
+      count(tally.open, `org:${input.org}`);
+      // Everything but the ticket itself first: a run that finds the ticket stored has nothing left to do.
       await Promise.all([
+        addTally(at, tally, effect),
         store.zadd(keys.ticketsAll(), id, at),
         store.zadd(keys.ticketsOpen(), id, at),
         store.zadd(keys.ticketsOrg(input.org), id, at),
         store.zadd(keys.ticketsOrgOpen(input.org), id, at),
         store.zadd(keys.ticketsUser(input.reporter), id, at),
-        agg(at, 'opened'),
-        agg(at, `opened:sev:${input.severity}`),
-        agg(at, `opened:org:${input.org}`),
-        input.system ? agg(at, `opened:sys:${input.system}`) : undefined,
-        store.hincr(keys.aggOpen(), 'total'),
-        store.hincr(keys.aggOpen(), `sev:${input.severity}`),
-        store.hincr(keys.aggOpen(), `org:${input.org}`),
       ]);
       await audit.record(input.reporter, 'ticket.created', id, undefined, { severity: input.severity, org: input.org });
+      await store.set(keys.ticket(id), ticket);
       await hooks.changed(ticket, 'created', input.reporter);
       return ticket;
     },
@@ -161,7 +201,7 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
     },
 
     async ack(id: string, by: string, byName?: string): Promise<Ticket> {
-      return mutate(id, by, 'acknowledged', async (t) => {
+      return mutate(id, by, 'acknowledged', (t, tally) => {
         if (t.status === 'resolved') throw new AppError('conflict', 'error.ticket_resolved', { id });
         if (t.ackedAt) throw new AppError('conflict', 'error.ticket_already_acked', { id });
         const at = now();
@@ -172,10 +212,7 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
           t.assigneeName = byName;
         }
         t.timeline.push({ at, actor: by, actorName: byName, kind: 'acknowledged', staff: true });
-        await agg(at, 'acked');
-        await agg(at, `mtta:b:${bucketOf(at - t.createdAt)}`);
-        await agg(at, 'respond:total');
-        if (at <= t.respondDueAt) await agg(at, 'respond:met');
+        countAck(t, at, tally);
       });
     },
 
@@ -195,7 +232,7 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
     },
 
     async resolve(id: string, by: string, input: { fixedIn?: string; cause?: string; note?: string }, byName?: string): Promise<Ticket> {
-      return mutate(id, by, 'resolved', async (t) => {
+      return mutate(id, by, 'resolved', async (t, tally) => {
         if (t.status === 'resolved') throw new AppError('conflict', 'error.ticket_resolved', { id });
         const at = now();
         const wasAcked = Boolean(t.ackedAt);
@@ -206,10 +243,7 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
         t.resolution = input.note;
         if (!wasAcked) {
           t.ackedAt = at;
-          await agg(at, 'acked');
-          await agg(at, `mtta:b:${bucketOf(at - t.createdAt)}`);
-          await agg(at, 'respond:total');
-          if (at <= t.respondDueAt) await agg(at, 'respond:met');
+          countAck(t, at, tally);
         }
         t.timeline.push({ at, actor: by, actorName: byName, kind: 'resolved', text: input.note, staff: true });
         await Promise.all([
@@ -217,22 +251,22 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
           store.zrem(keys.ticketsOrgOpen(t.org), id),
           store.zadd(keys.ticketsResolved(), id, at),
           input.fixedIn ? store.zadd(keys.ticketsFixedIn(input.fixedIn), id, at) : undefined,
-          agg(at, 'resolved'),
-          agg(at, `resolved:sev:${t.severity}`),
-          agg(at, `mttr:b:${bucketOf(at - t.createdAt)}`),
-          agg(at, 'sla:total'),
-          at <= t.resolveDueAt ? agg(at, 'sla:met') : undefined,
-          input.cause ? agg(at, `cause:${input.cause}`) : undefined,
-          t.system ? agg(at, `resolved:sys:${t.system}`) : undefined,
-          store.hincr(keys.aggOpen(), 'total', -1),
-          store.hincr(keys.aggOpen(), `sev:${t.severity}`, -1),
-          store.hincr(keys.aggOpen(), `org:${t.org}`, -1),
         ]);
+        count(tally.day, 'resolved');
+        count(tally.day, `resolved:sev:${t.severity}`);
+        count(tally.day, `mttr:b:${bucketOf(at - t.createdAt)}`);
+        count(tally.day, 'sla:total');
+        if (at <= t.resolveDueAt) count(tally.day, 'sla:met');
+        if (input.cause) count(tally.day, `cause:${input.cause}`);
+        if (t.system) count(tally.day, `resolved:sys:${t.system}`);
+        count(tally.open, 'total', -1);
+        count(tally.open, `sev:${t.severity}`, -1);
+        count(tally.open, `org:${t.org}`, -1);
       });
     },
 
     async reopen(id: string, by: string, reason?: string, byName?: string): Promise<Ticket> {
-      return mutate(id, by, 'reopened', async (t) => {
+      return mutate(id, by, 'reopened', async (t, tally) => {
         if (t.status !== 'resolved') throw new AppError('conflict', 'error.ticket_not_resolved', { id });
         const at = now();
         t.status = t.ackedAt ? 'acknowledged' : 'open';
@@ -243,29 +277,29 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
           store.zadd(keys.ticketsOrgOpen(t.org), id, t.createdAt),
           store.zrem(keys.ticketsResolved(), id),
           t.fixedIn ? store.zrem(keys.ticketsFixedIn(t.fixedIn), id) : undefined,
-          agg(at, 'reopened'),
-          store.hincr(keys.aggOpen(), 'total'),
-          store.hincr(keys.aggOpen(), `sev:${t.severity}`),
-          store.hincr(keys.aggOpen(), `org:${t.org}`),
         ]);
+        count(tally.day, 'reopened');
+        count(tally.open, 'total');
+        count(tally.open, `sev:${t.severity}`);
+        count(tally.open, `org:${t.org}`);
         t.fixedIn = undefined;
       });
     },
 
     /** Raises severity one step (S1 stays S1) and records who and why. `auto` for SLA timers. */
     async escalate(id: string, by: string, reason: string | undefined, auto = false, byName?: string): Promise<Ticket> {
-      return mutate(id, by, auto ? 'auto-escalated' : 'escalated', async (t) => {
+      return mutate(id, by, auto ? 'auto-escalated' : 'escalated', (t, tally) => {
         if (t.status === 'resolved') throw new AppError('conflict', 'error.ticket_resolved', { id });
         const idx = SEVERITIES.indexOf(t.severity);
         const next = SEVERITIES[Math.max(0, idx - 1)]!;
         if (next !== t.severity) {
-          await store.hincr(keys.aggOpen(), `sev:${t.severity}`, -1);
-          await store.hincr(keys.aggOpen(), `sev:${next}`);
+          count(tally.open, `sev:${t.severity}`, -1);
+          count(tally.open, `sev:${next}`);
         }
         t.severity = next;
         t.escalations += 1;
         t.timeline.push({ at: now(), actor: by, actorName: byName, kind: auto ? 'auto-escalated' : 'escalated', text: reason, staff: true });
-        await agg(now(), 'escalated');
+        count(tally.day, 'escalated');
       });
     },
 
@@ -284,3 +318,11 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
   };
 }
 export type Tickets = ReturnType<typeof createTickets>;
+
+/** The aggregates of a first response: acked, its time-to-acknowledge bucket, the response target met or not. */
+function countAck(t: Ticket, at: number, tally: Tally): void {
+  count(tally.day, 'acked');
+  count(tally.day, `mtta:b:${bucketOf(at - t.createdAt)}`);
+  count(tally.day, 'respond:total');
+  if (at <= t.respondDueAt) count(tally.day, 'respond:met');
+}

@@ -2,10 +2,30 @@ import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
 import { chunk } from './store.js';
 import { keys } from '../core/keys.js';
-import type { InboxEntry, RangeOptions, StateStore } from '../core/store.js';
+import { EFFECT_TTL_MS, type InboxEntry, type RangeOptions, type StateStore } from '../core/store.js';
 
 const PREFIX = 'aftercare:';
 const RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+/**
+ * KEYS: claim, event, pending index; ARGV: dedupe ttl ms, event JSON, received at, id. Checks the
+ * claim first and takes it last: a script that fails part-way (Redis does not roll back a failed
+ * script) leaves the claim free, so the platform's retry is taken as new.
+ */
+const INBOX_ADD_SCRIPT = `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+return 1`;
+/** KEYS: counter, effect; ARGV: effect ttl ms. The effect remembers the number it took. */
+const NEXT_ID_SCRIPT = `local known = redis.call('GET', KEYS[2])
+if known then return tonumber(known) end
+local n = redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[2], n, 'PX', ARGV[1])
+return n`;
+/** KEYS: hash, effect (or none); ARGV: effect ttl ms, then field, by pairs. */
+const HINCR_MANY_SCRIPT = `if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return 0 end
+for i = 2, #ARGV, 2 do redis.call('HINCRBYFLOAT', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 1`;
 
 /**
  * Redis through `@keyv/redis`. Values go through Keyv; atomic structures use the node-redis client
@@ -46,31 +66,33 @@ export async function createRedisStore(url: string): Promise<StateStore> {
       const res = await client.set(k(`c:${key}`), owner, { NX: true, PX: Math.max(1, Math.round(ttlMs)) });
       return res === 'OK';
     },
+    async nextId(seq, effect) {
+      if (!effect) return Number(await client.incr(k(`n:${seq}`)));
+      return Number(await client.eval(NEXT_ID_SCRIPT, { keys: [k(`n:${seq}`), k(`c:${effect}`)], arguments: [String(EFFECT_TTL_MS)] }));
+    },
     async inboxAdd(entry, dedupeTtlMs) {
-      const fresh = await client.set(k(`c:${keys.delivery(entry.id)}`), '1', { NX: true, PX: Math.max(1, Math.round(dedupeTtlMs)) });
-      if (fresh !== 'OK') return false;
-      await Promise.all([keyv.set(keys.inboxItem(entry.id), entry.event), client.zAdd(k(`z:${keys.inbox()}`), { score: entry.receivedAt, value: entry.id })]);
-      return true;
+      const fresh = await client.eval(INBOX_ADD_SCRIPT, {
+        keys: [k(`c:${keys.delivery(entry.id)}`), k(keys.inboxItem(entry.id)), k(`z:${keys.inbox()}`)],
+        arguments: [String(Math.max(1, Math.round(dedupeTtlMs))), JSON.stringify(entry.event), String(entry.receivedAt), entry.id],
+      });
+      return Number(fresh) === 1;
     },
     async inboxRemove(id) {
       await client.zRem(k(`z:${keys.inbox()}`), id);
-      await keyv.delete(keys.inboxItem(id));
+      await client.del(k(keys.inboxItem(id)));
     },
-    async inboxPending(receivedBefore, limit) {
-      const rows = await client.zRangeWithScores(k(`z:${keys.inbox()}`), '-inf', String(receivedBefore), { BY: 'SCORE', LIMIT: { offset: 0, count: limit } });
-      const events = rows.length ? ((await keyv.get(rows.map((r) => keys.inboxItem(String(r.value))))) as unknown[]) : [];
+    async inboxPending(limit) {
+      const rows = await client.zRangeWithScores(k(`z:${keys.inbox()}`), '-inf', '+inf', { BY: 'SCORE', LIMIT: { offset: 0, count: limit } });
+      const events = rows.length ? await client.mGet(rows.map((r) => k(keys.inboxItem(String(r.value))))) : [];
       const out: InboxEntry[] = [];
       rows.forEach((r, i) => {
-        if (events[i] !== undefined) out.push({ id: String(r.value), event: events[i], receivedAt: Number(r.score) });
-        else client.zRem(k(`z:${keys.inbox()}`), String(r.value)).catch(() => undefined);
+        const json = events[i];
+        if (json) out.push({ id: String(r.value), event: JSON.parse(json) as unknown, receivedAt: Number(r.score) });
       });
       return out;
     },
     async release(key, owner = '1') {
       await client.eval(RELEASE_SCRIPT, { keys: [k(`c:${key}`)], arguments: [owner] });
-    },
-    async flush() {
-      // Every command Redis has answered is applied; durability beyond that is Redis's own setting.
     },
     async zadd(key, member, score, options) {
       await client.zAdd(k(`z:${key}`), { score, value: member }, options?.onlyNew ? { condition: 'NX' } : undefined);
@@ -100,6 +122,11 @@ export async function createRedisStore(url: string): Promise<StateStore> {
     async hincr(key, field, by = 1) {
       return Number(await client.hIncrByFloat(k(`h:${key}`), field, by));
     },
+    async hincrMany(key, by, effect) {
+      const pairs = Object.entries(by).flatMap(([field, n]) => [field, String(n)]);
+      const scriptKeys = effect ? [k(`h:${key}`), k(`c:${effect}`)] : [k(`h:${key}`)];
+      await client.eval(HINCR_MANY_SCRIPT, { keys: scriptKeys, arguments: [String(EFFECT_TTL_MS), ...pairs] });
+    },
     async hgetall(key) {
       const raw = await client.hGetAll(k(`h:${key}`));
       const out: Record<string, number> = {};
@@ -118,6 +145,9 @@ export async function createRedisStore(url: string): Promise<StateStore> {
 /** The subset of the node-redis client used here (typed loosely: its generics are heavy). */
 interface RedisLike {
   incrBy(key: string, by: number): Promise<number>;
+  incr(key: string): Promise<number>;
+  del(key: string): Promise<number>;
+  mGet(keys: string[]): Promise<Array<string | null>>;
   get(key: string): Promise<string | null>;
   set(key: string, value: string, opts: { NX: boolean; PX: number }): Promise<string | null>;
   eval(script: string, opts: { keys: string[]; arguments: string[] }): Promise<unknown>;

@@ -110,7 +110,7 @@ describe('every command refuses what it must, in both languages, and changes not
       receivedAt: h.now(),
     };
     const before = await h.store.counter('seq:SUP');
-    const [a, b] = await Promise.all([h.core.handle(event), h.core.handle(event)]);
+    const [a, b] = await Promise.all([h.handle(event), h.handle(event)]);
     expect([a, b].filter(Boolean)).toHaveLength(1);
     expect(await h.store.counter('seq:SUP')).toBe(before + 1);
   });

@@ -6,6 +6,7 @@ import { createFeishuModule } from '../../adapters/feishu/index.js';
 import { createLogger } from '../../src/core/log.js';
 import { conversationKey, type CoreApi, type PlatformContext, type Reply } from '../../src/core/ports.js';
 import type { ConversationRef, InboundEvent, OutboundMessage } from '../../src/core/types.js';
+import { scriptedPipeline } from '../helpers/scripted-pipeline.js';
 import { startFakeOpenApi, type FakeOpenApi } from './fake-open-api.js';
 import { APP_ID, cardAction, deliver, ENCRYPT_KEY, messageEvent, VERIFICATION_TOKEN, type FeishuUser } from './feishu-events.js';
 
@@ -33,9 +34,6 @@ class ScriptedCore implements CoreApi {
     this.processed.push(event);
     return this.respond(event);
   }
-  async handle(event: InboundEvent) {
-    return (await this.accept(event)) ? this.process(event) : undefined;
-  }
   async localeFor() {
     return 'zh-CN' as const;
   }
@@ -58,6 +56,7 @@ async function boot(domain?: string, start = true) {
   queued = [];
   const ctx: PlatformContext = {
     core,
+    inbound: scriptedPipeline(core),
     log: createLogger({ sink: () => undefined }),
     publicUrl: 'http://localhost',
     defaultLocale: 'en',
@@ -73,8 +72,6 @@ async function boot(domain?: string, start = true) {
   );
   const app = express();
   mod.mount(app);
-  // The Feishu paths are raw node:http handlers (src/app.ts serves them ahead of express).
-  for (const [path, handler] of Object.entries(mod.routes ?? {})) app.post(path, (req, res, next) => void handler(req, res).catch(next));
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

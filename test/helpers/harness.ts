@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { commands } from '../../commands/index.js';
 import { loadConfig } from '../../src/config.js';
 import { createCore, type Core } from '../../src/core/dispatcher.js';
+import { createInboundPipeline, type InboundPipeline } from '../../src/core/inbound.js';
 import type { ChatAdapter, Reply } from '../../src/core/ports.js';
 import type { Role } from '../../src/core/registry.js';
 import type { StateStore } from '../../src/core/store.js';
-import type { ConversationRef, OutboundMessage, SentRef } from '../../src/core/types.js';
+import type { ConversationRef, InboundEvent, OutboundMessage, SentRef } from '../../src/core/types.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import { openStore } from '../../src/state/store.js';
 import { memoryLogger, tempSqliteUrl } from './env.js';
@@ -40,10 +41,27 @@ export async function createHarness(options: { storeUrl?: string; env?: Record<s
     log,
     now,
     identify: (a, c) => services.directory.identify(a, c),
+  });
+  const inbound: InboundPipeline = createInboundPipeline({
+    core,
+    store,
+    log,
+    now,
     async deliverLater(conv, msgs) {
       for (const m of msgs) await services.outbox.post(conv, m);
     },
   });
+  /** Sends an event through the inbound pipeline; resolves with its reply, or undefined for a duplicate. */
+  async function handle(event: InboundEvent): Promise<Reply | undefined> {
+    let shown!: (reply: Reply) => void;
+    let failed!: (error: Error) => void;
+    const reply = new Promise<Reply>((resolve, reject) => {
+      shown = resolve;
+      failed = reject;
+    });
+    const receipt = await inbound.receive(event, { show: async (r) => shown(r), failed: (id) => failed(new Error(`delivery failed (${id})`)) });
+    return receipt === 'duplicate' ? undefined : reply;
+  }
   const sent: Sent[] = [];
   let n = 0;
   const adapter: ChatAdapter = {
@@ -75,6 +93,8 @@ export async function createHarness(options: { storeUrl?: string; env?: Record<s
     store,
     services,
     core,
+    inbound,
+    handle,
     config,
     log,
     sent,
@@ -85,13 +105,13 @@ export async function createHarness(options: { storeUrl?: string; env?: Record<s
     now,
     async run(user: string, channel: string, line: string, locale?: string): Promise<Reply> {
       const m = /^\/?(\S+)\s*([\s\S]*)$/.exec(line)!;
-      return (await core.handle({ ...base(user, channel, locale), kind: 'command', command: m[1]!, text: m[2] ?? '' }))!;
+      return (await handle({ ...base(user, channel, locale), kind: 'command', command: m[1]!, text: m[2] ?? '' }))!;
     },
     async click(user: string, channel: string, actionId: string, value?: string): Promise<Reply> {
-      return (await core.handle({ ...base(user, channel), kind: 'action', actionId, value }))!;
+      return (await handle({ ...base(user, channel), kind: 'action', actionId, value }))!;
     },
     async submit(user: string, channel: string, formId: string, values: Record<string, string>): Promise<Reply> {
-      return (await core.handle({ ...base(user, channel), kind: 'submit', formId, values }))!;
+      return (await handle({ ...base(user, channel), kind: 'submit', formId, values }))!;
     },
     async grant(user: string, role: Role) {
       await services.directory.setRole('playground:root', `playground:${user}`, role);
@@ -105,6 +125,7 @@ export async function createHarness(options: { storeUrl?: string; env?: Record<s
       return sent.filter((s) => s.channel === channel);
     },
     async close() {
+      await inbound.stop();
       await services.outbox.stop();
       await store.close();
     },

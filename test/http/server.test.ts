@@ -50,7 +50,7 @@ describe('the HTTP server', () => {
     expect(await r.json()).toEqual({ error: 'not found' });
   });
 
-  it('resumes an event that was accepted but not processed before a crash, replying through the outbox', async () => {
+  it('resumes an event a replica that died had accepted but not processed, replying through the outbox', async () => {
     const event = {
       id: 'crashed-1',
       kind: 'command' as const,
@@ -60,11 +60,14 @@ describe('the HTTP server', () => {
       conversation: { platform: 'playground' as const, tenantId: 'local', channelId: 'support-acme' },
       receivedAt: Date.now() - 60_000,
     };
-    expect(await app.core.accept(event)).toBe(true);
-    expect(await app.core.resumeInbox()).toBe(1);
+    // What a replica killed after its ack leaves behind: the event in the inbox, owned by that replica.
+    expect(await app.store.inboxAdd({ id: 'playground:command:crashed-1', event: { owner: 'a-replica-that-died', event }, receivedAt: event.receivedAt }, 60_000)).toBe(true);
+    expect(await app.inbound.resume()).toBe(1);
+    await app.inbound.drain();
     await app.outbox.drain();
+    expect(await app.store.inboxPending(100)).toEqual([]);
     const feed = await (await fetch(`${app.url}/playground/feed?channel=support-acme&user=alice`)).json();
     expect(feed.messages.some((m: { text: string }) => m.text.includes('Half-handled before a crash'))).toBe(true);
-    expect(await app.core.accept(event)).toBe(false);
+    expect(await app.inbound.receive(event, { show: async () => undefined })).toBe('duplicate');
   });
 });

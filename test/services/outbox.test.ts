@@ -148,22 +148,6 @@ describe('the outbox', () => {
     await raw.close();
   });
 
-  it('moves pushes queued by an earlier version (one due index) into their conversations and sends them', async () => {
-    const store = await openStore(tempSqliteUrl('ob8'));
-    const item = { id: '000000000007', kind: 'post', conversation: conv('old'), message: { text: 'queued by 0.1' }, attempts: 0, createdAt: Date.now() };
-    await store.set('outbox:000000000007', item);
-    await store.zadd('idx:outbox:due', '000000000007', Date.now());
-    const { adapter, calls } = recordingAdapter();
-    const outbox = createOutbox({ store, log: memoryLogger(), pollMs: 10 });
-    outbox.register(adapter);
-    outbox.start();
-    await outbox.drain();
-    expect(calls.map((c) => c.text)).toEqual(['queued by 0.1']);
-    expect(await store.zcard('idx:outbox:due')).toBe(0);
-    await outbox.stop();
-    await store.close();
-  });
-
   it('stops promptly while a conversation waits for its pacing, and sends the rest after a restart', async () => {
     const url = tempSqliteUrl('ob9');
     const store = await openStore(url);

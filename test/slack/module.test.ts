@@ -10,6 +10,7 @@ import type { ConversationRef, InboundEvent, OutboundMessage } from '../../src/c
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { payload } from './fixtures.js';
 import { sendSigned } from './sign.js';
+import { scriptedPipeline, type ScriptedSteps } from '../helpers/scripted-pipeline.js';
 
 /**
  * The Slack module on a real HTTP server with the real Bolt, against a fake Slack Web API, with a
@@ -20,7 +21,7 @@ import { sendSigned } from './sign.js';
 const SECRET = 'test-signing-secret';
 const log = createLogger({ level: 'error', sink: () => undefined });
 
-interface ScriptedCore extends CoreApi {
+interface ScriptedCore extends CoreApi, ScriptedSteps {
   accepted: InboundEvent[];
   processed: InboundEvent[];
   answer: (event: InboundEvent) => Promise<Reply> | Reply;
@@ -46,9 +47,6 @@ function scriptedCore(): ScriptedCore {
       core.processed.push(event);
       return core.answer(event);
     },
-    async handle(event) {
-      return (await core.accept(event)) ? core.process(event) : undefined;
-    },
     localeFor: async () => 'en',
     rememberConversation: async () => undefined,
     conversation: async () => undefined,
@@ -70,6 +68,7 @@ beforeAll(async () => {
     { botToken: 'xoxb-module-test', signingSecret: SECRET, apiUrl: fake.apiUrl },
     {
       core,
+      inbound: scriptedPipeline(core),
       log,
       publicUrl: 'http://aftercare.test',
       defaultLocale: 'en',

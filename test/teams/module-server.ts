@@ -4,6 +4,7 @@ import express from 'express';
 import { createTeamsModule, type TeamsModuleConfig } from '../../adapters/teams/index.js';
 import { createLogger, type Logger } from '../../src/core/log.js';
 import type { CoreApi, PlatformModule } from '../../src/core/ports.js';
+import { scriptedPipeline, type ScriptedSteps } from '../helpers/scripted-pipeline.js';
 import type { ConversationRef, OutboundMessage } from '../../src/core/types.js';
 
 /** What the module handed to `deliverLater` (the outbox, which this harness does not run). */
@@ -15,7 +16,7 @@ export interface HandedOver {
 /** The Teams module mounted alone on a loopback express server (port 0), with a given core. */
 export async function startTeamsModule(
   config: TeamsModuleConfig,
-  core: CoreApi,
+  core: CoreApi & ScriptedSteps,
 ): Promise<{ url: string; module: PlatformModule; logs: string[]; handedOver: HandedOver[]; stop(): Promise<void> }> {
   const logs: string[] = [];
   const handedOver: HandedOver[] = [];
@@ -23,7 +24,7 @@ export async function startTeamsModule(
   const deliverLater = async (conversation: ConversationRef, messages: OutboundMessage[]) => {
     handedOver.push({ conversation, messages });
   };
-  const module = await createTeamsModule(config, { core, log, publicUrl: 'http://localhost', defaultLocale: 'en', metric: () => {}, deliverLater });
+  const module = await createTeamsModule(config, { core, inbound: scriptedPipeline(core), log, publicUrl: 'http://localhost', defaultLocale: 'en', metric: () => {}, deliverLater });
   const app = express();
   module.mount(app);
   const server: Server = await new Promise((resolve) => {

@@ -24,9 +24,6 @@ export class StubCore implements CoreApi {
     this.processed.push(event);
     return this.respond(event);
   }
-  async handle(event: InboundEvent): Promise<Reply | undefined> {
-    return (await this.accept(event)) ? this.process(event) : undefined;
-  }
   async localeFor(actor: Actor): Promise<Locale> {
     return actor.locale?.startsWith('zh') ? 'zh-CN' : 'en';
   }
