@@ -75,7 +75,7 @@ export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
     const stored = effect ? await store.get<Survey>(keys.survey(id)) : undefined;
     if (stored) return stored;
     const survey: Survey = { ...input, id, createdAt: now() };
-    await store.hincrMany(keys.aggDay(dayOf(survey.createdAt)), { [`${survey.kind}:sent`]: input.recipients }, effect);
+    await store.hincrMany(keys.aggDay(dayOf(survey.createdAt)), { [`${survey.kind}:sent`]: input.recipients }, effect && `${effect}:day`);
     await store.zadd(keys.surveys(), id, survey.createdAt);
     if (input.targetUser) await store.zadd(keys.surveyPending(input.targetUser), id, survey.createdAt);
     await store.set(keys.survey(id), survey);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildEncryptedRequest } from '../../adapters/feishu/crypto.js';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -71,6 +71,15 @@ afterAll(async () => {
 });
 
 describe('Feishu on the running server (fake open API)', () => {
+  it('hands a message event to the inbound pipeline, which has stored it when Feishu gets its 200', async () => {
+    const receive = vi.spyOn(app.inbound, 'receive');
+    await say(CUSTOMER, ACME_CHAT, 'faq pipeline path');
+    expect(receive).toHaveBeenCalledTimes(1);
+    expect(receive.mock.calls[0]![0]).toMatchObject({ kind: 'command', command: 'faq', conversation: { platform: 'feishu', channelId: ACME_CHAT } });
+    await expect(receive.mock.results[0]!.value).resolves.toBe('accepted');
+    receive.mockRestore();
+  });
+
   it('answers the encrypted URL challenge', async () => {
     const res = await deliver(app.url, '/feishu/events', { challenge: 'c-123', token: VERIFICATION_TOKEN, type: 'url_verification' });
     expect(res).toMatchObject({ status: 200, body: { challenge: 'c-123' } });

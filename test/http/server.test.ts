@@ -1,9 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { memoryLogger, tempSqliteUrl } from '../helpers/env.js';
 
 describe('the HTTP server', () => {
+  it('hands a playground event to the inbound pipeline and answers once its reply is shown', async () => {
+    const receive = vi.spyOn(app.inbound, 'receive');
+    const r = await fetch(`${app.url}/playground/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'carol', role: 'customer', lang: 'en', channel: 'support-acme', kind: 'command', text: '/faq pipeline path' }),
+    });
+    expect(r.status).toBe(200);
+    expect(receive).toHaveBeenCalledTimes(1);
+    expect(receive.mock.calls[0]![0]).toMatchObject({ kind: 'command', command: 'faq', conversation: { platform: 'playground', channelId: 'support-acme' } });
+    await expect(receive.mock.results[0]!.value).resolves.toBe('accepted');
+    receive.mockRestore();
+  });
+
   let app: RunningApp;
   const log = memoryLogger();
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
@@ -125,6 +125,16 @@ afterAll(async () => {
 });
 
 describe('aftercare on Slack (wire)', () => {
+  it('hands a slash command to the inbound pipeline, which has stored it when Slack gets its ack', async () => {
+    const receive = vi.spyOn(app.inbound, 'receive');
+    const { form } = slash(CUSTOMER, ACME, '/faq', 'pipeline path');
+    expect((await send(form)).status).toBe(200);
+    expect(receive).toHaveBeenCalledTimes(1);
+    expect(receive.mock.calls[0]![0]).toMatchObject({ kind: 'command', command: 'faq', conversation: { platform: 'slack', channelId: ACME } });
+    await expect(receive.mock.results[0]!.value).resolves.toBe('accepted');
+    receive.mockRestore();
+  });
+
   it('calls auth.test once at start and never again per request', () => {
     expect(fake.callsTo('auth.test')).toHaveLength(1);
   });

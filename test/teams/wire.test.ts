@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
@@ -70,6 +70,15 @@ afterAll(async () => {
 });
 
 describe('Teams on the running server (local-test mode, fake Bot Connector)', () => {
+  it('hands a message to the inbound pipeline, which has stored it when Teams gets its 200', async () => {
+    const receive = vi.spyOn(app.inbound, 'receive');
+    await say(CUSTOMER, ACME_CHANNEL, 'faq pipeline path');
+    expect(receive).toHaveBeenCalledTimes(1);
+    expect(receive.mock.calls[0]![0]).toMatchObject({ kind: 'command', command: 'faq', conversation: { platform: 'teams' } });
+    await expect(receive.mock.results[0]!.value).resolves.toBe('accepted');
+    receive.mockRestore();
+  });
+
   it('warns that it runs unauthenticated without an app id', () => {
     expect(logs.some((l) => l.includes('"level":"warn"') && l.includes('MICROSOFT_APP_ID'))).toBe(true);
   });

@@ -1,0 +1,107 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { forDelivery } from '../../src/core/effects.js';
+import { keys } from '../../src/core/keys.js';
+import type { Reply } from '../../src/core/ports.js';
+import type { InboundEvent } from '../../src/core/types.js';
+import { dayOf } from '../../src/services/deps.js';
+import { createStandardHarness, type Harness } from '../helpers/harness.js';
+
+/**
+ * Processing is at least once: a delivery whose process died after its ack runs again from the
+ * inbox. These tests run the same delivery twice, as a resume would, and count what it made.
+ */
+let h: Harness;
+let n = 0;
+beforeEach(async () => {
+  h = await createStandardHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+function command(user: string, channel: string, line: string): InboundEvent {
+  const m = /^\/?(\S+)\s*([\s\S]*)$/.exec(line)!;
+  return { id: `redelivered-${++n}`, kind: 'command', command: m[1]!, text: m[2] ?? '', actor: { platform: 'playground', id: user }, conversation: h.conv(channel), receivedAt: h.now() };
+}
+
+/** Processes one delivery twice in its effect scope, as the pipeline and a resume would. */
+async function twice(event: InboundEvent): Promise<[Reply, Reply]> {
+  const id = `${event.conversation.platform}:${event.kind}:${event.id}`;
+  const first = await forDelivery(id, () => h.core.process(event));
+  const second = await forDelivery(id, () => h.core.process(event));
+  return [first, second];
+}
+
+const texts = (r: Reply) => r.messages.map((m) => m.text).join('\n');
+const today = () => h.store.hgetall(keys.aggDay(dayOf(h.now())));
+
+describe('a delivery processed twice', () => {
+  it('files one ticket, counts it once and pushes it once', async () => {
+    const [first, second] = await twice(command('alice', 'support-acme', '/issue Printer jammed sev:S2'));
+    expect(texts(first)).toContain('SUP-1');
+    expect(texts(second)).toContain('SUP-1');
+    expect(await h.store.zcard(keys.ticketsAll())).toBe(1);
+    expect(await h.store.counter(keys.seq('SUP'))).toBe(1);
+    expect((await today()).opened).toBe(1);
+    expect((await h.store.hgetall(keys.aggOpen())).total).toBe(1);
+    const pushes = (await h.pushed('engineering')).filter((s) => s.kind === 'post' && s.message.text.includes('SUP-1'));
+    expect(pushes).toHaveLength(1);
+    const audit = (await h.services.audit.latest(50)).filter((e) => e.action === 'ticket.created');
+    expect(audit).toHaveLength(1);
+  });
+
+  it('adds one comment, one acknowledgement and one resolution, and sends one CSAT survey', async () => {
+    await h.run('alice', 'support-acme', '/issue Printer jammed sev:S2');
+    const [, ackAgain] = await twice(command('bob', 'engineering', '/issue ack SUP-1'));
+    expect(texts(ackAgain)).not.toContain('⚠️');
+    await twice(command('bob', 'engineering', '/issue comment SUP-1 Replacing the roller'));
+    const [, resolvedAgain] = await twice(command('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.1'));
+    expect(texts(resolvedAgain)).not.toContain('⚠️');
+    const ticket = await h.services.tickets.get('SUP-1');
+    expect(ticket.timeline.map((e) => e.kind)).toEqual(['created', 'acknowledged', 'comment', 'resolved']);
+    const day = await today();
+    expect([day.acked, day.resolved, day['csat:sent']]).toEqual([1, 1, 1]);
+    expect((await h.store.hgetall(keys.aggOpen())).total).toBe(0);
+    expect(await h.store.zcard(keys.surveys())).toBe(1);
+    const toReporter = await h.pushed('support-acme');
+    expect(toReporter.filter((s) => s.message.text.includes('Replacing the roller'))).toHaveLength(1);
+  });
+
+  it('records one survey answer and does not call the second run a second answer', async () => {
+    await h.run('alice', 'support-acme', '/issue Printer jammed sev:S2');
+    await h.run('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.1');
+    const [survey] = await h.services.surveys.pendingFor('playground:alice');
+    const answer: InboundEvent = { ...command('alice', 'support-acme', 'x'), kind: 'action', actionId: 'survey.answer', value: `${survey!.id}:5` };
+    const [first, second] = await twice(answer);
+    expect(texts(second)).toBe(texts(first));
+    expect((await h.services.surveys.results(survey!.id)).responses).toBe(1);
+    expect((await today())['csat:n']).toBe(1);
+  });
+});
+
+describe('the inbound pipeline', () => {
+  it('keeps a delivery whose run failed in the inbox, and resumes it once with its reply through the outbox', async () => {
+    const event = command('alice', 'support-acme', '/issue Scanner offline sev:S3');
+    let failures = 0;
+    const receipt = await h.inbound.receive(event, {
+      show: async () => {
+        failures++;
+        throw new Error('the platform refused the reply');
+      },
+    });
+    expect(receipt).toBe('accepted');
+    await h.inbound.drain();
+    expect(failures).toBe(1);
+    expect((await h.store.inboxPending(10)).map((e) => e.id)).toEqual([`playground:command:${event.id}`]);
+
+    expect(await h.inbound.resume()).toBe(1);
+    await h.inbound.drain();
+    expect(await h.store.inboxPending(10)).toEqual([]);
+    expect(await h.store.zcard(keys.ticketsAll())).toBe(1);
+    const replies = (await h.pushed('support-acme')).filter((s) => s.message.text.includes('SUP-1'));
+    expect(replies.length).toBeGreaterThan(0);
+    expect((await h.pushed('engineering')).filter((s) => s.kind === 'post' && s.message.text.includes('SUP-1'))).toHaveLength(1);
+    // Still remembered: the platform's retry of the same delivery changes nothing.
+    expect(await h.inbound.receive(event, { show: async () => undefined })).toBe('duplicate');
+  });
+});
