@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseId, parseMention } from '../src/core/args.js';
 import { AppError } from '../src/core/errors.js';
+import type { MessageKey } from '../src/core/i18n.js';
 import { keys } from '../src/core/keys.js';
 
 import type { CommandSpec } from '../src/core/registry.js';
@@ -25,14 +26,14 @@ const idArg = (kinds: Array<'SUP' | 'ALR'> = ['SUP']) =>
     return { id: id!, rest: p.words.slice(1).join(' ') };
   });
 
-function severityOf(value: string | undefined, fail: (k: string) => never): Severity {
+function severityOf(value: string | undefined, fail: (k: MessageKey) => never): Severity {
   if (value === undefined || value === '') return 'S3';
   const v = value.toUpperCase();
   if (!(SEVERITIES as readonly string[]).includes(v)) fail('error.bad_severity');
   return v as Severity;
 }
 
-function systemOf(value: string | undefined, fail: (k: string) => never): string | undefined {
+function systemOf(value: string | undefined, fail: (k: MessageKey) => never): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^[\w.-]{1,64}$/.test(value)) fail('error.bad_system');
   return value.toLowerCase();
@@ -379,7 +380,7 @@ export const issueCommand: CommandSpec<Services> = {
         if (title.length > MAX_TITLE) throw new AppError('invalid_argument', 'error.title_too_long');
         const description = (values.description ?? '').trim();
         if (description.length > MAX_TEXT) throw new AppError('invalid_argument', 'error.text_too_long');
-        const fail = (k: string): never => {
+        const fail = (k: MessageKey): never => {
           throw new AppError('invalid_argument', k);
         };
         const draft: Draft = {

@@ -82,11 +82,12 @@ export function createCore<S>(options: CoreOptions<S>): Core {
 
   function errorMessage(e: unknown, locale: Locale, event: InboundEvent): OutboundMessage {
     const t = translator(locale);
-    if (isAppError(e)) {
+    // An expected refusal whose key is missing from the catalogues is our bug, not the user's: it
+    // is reported like any unexpected error rather than showing the user a raw key.
+    if (isAppError(e) && hasKey(e.key)) {
       log.info('command refused', { code: e.code, key: e.key, deliveryId: event.id });
       metric('aftercare_command_errors_total', { code: e.code });
-      const text = hasKey(e.key) ? t(e.key as MessageKey, e.params) : t('error.invalid_argument', { detail: e.key });
-      return { text: `⚠️ ${text}`, visibility: 'ephemeral', audience: event.actor };
+      return { text: `⚠️ ${t(e.key, e.params)}`, visibility: 'ephemeral', audience: event.actor };
     }
     const correlationId = randomUUID().slice(0, 8);
     log.error('command failed', { correlationId, deliveryId: event.id, kind: event.kind, error: e });
@@ -143,7 +144,7 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     if (!args.success) {
       const issue = args.error.issues[0];
       const key = issue?.message ?? '';
-      if (hasKey(key)) throw new AppError('invalid_argument', key, { command: spec.name, max: maxOf(issue) });
+      if (hasKey(key)) throw new AppError('invalid_argument', key as MessageKey, { command: spec.name, max: maxOf(issue) });
       throw new AppError('invalid_argument', 'error.usage', { command: spec.name, verb: sub.verb });
     }
     if (sub.confirm && !confirmed && !wantsSkip && ctx.event.kind === 'command') {

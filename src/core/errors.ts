@@ -1,3 +1,5 @@
+import type { MessageKey } from './i18n.js';
+
 /**
  * Coded errors. Expected ones carry a message key and become a friendly localized reply plus an
  * info log; anything else is unexpected and becomes a generic reply with a correlation id that is
@@ -16,19 +18,14 @@ export type ErrorCode =
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
-    /** Message key in the catalogues (src/core/messages). */
-    readonly key: string,
+    /** Message key in the catalogues (src/core/messages): a mistyped key fails the type check. */
+    readonly key: MessageKey,
     readonly params: Record<string, string | number> = {},
   ) {
     super(`${code}: ${key} ${JSON.stringify(params)}`);
     this.name = 'AppError';
   }
 }
-
-export const notFound = (key: string, params?: Record<string, string | number>) => new AppError('not_found', key, params);
-export const forbidden = (key: string, params?: Record<string, string | number>) => new AppError('forbidden', key, params);
-export const invalid = (key: string, params?: Record<string, string | number>) => new AppError('invalid_argument', key, params);
-export const conflict = (key: string, params?: Record<string, string | number>) => new AppError('conflict', key, params);
 
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;

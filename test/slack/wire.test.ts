@@ -128,7 +128,7 @@ describe('aftercare on Slack (wire)', () => {
   it('hands a slash command to the inbound pipeline, which has stored it when Slack gets its ack', async () => {
     const receive = vi.spyOn(app.inbound, 'receive');
     const { form } = slash(CUSTOMER, ACME, '/faq', 'pipeline path');
-    expect((await send(form)).status).toBe(200);
+    expect((await send({ form })).status).toBe(200);
     expect(receive).toHaveBeenCalledTimes(1);
     expect(receive.mock.calls[0]![0]).toMatchObject({ kind: 'command', command: 'faq', conversation: { platform: 'slack', channelId: ACME } });
     await expect(receive.mock.results[0]!.value).resolves.toBe('accepted');
