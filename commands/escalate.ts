@@ -11,8 +11,7 @@ async function escalate(ctx: Ctx, id: string, reason: string | undefined) {
     const alert = await ctx.services.alerts.escalate(id, ctx.user);
     return { messages: [{ ...alertCard(alert, cardCtx(ctx)), text: ctx.t('escalate.done_alert', { id }) }] };
   }
-  await visibleTicket(ctx, id);
-  const ticket = await ctx.services.tickets.escalate(id, ctx.user, reason, false, displayName(ctx));
+  const ticket = await ctx.services.tickets.escalate(await visibleTicket(ctx, id), ctx.user, reason, false, displayName(ctx));
   return { messages: [{ ...ticketCard(ticket, cardCtx(ctx)), text: ctx.t('escalate.done', { id, severity: ticket.severity }) }] };
 }
 

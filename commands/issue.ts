@@ -151,8 +151,7 @@ function resolveForm(ctx: Ctx, id: string): Card {
 }
 
 async function resolveTicket(ctx: Ctx, id: string, input: { fixedIn?: string; cause?: string; note?: string }) {
-  await visibleTicket(ctx, id);
-  const ticket = await ctx.services.tickets.resolve(id, ctx.user, input, displayName(ctx));
+  const ticket = await ctx.services.tickets.resolve(await visibleTicket(ctx, id), ctx.user, input, displayName(ctx));
   return { messages: [{ ...ticketCard(ticket, cardCtx(ctx)), text: ctx.t('issue.resolved', { id, version: ticket.fixedIn ?? '–' }) }] };
 }
 
@@ -236,8 +235,7 @@ export const issueCommand: CommandSpec<Services> = {
         return { id: id!, body: requireText(body, fail) };
       }),
       async run(ctx, a: { id: string; body: string }) {
-        await visibleTicket(ctx, a.id);
-        await ctx.services.tickets.comment(a.id, ctx.user, a.body, isStaff(ctx), displayName(ctx));
+        await ctx.services.tickets.comment(await visibleTicket(ctx, a.id), ctx.user, a.body, isStaff(ctx), displayName(ctx));
         return { messages: [text(ctx.t('issue.commented', { id: a.id }))] };
       },
     },

@@ -101,9 +101,8 @@ export const surveyCommand: CommandSpec<Services> = {
         const id = parseId(rawId, ['SVY']);
         const score = Number(rawScore);
         if (!id || rawScore === undefined || !/^\d{1,2}$/.test(rawScore)) throw new AppError('invalid_argument', 'error.bad_survey_id');
-        await ctx.services.surveys.answer(id, ctx.user, score);
+        const survey = await ctx.services.surveys.answer(id, ctx.user, score);
         const thanks = ctx.t('survey.thanks', { score });
-        const survey = await ctx.services.surveys.get(id);
         // A CSAT card belongs to one person: replace it. A channel campaign card stays for others.
         return survey.targetUser ? { replace: text(thanks), messages: [] } : { messages: [text(thanks, true)] };
       },

@@ -10,6 +10,8 @@ import { roleAtLeast, type CommandContext, type CommandResult, type CommandSpec,
 import type { StateStore } from './store.js';
 import type { Actor, ConversationRef, InboundEvent, Locale, OutboundMessage } from './types.js';
 
+/** Conversations whose last stored reference this process keeps in memory. */
+const REMEMBERED_MAX = 10_000;
 /** How long an unanswered confirmation stays valid. */
 const CONFIRM_TTL_MS = 10 * 60_000;
 
@@ -55,8 +57,15 @@ export function createCore<S>(options: CoreOptions<S>): Core {
   }
   const metric = options.metric ?? (() => undefined);
 
+  /** What this process last stored per conversation: an unchanged reference is not written again. */
+  const remembered = new Map<string, string>();
   const rememberConversation = async (ref: ConversationRef) => {
-    await store.set(keys.conversation(conversationKey(ref)), ref);
+    const key = conversationKey(ref);
+    const json = JSON.stringify(ref);
+    if (remembered.get(key) === json) return;
+    await store.set(keys.conversation(key), ref);
+    if (remembered.size >= REMEMBERED_MAX) remembered.delete(remembered.keys().next().value!);
+    remembered.set(key, json);
   };
 
   const localeFor = async (actor: Actor, conversation: ConversationRef): Promise<Locale> =>

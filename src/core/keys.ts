@@ -23,6 +23,7 @@ export const keys = {
   surveys: () => 'idx:surveys',
   surveyAnswer: (id: string, userKey: string) => `survey:${id}:answer:${userKey}`,
   surveyAnswered: (id: string, userKey: string) => `survey:${id}:answered:${userKey}`,
+  surveyAnswers: (id: string) => `idx:survey:${id}:answers`,
   surveyStats: (id: string) => `agg:survey:${id}`,
   surveyPending: (userKey: string) => `idx:survey:pending:${userKey}`,
   surveyTemplate: (name: string) => `survey:template:${name}`,
@@ -32,6 +33,8 @@ export const keys = {
   userProfile: (userKey: string) => `user:${userKey}`,
   conversation: (convKey: string) => `conv:${convKey}`,
   binding: (convKey: string) => `binding:${convKey}`,
+  /** A conversation's language, set with `/aftercare lang … channel`. */
+  channelLocale: (convKey: string) => `lang:${convKey}`,
   org: (name: string) => `org:${name}`,
   orgs: () => 'idx:orgs',
   subscribers: (topic: string) => `idx:subs:${topic}`,
@@ -53,6 +56,10 @@ export const keys = {
   outboxLease: (convKey: string) => `outbox:lease:${convKey}`,
   outboxIdem: (key: string) => `outbox:idem:${key}`,
   sentCard: (cardKey: string, convKey: string) => `sent:${cardKey}:${convKey}`,
+  /** The latest content of a card in a conversation (the push reads it when it is sent). */
+  cardContent: (cardKey: string, convKey: string) => `card:content:${cardKey}:${convKey}`,
+  /** Claimed while an update of the card waits in the outbox, so a storm of updates is one push. */
+  cardQueued: (cardKey: string, convKey: string) => `card:queued:${cardKey}:${convKey}`,
   timersDue: () => 'idx:timers:due',
   timer: (id: string) => `timer:${id}`,
   timerLease: (id: string) => `timer:lease:${id}`,

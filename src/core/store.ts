@@ -24,6 +24,38 @@ export interface InboxEntry {
   receivedAt: number;
 }
 
+/**
+ * One write of a `batch`. `set` stores a JSON value (as `set` does, optional expiry in ms);
+ * `hincr` adds to several fields of a hash; `release` frees a claim held by `owner`.
+ */
+export type Write =
+  | { op: 'set'; key: string; value: unknown; ttlMs?: number }
+  | { op: 'delete'; key: string }
+  | { op: 'zadd'; key: string; member: string; score: number; onlyNew?: boolean }
+  | { op: 'zrem'; key: string; member: string }
+  | { op: 'hincr'; key: string; by: Record<string, number> }
+  | { op: 'release'; key: string; owner: string };
+
+export interface BatchOptions {
+  /** Apply only if this key is not claimed yet, and claim it (an effect, an idempotency key). */
+  once?: string;
+  /**
+   * Apply only if the JSON value at `key` still has revision `rev` (its `rev` field; absent
+   * counts as 0), else throw StaleRevisionError: optimistic concurrency for read-modify-write.
+   */
+  expect?: { key: string; rev: number };
+  /** How long the `once` claim lasts (default EFFECT_TTL_MS). */
+  onceTtlMs?: number;
+}
+
+/** A batch's `expect` failed: the value was changed since it was read. Read it again and retry. */
+export class StaleRevisionError extends Error {
+  constructor(readonly key: string) {
+    super(`${key} was changed by someone else`);
+    this.name = 'StaleRevisionError';
+  }
+}
+
 export interface StateStore {
   readonly kind: 'sqlite' | 'redis';
   get<T>(key: string): Promise<T | undefined>;
@@ -74,6 +106,13 @@ export interface StateStore {
    */
   hincrMany(key: string, by: Record<string, number>, effect?: string): Promise<void>;
   hgetall(key: string): Promise<Record<string, number>>;
+  /**
+   * Applies `writes` in order, in one round trip and as one unit (a SQLite transaction; one Redis
+   * script): what belongs together — an entity, its indexes, its aggregates, its audit entry — is
+   * written together. With `once`, nothing is written when that key is already claimed; resolves
+   * whether the writes were applied.
+   */
+  batch(writes: Write[], options?: BatchOptions): Promise<boolean>;
   /** Raises when the database cannot be reached (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,9 +1,12 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { effectKey } from '../core/effects.js';
 import { keys } from '../core/keys.js';
+import type { Write } from '../core/store.js';
 import type { ServiceDeps } from './deps.js';
 
 export interface AuditEntry {
-  id: number;
+  /** Unique; the same on every run of the delivery that wrote it. */
+  id: string;
   at: number;
   /** `platform:id`, or `system:<hook|timer>` for automatic changes. */
   actor: string;
@@ -13,15 +16,26 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-/** Append-only audit log of every state change (PRODUCT.md §1). */
+/** Append-only audit log of every state change (PRODUCT.md §1), ordered by time. */
 export function createAuditLog({ store, now }: ServiceDeps) {
+  /**
+   * The writes that append an entry, for a caller to put in the batch of the change it records.
+   * Keyed by the delivery's effect when there is one, so a delivery run again writes no double.
+   */
+  function entry(actor: string, action: string, target: string, before?: unknown, after?: unknown): Write[] {
+    const effect = effectKey('audit');
+    const id = effect ? createHash('sha256').update(effect).digest('hex').slice(0, 16) : randomUUID().replaceAll('-', '').slice(0, 16);
+    const e: AuditEntry = { id, at: now(), actor, action, target, before, after };
+    return [
+      { op: 'set', key: keys.auditEntry(id), value: e },
+      { op: 'zadd', key: keys.audit(), member: id, score: e.at },
+    ];
+  }
   return {
-    /** Appends an entry; a delivery run again writes its entries under the same ids (no doubles). */
+    entry,
+    /** Appends an entry on its own. */
     async record(actor: string, action: string, target: string, before?: unknown, after?: unknown): Promise<void> {
-      const id = await store.nextId('seq:audit', effectKey('audit'));
-      const entry: AuditEntry = { id, at: now(), actor, action, target, before, after };
-      await store.set(keys.auditEntry(String(id)), entry);
-      await store.zadd(keys.audit(), String(id), id);
+      await store.batch(entry(actor, action, target, before, after));
     },
     async latest(limit: number): Promise<AuditEntry[]> {
       const ids = await store.zrange(keys.audit(), -Infinity, Infinity, { reverse: true, limit });

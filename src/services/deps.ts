@@ -1,6 +1,7 @@
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../core/log.js';
-import type { StateStore } from '../core/store.js';
+import { keys } from '../core/keys.js';
+import type { StateStore, Write } from '../core/store.js';
 
 /** What every domain service is built from. */
 export interface ServiceDeps {
@@ -11,25 +12,38 @@ export interface ServiceDeps {
 }
 
 const RETRY_MS = 5;
+const LOCK_LEASE_MS = 30_000;
+
+/** A held store lock: `release()` frees it, or `releaseWrite` frees it inside the batch that ends the work. */
+export interface HeldLock {
+  release(): Promise<void>;
+  readonly releaseWrite: Write;
+}
 
 /**
- * Runs `fn` holding a store lock (atomic claim), so read-modify-write of one entity never loses an
- * update, across processes too. The lease outlives any sane `fn`; waiting is bounded.
+ * Takes a store lock (atomic claim), so read-modify-write of one entity never loses an update,
+ * across processes too. The lease (30 s) outlives any sane holder; waiting is bounded by `waitMs`.
  */
-export async function withLock<T>(store: StateStore, name: string, fn: () => Promise<T>, waitMs = 10_000): Promise<T> {
+export async function acquireLock(store: StateStore, name: string, waitMs = 10_000): Promise<HeldLock> {
   const owner = `${process.pid}:${Math.random().toString(36).slice(2)}`;
-  const key = `lock:${name}`;
+  const key = keys.lock(name);
   const deadline = Date.now() + waitMs;
   let delay = RETRY_MS;
-  while (!(await store.claim(key, 30_000, owner))) {
+  while (!(await store.claim(key, LOCK_LEASE_MS, owner))) {
     if (Date.now() > deadline) throw new Error(`lock ${name} not acquired within ${waitMs} ms`);
     await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
     delay = Math.min(delay * 2, 100);
   }
+  return { release: () => store.release(key, owner), releaseWrite: { op: 'release', key, owner } };
+}
+
+/** Runs `fn` holding the store lock `name` (see acquireLock). */
+export async function withLock<T>(store: StateStore, name: string, fn: () => Promise<T>, waitMs = 10_000): Promise<T> {
+  const lock = await acquireLock(store, name, waitMs);
   try {
     return await fn();
   } finally {
-    await store.release(key, owner);
+    await lock.release();
   }
 }
 

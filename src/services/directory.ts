@@ -45,16 +45,14 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     async identify(actor: Actor, conversation: ConversationRef): Promise<Identity> {
       const user = userKey(actor);
       const convKey = conversationKey(conversation);
-      const [granted, binding, prof, convLocale] = await Promise.all([
-        grantedRole(user),
-        store.get<string>(keys.binding(convKey)),
-        profile(user),
-        store.get<Locale>(`lang:${convKey}`),
-      ]);
-      const locale = prof.locale ?? convLocale ?? normalizeLocale(actor.locale) ?? config.locale;
-      let org = binding;
+      // One read for everything identity needs.
+      const [storedRole, binding, stored, convLocale] = await store.getMany<unknown>([keys.role(user), keys.binding(convKey), keys.userProfile(user), keys.channelLocale(convKey)]);
+      const granted: Role | undefined = config.admins.includes(user) ? 'admin' : (storedRole as Role | undefined);
+      const prof = (stored as UserProfile | undefined) ?? {};
+      const locale = prof.locale ?? (convLocale as Locale | undefined) ?? normalizeLocale(actor.locale) ?? config.locale;
+      let org = binding as string | undefined;
       const changes: Partial<UserProfile> = {};
-      if (binding && prof.org !== binding) changes.org = binding;
+      if (org && prof.org !== org) changes.org = org;
       if (!binding && conversation.direct) org = prof.org;
       if (conversation.direct && JSON.stringify(prof.direct) !== JSON.stringify(conversation)) changes.direct = conversation;
       if (actor.displayName && prof.displayName !== actor.displayName) changes.displayName = actor.displayName;
@@ -104,17 +102,17 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
         await audit.record(by, 'lang.user', target.user, prof.locale, locale);
       } else if (target.conversation) {
         const k = conversationKey(target.conversation);
-        await store.set(`lang:${k}`, locale);
+        await store.set(keys.channelLocale(k), locale);
         await audit.record(by, 'lang.channel', k, undefined, locale);
       }
     },
     /** The language set for a conversation with `/aftercare lang <en|zh> channel`, if any. */
     async channelLocale(conversation: ConversationRef): Promise<Locale | undefined> {
-      return store.get<Locale>(`lang:${conversationKey(conversation)}`);
+      return store.get<Locale>(keys.channelLocale(conversationKey(conversation)));
     },
     /** The language pushes to a conversation use: its setting, else the deployment default. */
     async conversationLocale(conversation: ConversationRef): Promise<Locale> {
-      return (await store.get<Locale>(`lang:${conversationKey(conversation)}`)) ?? config.locale;
+      return (await store.get<Locale>(keys.channelLocale(conversationKey(conversation)))) ?? config.locale;
     },
     async subscribe(by: string, sub: Subscription): Promise<void> {
       const convKey = conversationKey(sub.conversation);
@@ -137,26 +135,34 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     },
     /** Conversations subscribed to `topic`, filtered by system when given. One entry per conversation. */
     async subscribers(topic: Topic, system?: string): Promise<ConversationRef[]> {
+      return (await this.audience(topic, system)).map((a) => a.conversation);
+    },
+    /**
+     * The subscribers of `topic` (as `subscribers`) with each conversation's language setting, read
+     * together: what a push to all of them needs.
+     */
+    async audience(topic: Topic, system?: string): Promise<Array<{ conversation: ConversationRef; locale?: Locale }>> {
       const members = await store.zrange(keys.subscribers(topic), -Infinity, Infinity);
-      const wanted = members.filter((m) => {
-        const sys = m.member.split('|')[1];
-        return sys === '*' || system === undefined || sys === system;
-      });
-      const subs = await store.getMany<Subscription>(
-        wanted.map((m) => {
-          const [convKey, sys] = m.member.split('|');
-          return `${keys.subscription(convKey!)}:${topic}:${sys}`;
-        }),
-      );
+      const wanted = members
+        .filter((m) => {
+          const sys = m.member.split('|')[1];
+          return sys === '*' || system === undefined || sys === system;
+        })
+        .map((m) => m.member.split('|') as [string, string]);
+      const values = await store.getMany<unknown>([
+        ...wanted.map(([convKey, sys]) => `${keys.subscription(convKey)}:${topic}:${sys}`),
+        ...wanted.map(([convKey]) => keys.channelLocale(convKey)),
+      ]);
       const seen = new Set<string>();
-      const out: ConversationRef[] = [];
-      for (const s of subs) {
-        if (!s) continue;
-        const k = conversationKey(s.conversation);
-        if (seen.has(k)) continue;
+      const out: Array<{ conversation: ConversationRef; locale?: Locale }> = [];
+      wanted.forEach((_, i) => {
+        const sub = values[i] as Subscription | undefined;
+        if (!sub) return;
+        const k = conversationKey(sub.conversation);
+        if (seen.has(k)) return;
         seen.add(k);
-        out.push(s.conversation);
-      }
+        out.push({ conversation: sub.conversation, locale: values[wanted.length + i] as Locale | undefined });
+      });
       return out;
     },
   };

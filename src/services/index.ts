@@ -48,8 +48,10 @@ export function createServices(options: ServicesOptions) {
    * nobody fixed the channel's language with `/aftercare lang … channel`, the other languages are
    * built too and attached as `alternates`.
    */
-  async function messageFor(conv: ConversationRef, build: (c: CardContext) => OutboundMessage, locale?: Locale): Promise<OutboundMessage> {
-    const fixed = await directory.channelLocale(conv);
+  async function messageFor(conv: ConversationRef, build: (c: CardContext) => OutboundMessage, locale?: Locale, channelLocale?: { locale?: Locale }): Promise<OutboundMessage> {
+    // With the language given, the channel's setting matters only where readers each see their own.
+    const needed = !locale || showsReadersTheirLanguage(conv);
+    const fixed = channelLocale ? channelLocale.locale : needed ? await directory.channelLocale(conv) : undefined;
     const primary = locale ?? fixed ?? options.config.locale;
     return localized((l) => build(cardContext(l)), primary, !fixed && showsReadersTheirLanguage(conv));
   }
@@ -58,16 +60,16 @@ export function createServices(options: ServicesOptions) {
   async function toConversation(
     conv: ConversationRef,
     build: (c: CardContext) => OutboundMessage,
-    push: { cardKey?: string; idempotencyKey?: string; locale?: Locale } = {},
+    push: { cardKey?: string; idempotencyKey?: string; locale?: Locale; channelLocale?: { locale?: Locale } } = {},
   ): Promise<void> {
-    const msg = await messageFor(conv, build, push.locale);
+    const msg = await messageFor(conv, build, push.locale, push.channelLocale);
     if (push.cardKey) await outbox.upsert(conv, push.cardKey, msg);
     else await outbox.post(conv, msg, push.idempotencyKey);
   }
 
   async function toSubscribers(topic: Parameters<typeof directory.subscribers>[0], system: string | undefined, build: (c: CardContext) => OutboundMessage, cardKey?: string, idem?: string) {
-    for (const conv of await directory.subscribers(topic, system)) {
-      await toConversation(conv, build, { cardKey, idempotencyKey: idem ? `${idem}:${conv.platform}:${conv.channelId}` : undefined });
+    for (const { conversation: conv, locale } of await directory.audience(topic, system)) {
+      await toConversation(conv, build, { cardKey, idempotencyKey: idem ? `${idem}:${conv.platform}:${conv.channelId}` : undefined, channelLocale: { locale } });
     }
   }
 
@@ -78,6 +80,11 @@ export function createServices(options: ServicesOptions) {
   }
 
   const tickets = createTickets(deps, audit, {
+    writes(ticket, change) {
+      if (change === 'created') return timers.scheduleWrites({ id: `ticket:${ticket.id}:respond`, kind: 'ticket-respond', dueAt: ticket.respondDueAt, data: { id: ticket.id, stage: 1 } });
+      if (change === 'acknowledged' || change === 'resolved') return timers.cancelWrites(`ticket:${ticket.id}:respond`);
+      return [];
+    },
     async changed(ticket, change, by) {
       await toSubscribers('tickets', ticket.system, (c) => ticketCard(ticket, c), `ticket:${ticket.id}`);
       const step = ticket.timeline.length;
@@ -110,10 +117,6 @@ export function createServices(options: ServicesOptions) {
           `tkt:${ticket.id}:${step}:reporter`,
         );
       }
-      if (change === 'created') {
-        await timers.schedule({ id: `ticket:${ticket.id}:respond`, kind: 'ticket-respond', dueAt: ticket.respondDueAt, data: { id: ticket.id, stage: 1 } });
-      }
-      if (change === 'acknowledged' || change === 'resolved') await timers.cancel(`ticket:${ticket.id}:respond`);
       if (change === 'resolved') {
         const survey = await surveys.createCsat(ticket.id, ticket.reporter, ticket.org, by);
         await toReporter(ticket, (c) => surveyCard(survey, c, ticket.title), `tkt:${ticket.id}:${step}:csat`, true);

@@ -3,7 +3,7 @@ import { effectKey } from '../core/effects.js';
 import { keys } from '../core/keys.js';
 import type { Logger } from '../core/log.js';
 import { conversationKey, SendError, type ChatAdapter } from '../core/ports.js';
-import type { StateStore } from '../core/store.js';
+import type { StateStore, Write } from '../core/store.js';
 import type { ConversationRef, OutboundMessage, Platform, SentRef } from '../core/types.js';
 
 /** A stored push. Ids sort in creation order, so one conversation's pushes keep their order. */
@@ -37,6 +37,10 @@ const SLEEP_MAX_MS = 2_000;
 /** Due conversations started per tick. */
 const TICK_CONVERSATIONS = 200;
 const IDEM_TTL_MS = 30 * 24 * 3600_000;
+/** Pushes read from a conversation's queue at a time. */
+const HEAD = 10;
+/** A card's "update queued" mark outlives any queue wait; the push frees it when it reads the content. */
+const QUEUED_MARK_MS = 10 * 60_000;
 
 interface Bucket {
   tokens: number;
@@ -66,23 +70,36 @@ export function createOutbox(options: OutboxOptions) {
 
   /** This process's name on conversation leases, so a replica never releases another's. */
   const owner = randomUUID();
+  /** Conversations that got a push after their sender's last read: started again when it ends. */
+  const dueAgain = new Set<string>();
   /** Conversations another replica is sending for, skipped here until the time given. */
   const foreign = new Map<string, number>();
 
-  /** Stores and queues a push. With `effect`, a second call for the same effect stores the same item again (no double). */
-  async function enqueue(item: Omit<OutboxItem, 'id' | 'attempts' | 'createdAt'>, effect?: string): Promise<string> {
-    const seq = await store.nextId('seq:outbox', effect);
-    const id = String(seq).padStart(12, '0');
+  /**
+   * Position of a new push in its conversation's queue: microseconds of the wall clock, kept
+   * strictly increasing in this process, so one conversation's pushes leave in the order they
+   * were made (replicas order theirs by their clocks).
+   */
+  let lastOrder = 0;
+  const nextOrder = () => (lastOrder = Math.max(lastOrder + 1, Date.now() * 1000));
+
+  /** The writes that store a push and queue it; the conversation is marked due unless it already is (a parked one keeps its time). */
+  function enqueueWrites(item: Omit<OutboxItem, 'id' | 'attempts' | 'createdAt'>): Write[] {
+    const order = nextOrder();
+    const id = `${order}-${owner.slice(0, 8)}`;
     const convKey = conversationKey(item.conversation);
     const full: OutboxItem = { ...item, id, attempts: 0, createdAt: now() };
-    await store.set(keys.outboxItem(id), full);
-    // Queue first, then mark the conversation due (a conversation parked for later keeps its time).
-    await store.zadd(keys.outboxQueue(convKey), id, seq);
-    await store.zadd(keys.outboxConversations(), convKey, now(), { onlyNew: true });
-    metric('aftercare_outbox_enqueued_total', { platform: item.conversation.platform });
-    // A conversation being sent here picks the new push up itself.
-    if (!busy.has(convKey)) kick();
-    return id;
+    return [
+      { op: 'set', key: keys.outboxItem(id), value: full },
+      { op: 'zadd', key: keys.outboxQueue(convKey), member: id, score: order },
+      { op: 'zadd', key: keys.outboxConversations(), member: convKey, score: now(), onlyNew: true },
+    ];
+  }
+
+  /** After a push was queued: a conversation being sent here picks it up itself, others need a tick. */
+  function queued(conversation: ConversationRef): void {
+    metric('aftercare_outbox_enqueued_total', { platform: conversation.platform });
+    if (!busy.has(conversationKey(conversation))) kick();
   }
 
   function take(bucketKey: string, perSecond: number, burst: number): number {
@@ -123,34 +140,33 @@ export function createOutbox(options: OutboxOptions) {
     await store.zadd(keys.outboxConversations(), convKey, at);
   }
 
-  async function finish(convKey: string, item: OutboxItem) {
-    await store.zrem(keys.outboxQueue(convKey), item.id);
-    await store.delete(keys.outboxItem(item.id));
-  }
-
-  async function deliver(item: OutboxItem, adapter: ChatAdapter): Promise<void> {
+  /**
+   * Sends one push; resolves with the writes that record it as sent (where a card now is).
+   * An upsert frees its card's "queued" mark before reading the content, so an update made
+   * during the send queues another push instead of being lost.
+   */
+  async function deliver(item: OutboxItem, adapter: ChatAdapter): Promise<Write[]> {
     const convKey = conversationKey(item.conversation);
+    const idempotencyKey = `outbox:${item.id}:${item.createdAt}`;
     if (item.kind === 'post') {
-      const sent = await adapter.post(item.conversation, item.message!, { idempotencyKey: `outbox:${item.id}:${item.createdAt}` });
-      if (item.cardKey) await store.set(keys.sentCard(item.cardKey, convKey), sent);
-      return;
+      const sent = await adapter.post(item.conversation, item.message!, { idempotencyKey });
+      return item.cardKey ? [{ op: 'set', key: keys.sentCard(item.cardKey, convKey), value: sent }] : [];
     }
     const cardKey = item.cardKey!;
-    await store.release(`card:queued:${cardKey}:${convKey}`);
-    const message = await store.get<OutboundMessage>(`card:content:${cardKey}:${convKey}`);
-    if (!message) return;
-    const sent = await store.get<SentRef>(keys.sentCard(cardKey, convKey));
+    await store.release(keys.cardQueued(cardKey, convKey));
+    const [message, sent] = await store.getMany<unknown>([keys.cardContent(cardKey, convKey), keys.sentCard(cardKey, convKey)]);
+    if (!message) return [];
     if (sent && adapter.capabilities.updateInPlace) {
       try {
-        await adapter.update(sent, message);
-        return;
+        await adapter.update(sent as SentRef, message as OutboundMessage);
+        return [];
       } catch (e) {
         if (e instanceof SendError && e.retryable) throw e;
         log.warn('in-place update failed; posting a new message', { cardKey, error: e });
       }
     }
-    const fresh = await adapter.post(item.conversation, message, { idempotencyKey: `outbox:${item.id}:${item.createdAt}` });
-    await store.set(keys.sentCard(cardKey, convKey), fresh);
+    const fresh = await adapter.post(item.conversation, message as OutboundMessage, { idempotencyKey });
+    return [{ op: 'set', key: keys.sentCard(cardKey, convKey), value: fresh }];
   }
 
   /**
@@ -165,16 +181,11 @@ export function createOutbox(options: OutboxOptions) {
       return;
     }
     const started = now();
+    let released = false;
     try {
       for (;;) {
-        const head = await store.zrange(keys.outboxQueue(convKey), -Infinity, Infinity, { limit: 10 });
-        if (head.length === 0) {
-          // Done: take the conversation off the due list, unless a push arrived meanwhile.
-          await store.zrem(keys.outboxConversations(), convKey);
-          if ((await store.zcard(keys.outboxQueue(convKey))) > 0) await park(convKey, now());
-          return;
-        }
-        const items = await store.getMany<OutboxItem>(head.map((h) => keys.outboxItem(h.member)));
+        const head = await store.zrange(keys.outboxQueue(convKey), -Infinity, Infinity, { limit: HEAD });
+        const items = head.length ? await store.getMany<OutboxItem>(head.map((h) => keys.outboxItem(h.member))) : [];
         for (const [i, item] of items.entries()) {
           if (!item) {
             await store.zrem(keys.outboxQueue(convKey), head[i]!.member);
@@ -187,9 +198,22 @@ export function createOutbox(options: OutboxOptions) {
           }
           if (!(await sendOne(convKey, item))) return;
         }
+        if (head.length === HEAD) continue;
+        // Done: off the due list and the lease freed in one step; a push that arrived meanwhile
+        // puts the conversation back.
+        await store.batch([
+          { op: 'zrem', key: keys.outboxConversations(), member: convKey },
+          { op: 'release', key: lease, owner },
+        ]);
+        released = true;
+        if ((await store.zcard(keys.outboxQueue(convKey))) > 0) {
+          await park(convKey, now());
+          dueAgain.add(convKey);
+        }
+        return;
       }
     } finally {
-      await store.release(lease, owner);
+      if (!released) await store.release(lease, owner);
     }
   }
 
@@ -220,8 +244,8 @@ export function createOutbox(options: OutboxOptions) {
       return false;
     }
     try {
-      await deliver(item, adapter);
-      await finish(convKey, item);
+      const sent = await deliver(item, adapter);
+      await store.batch([{ op: 'zrem', key: keys.outboxQueue(convKey), member: item.id }, { op: 'delete', key: keys.outboxItem(item.id) }, ...sent]);
       metric('aftercare_outbox_sent_total', { platform: adapter.platform });
       return true;
     } catch (e) {
@@ -258,7 +282,8 @@ export function createOutbox(options: OutboxOptions) {
         .finally(() => {
           busy.delete(convKey);
           inflight.delete(run);
-          kick();
+          // A push that arrived for it while it was busy was left to it; it is due again now.
+          if (dueAgain.delete(convKey)) kick();
         });
       inflight.add(run);
     }
@@ -298,9 +323,9 @@ export function createOutbox(options: OutboxOptions) {
      */
     async post(conversation: ConversationRef, message: OutboundMessage, idempotencyKey?: string, cardKey?: string): Promise<boolean> {
       const key = idempotencyKey ?? effectKey('push');
-      if (key && (await store.get(keys.outboxIdem(key))) !== undefined) return false;
-      await enqueue({ kind: 'post', conversation, message, cardKey }, key && `push:${key}`);
-      if (key) await store.set(keys.outboxIdem(key), 1, IDEM_TTL_MS);
+      const writes = enqueueWrites({ kind: 'post', conversation, message, cardKey });
+      if (!(await store.batch(writes, key ? { once: keys.outboxIdem(key), onceTtlMs: IDEM_TTL_MS } : {}))) return false;
+      queued(conversation);
       return true;
     },
     /**
@@ -309,10 +334,11 @@ export function createOutbox(options: OutboxOptions) {
      */
     async upsert(conversation: ConversationRef, cardKey: string, message: OutboundMessage): Promise<void> {
       const convKey = conversationKey(conversation);
-      await store.set(`card:content:${cardKey}:${convKey}`, message);
-      if (await store.claim(`card:queued:${cardKey}:${convKey}`, 10 * 60_000)) {
-        await enqueue({ kind: 'upsert', conversation, cardKey });
-      }
+      const content: Write = { op: 'set', key: keys.cardContent(cardKey, convKey), value: message };
+      // Not queued yet: store the content and queue the push together. Queued: the push will read this content.
+      const fresh = await store.batch([content, ...enqueueWrites({ kind: 'upsert', conversation, cardKey })], { once: keys.cardQueued(cardKey, convKey), onceTtlMs: QUEUED_MARK_MS });
+      if (fresh) queued(conversation);
+      else await store.batch([content]);
     },
     /** Where a card was posted in a conversation, if it was. */
     async sentRef(cardKey: string, conversation: ConversationRef): Promise<SentRef | undefined> {

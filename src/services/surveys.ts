@@ -1,6 +1,7 @@
 import { effectKey } from '../core/effects.js';
 import { AppError } from '../core/errors.js';
 import { keys } from '../core/keys.js';
+import type { Write } from '../core/store.js';
 import type { ConversationRef } from '../core/types.js';
 import type { AuditLog } from './audit.js';
 import { dayOf, type ServiceDeps } from './deps.js';
@@ -72,15 +73,17 @@ export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
   async function create(input: Omit<Survey, 'id' | 'createdAt'>): Promise<Survey> {
     const effect = effectKey('survey');
     const id = `SVY-${await store.nextId(keys.seq('SVY'), effect)}`;
-    const stored = effect ? await store.get<Survey>(keys.survey(id)) : undefined;
-    if (stored) return stored;
     const survey: Survey = { ...input, id, createdAt: now() };
-    await store.hincrMany(keys.aggDay(dayOf(survey.createdAt)), { [`${survey.kind}:sent`]: input.recipients }, effect && `${effect}:day`);
-    await store.zadd(keys.surveys(), id, survey.createdAt);
-    if (input.targetUser) await store.zadd(keys.surveyPending(input.targetUser), id, survey.createdAt);
-    await store.set(keys.survey(id), survey);
-    await audit.record(input.createdBy, 'survey.created', id, undefined, { kind: input.kind, template: input.template });
-    return survey;
+    const writes: Write[] = [
+      { op: 'hincr', key: keys.aggDay(dayOf(survey.createdAt)), by: { [`${survey.kind}:sent`]: input.recipients } },
+      { op: 'zadd', key: keys.surveys(), member: id, score: survey.createdAt },
+      ...(input.targetUser ? [{ op: 'zadd' as const, key: keys.surveyPending(input.targetUser), member: id, score: survey.createdAt }] : []),
+      { op: 'set', key: keys.survey(id), value: survey },
+      ...audit.entry(input.createdBy, 'survey.created', id, undefined, { kind: input.kind, template: input.template }),
+    ];
+    // A run of the same delivery finds the survey its first run stored.
+    if (await store.batch(writes, { once: effect && `${effect}:create` })) return survey;
+    return load(id);
   }
 
   return {
@@ -140,14 +143,17 @@ export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
       if (survey.kind === 'nps' && score >= 9) day['nps:promoters'] = 1;
       if (survey.kind === 'nps' && score <= 6) day['nps:detractors'] = 1;
       if (survey.kind === 'csat' && score >= 4) day['csat:satisfied'] = 1;
-      await Promise.all([
-        store.hincrMany(keys.surveyStats(id), { n: 1, sum: score, [`s:${score}`]: 1 }, effect && `${effect}:stats`),
-        store.hincrMany(keys.aggDay(dayOf(at)), day, effect && `${effect}:day`),
-        store.zadd(`idx:survey:${id}:answers`, user, at),
-      ]);
-      await store.set(keys.surveyAnswer(id, user), answer);
-      if (survey.targetUser) await store.zrem(keys.surveyPending(user), id);
-      await audit.record(user, 'survey.answered', id, undefined, { score });
+      await store.batch(
+        [
+          { op: 'hincr', key: keys.surveyStats(id), by: { n: 1, sum: score, [`s:${score}`]: 1 } },
+          { op: 'hincr', key: keys.aggDay(dayOf(at)), by: day },
+          { op: 'zadd', key: keys.surveyAnswers(id), member: user, score: at },
+          { op: 'set', key: keys.surveyAnswer(id, user), value: answer },
+          ...(survey.targetUser ? [{ op: 'zrem' as const, key: keys.surveyPending(user), member: id }] : []),
+          ...audit.entry(user, 'survey.answered', id, undefined, { score }),
+        ],
+        { once: effect && `${effect}:answer` },
+      );
       return survey;
     },
     /** Surveys waiting for this user's answer (CSAT after their tickets). */

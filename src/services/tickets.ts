@@ -1,9 +1,10 @@
 import { effectKey } from '../core/effects.js';
 import { AppError } from '../core/errors.js';
 import { keys } from '../core/keys.js';
+import { StaleRevisionError, type Write } from '../core/store.js';
 import type { ConversationRef, Locale } from '../core/types.js';
 import type { AuditLog } from './audit.js';
-import { bucketOf, dayOf, withLock, type ServiceDeps } from './deps.js';
+import { bucketOf, dayOf, type ServiceDeps } from './deps.js';
 import { personLabel } from './people.js';
 
 export const SEVERITIES = ['S1', 'S2', 'S3', 'S4'] as const;
@@ -49,6 +50,8 @@ export interface Ticket {
   escalations: number;
   sourceAlert?: string;
   timeline: TimelineEntry[];
+  /** Revision, bumped by every stored change (optimistic concurrency; absent on older tickets = 0). */
+  rev?: number;
 }
 
 export type TicketChange = TimelineEntry['kind'];
@@ -67,17 +70,27 @@ export interface NewTicket {
 }
 
 export interface TicketHooks {
-  /** Called after every stored change (pushes, timers). Errors are the caller's to log. */
+  /** Writes stored together with a change (its SLA timers), after the change is applied to `ticket`. */
+  writes?(ticket: Ticket, change: TicketChange): Write[];
+  /** Called after every stored change (pushes). Errors are the caller's to log. */
   changed(ticket: Ticket, change: TicketChange, by: string): Promise<void>;
 }
 
 const MINUTE = 60_000;
+/** Attempts of an optimistic change under contention before it gives up. */
+const MAX_ATTEMPTS = 50;
 
-/** Digest aggregates a change adds to: per day (`agg:day:<day>`) and the open backlog (`agg:open`). */
-interface Tally {
+/**
+ * What a change writes besides the ticket: digest aggregates per day (`agg:day:<day>`) and of
+ * the open backlog (`agg:open`), and index writes. All of it goes in the ticket's one batch.
+ */
+interface Change {
   day: Record<string, number>;
   open: Record<string, number>;
+  writes: Write[];
 }
+
+const idOf = (ref: Ticket | string): string => (typeof ref === 'string' ? ref : ref.id);
 
 function count(into: Record<string, number>, field: string, by = 1): void {
   into[field] = (into[field] ?? 0) + by;
@@ -93,42 +106,52 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
     return t;
   }
 
-  /**
-   * Adds a change's aggregates, each hash once per effect: written before the ticket itself, so
-   * a run that died in between counts nothing twice when it runs again.
-   */
-  async function addTally(at: number, tally: Tally, effect: string | undefined): Promise<void> {
-    const day = Object.keys(tally.day).length ? store.hincrMany(keys.aggDay(dayOf(at)), tally.day, effect && `${effect}:day`) : undefined;
-    const open = Object.keys(tally.open).length ? store.hincrMany(keys.aggOpen(), tally.open, effect && `${effect}:open`) : undefined;
-    await Promise.all([day, open]);
+  /** The batch that stores `ticket` with everything `change` adds. */
+  function writesOf(ticket: Ticket, change: Change, at: number): Write[] {
+    const aggregates: Write[] = [];
+    if (Object.keys(change.day).length) aggregates.push({ op: 'hincr', key: keys.aggDay(dayOf(at)), by: change.day });
+    if (Object.keys(change.open).length) aggregates.push({ op: 'hincr', key: keys.aggOpen(), by: change.open });
+    return [...change.writes, ...aggregates, { op: 'set', key: keys.ticket(ticket.id), value: ticket }];
   }
 
   /**
-   * Loads, applies `fn` under the ticket's lock, stores, audits and notifies. Idempotent per
-   * delivery: the timeline entries `fn` adds carry the delivery's effect key, and a run that finds
-   * them has nothing to apply (it still notifies: pushes are keyed by delivery too).
+   * Applies `fn` to the ticket and stores it with its indexes, aggregates, audit entry and timers
+   * in one batch, then notifies. Optimistic: the batch applies only if nobody stored the ticket
+   * since it was read, else the change is made again on a fresh read. `ref` is the ticket's id, or
+   * the ticket as the caller just read it (one read fewer). Idempotent per delivery: the batch is
+   * applied once per effect, and a run that finds the effect on the timeline has nothing to apply
+   * (it still notifies: pushes are keyed by delivery too).
    */
-  async function mutate(id: string, by: string, change: TicketChange, fn: (t: Ticket, tally: Tally) => Promise<void> | void): Promise<Ticket> {
+  async function mutate(ref: Ticket | string, by: string, kind: TicketChange, fn: (t: Ticket, change: Change) => Promise<void> | void): Promise<Ticket> {
     const effect = effectKey('ticket-change');
-    const ticket = await withLock(store, `ticket:${id}`, async () => {
-      const t = await load(id);
-      if (effect && t.timeline.some((e) => e.effect === effect)) return t;
+    const id = idOf(ref);
+    let read: Ticket | undefined = typeof ref === 'string' ? undefined : structuredClone(ref);
+    let ticket: Ticket | undefined;
+    for (let attempt = 1; !ticket; attempt++) {
+      const t = read ?? (await load(id));
+      read = undefined;
+      if (effect && t.timeline.some((e) => e.effect === effect)) {
+        ticket = t;
+        break;
+      }
+      const rev = t.rev ?? 0;
       const before = { status: t.status, severity: t.severity, assignee: t.assignee, fixedIn: t.fixedIn };
-      const tally: Tally = { day: {}, open: {} };
+      const change: Change = { day: {}, open: {}, writes: [] };
       const entries = t.timeline.length;
-      await fn(t, tally);
+      await fn(t, change);
       for (const e of t.timeline.slice(entries)) e.effect = effect;
-      await addTally(now(), tally, effect);
-      await audit.record(by, `ticket.${change}`, id, before, {
-        status: t.status,
-        severity: t.severity,
-        assignee: t.assignee,
-        fixedIn: t.fixedIn,
-      });
-      await store.set(keys.ticket(id), t);
-      return t;
-    });
-    await hooks.changed(ticket, change, by);
+      t.rev = rev + 1;
+      const after = { status: t.status, severity: t.severity, assignee: t.assignee, fixedIn: t.fixedIn };
+      change.writes.push(...audit.entry(by, `ticket.${kind}`, id, before, after), ...(hooks.writes?.(t, kind) ?? []));
+      try {
+        const applied = await store.batch(writesOf(t, change, now()), { once: effect, expect: { key: keys.ticket(id), rev } });
+        ticket = applied ? t : await load(id);
+      } catch (e) {
+        if (!(e instanceof StaleRevisionError) || attempt >= MAX_ATTEMPTS) throw e;
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * attempt)));
+      }
+    }
+    await hooks.changed(ticket, kind, by);
     return ticket;
   }
 
@@ -142,11 +165,6 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
     async create(input: NewTicket): Promise<Ticket> {
       const effect = effectKey('ticket');
       const id = `SUP-${await store.nextId(keys.seq('SUP'), effect)}`;
-      const stored = effect ? await store.get<Ticket>(keys.ticket(id)) : undefined;
-      if (stored) {
-        await hooks.changed(stored, 'created', input.reporter);
-        return stored;
-      }
       const at = now();
       const sla = config.sla[input.severity];
       const ticket: Ticket = {
@@ -159,27 +177,23 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
         escalations: 0,
         timeline: [{ at, actor: input.reporter, actorName: input.reporterName, kind: 'created', text: input.title, effect }],
       };
-      const tally: Tally = { day: {}, open: {} };
-      count(tally.day, 'opened');
-      count(tally.day, `opened:sev:${input.severity}`);
-      count(tally.day, `opened:org:${input.org}`);
-      if (input.system) count(tally.day, `opened:sys:${input.system}`);
-      count(tally.open, 'total');
-      count(tally.open, `sev:${input.severity}`);
-      count(tally.open, `org:${input.org}`);
-      // Everything but the ticket itself first: a run that finds the ticket stored has nothing left to do.
-      await Promise.all([
-        addTally(at, tally, effect),
-        store.zadd(keys.ticketsAll(), id, at),
-        store.zadd(keys.ticketsOpen(), id, at),
-        store.zadd(keys.ticketsOrg(input.org), id, at),
-        store.zadd(keys.ticketsOrgOpen(input.org), id, at),
-        store.zadd(keys.ticketsUser(input.reporter), id, at),
-      ]);
-      await audit.record(input.reporter, 'ticket.created', id, undefined, { severity: input.severity, org: input.org });
-      await store.set(keys.ticket(id), ticket);
-      await hooks.changed(ticket, 'created', input.reporter);
-      return ticket;
+      const change: Change = { day: {}, open: {}, writes: [] };
+      count(change.day, 'opened');
+      count(change.day, `opened:sev:${input.severity}`);
+      count(change.day, `opened:org:${input.org}`);
+      if (input.system) count(change.day, `opened:sys:${input.system}`);
+      count(change.open, 'total');
+      count(change.open, `sev:${input.severity}`);
+      count(change.open, `org:${input.org}`);
+      for (const index of [keys.ticketsAll(), keys.ticketsOpen(), keys.ticketsOrg(input.org), keys.ticketsOrgOpen(input.org), keys.ticketsUser(input.reporter)]) {
+        change.writes.push({ op: 'zadd', key: index, member: id, score: at });
+      }
+      change.writes.push(...audit.entry(input.reporter, 'ticket.created', id, undefined, { severity: input.severity, org: input.org }), ...(hooks.writes?.(ticket, 'created') ?? []));
+      // A run of the same delivery finds the ticket its first run stored.
+      const applied = await store.batch(writesOf(ticket, change, at), { once: effect && `${effect}:create` });
+      const stored = applied ? ticket : await load(id);
+      await hooks.changed(stored, 'created', input.reporter);
+      return stored;
     },
 
     /** Newest first. `org` limits to one organisation; `user` to one reporter. Reads indexes only. */
@@ -200,8 +214,9 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       return { tickets, total };
     },
 
-    async ack(id: string, by: string, byName?: string): Promise<Ticket> {
-      return mutate(id, by, 'acknowledged', (t, tally) => {
+    async ack(ref: Ticket | string, by: string, byName?: string): Promise<Ticket> {
+      const id = idOf(ref);
+      return mutate(ref, by, 'acknowledged', (t, change) => {
         if (t.status === 'resolved') throw new AppError('conflict', 'error.ticket_resolved', { id });
         if (t.ackedAt) throw new AppError('conflict', 'error.ticket_already_acked', { id });
         const at = now();
@@ -212,12 +227,13 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
           t.assigneeName = byName;
         }
         t.timeline.push({ at, actor: by, actorName: byName, kind: 'acknowledged', staff: true });
-        countAck(t, at, tally);
+        countAck(t, at, change);
       });
     },
 
-    async assign(id: string, by: string, assignee: string, byName?: string, assigneeName?: string): Promise<Ticket> {
-      return mutate(id, by, 'assigned', (t) => {
+    async assign(ref: Ticket | string, by: string, assignee: string, byName?: string, assigneeName?: string): Promise<Ticket> {
+      const id = idOf(ref);
+      return mutate(ref, by, 'assigned', (t) => {
         if (t.status === 'resolved') throw new AppError('conflict', 'error.ticket_resolved', { id });
         t.assignee = assignee;
         t.assigneeName = assigneeName;
@@ -225,14 +241,16 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       });
     },
 
-    async comment(id: string, by: string, text: string, staff: boolean, byName?: string): Promise<Ticket> {
-      return mutate(id, by, 'comment', (t) => {
+    async comment(ref: Ticket | string, by: string, text: string, staff: boolean, byName?: string): Promise<Ticket> {
+      const id = idOf(ref);
+      return mutate(ref, by, 'comment', (t) => {
         t.timeline.push({ at: now(), actor: by, actorName: byName, kind: 'comment', text, staff });
       });
     },
 
-    async resolve(id: string, by: string, input: { fixedIn?: string; cause?: string; note?: string }, byName?: string): Promise<Ticket> {
-      return mutate(id, by, 'resolved', async (t, tally) => {
+    async resolve(ref: Ticket | string, by: string, input: { fixedIn?: string; cause?: string; note?: string }, byName?: string): Promise<Ticket> {
+      const id = idOf(ref);
+      return mutate(ref, by, 'resolved', async (t, change) => {
         if (t.status === 'resolved') throw new AppError('conflict', 'error.ticket_resolved', { id });
         const at = now();
         const wasAcked = Boolean(t.ackedAt);
@@ -243,63 +261,65 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
         t.resolution = input.note;
         if (!wasAcked) {
           t.ackedAt = at;
-          countAck(t, at, tally);
+          countAck(t, at, change);
         }
         t.timeline.push({ at, actor: by, actorName: byName, kind: 'resolved', text: input.note, staff: true });
-        await Promise.all([
-          store.zrem(keys.ticketsOpen(), id),
-          store.zrem(keys.ticketsOrgOpen(t.org), id),
-          store.zadd(keys.ticketsResolved(), id, at),
-          input.fixedIn ? store.zadd(keys.ticketsFixedIn(input.fixedIn), id, at) : undefined,
-        ]);
-        count(tally.day, 'resolved');
-        count(tally.day, `resolved:sev:${t.severity}`);
-        count(tally.day, `mttr:b:${bucketOf(at - t.createdAt)}`);
-        count(tally.day, 'sla:total');
-        if (at <= t.resolveDueAt) count(tally.day, 'sla:met');
-        if (input.cause) count(tally.day, `cause:${input.cause}`);
-        if (t.system) count(tally.day, `resolved:sys:${t.system}`);
-        count(tally.open, 'total', -1);
-        count(tally.open, `sev:${t.severity}`, -1);
-        count(tally.open, `org:${t.org}`, -1);
+        change.writes.push(
+          { op: 'zrem', key: keys.ticketsOpen(), member: id },
+          { op: 'zrem', key: keys.ticketsOrgOpen(t.org), member: id },
+          { op: 'zadd', key: keys.ticketsResolved(), member: id, score: at },
+        );
+        if (input.fixedIn) change.writes.push({ op: 'zadd', key: keys.ticketsFixedIn(input.fixedIn), member: id, score: at });
+        count(change.day, 'resolved');
+        count(change.day, `resolved:sev:${t.severity}`);
+        count(change.day, `mttr:b:${bucketOf(at - t.createdAt)}`);
+        count(change.day, 'sla:total');
+        if (at <= t.resolveDueAt) count(change.day, 'sla:met');
+        if (input.cause) count(change.day, `cause:${input.cause}`);
+        if (t.system) count(change.day, `resolved:sys:${t.system}`);
+        count(change.open, 'total', -1);
+        count(change.open, `sev:${t.severity}`, -1);
+        count(change.open, `org:${t.org}`, -1);
       });
     },
 
-    async reopen(id: string, by: string, reason?: string, byName?: string): Promise<Ticket> {
-      return mutate(id, by, 'reopened', async (t, tally) => {
+    async reopen(ref: Ticket | string, by: string, reason?: string, byName?: string): Promise<Ticket> {
+      const id = idOf(ref);
+      return mutate(ref, by, 'reopened', async (t, change) => {
         if (t.status !== 'resolved') throw new AppError('conflict', 'error.ticket_not_resolved', { id });
         const at = now();
         t.status = t.ackedAt ? 'acknowledged' : 'open';
         t.resolvedAt = undefined;
         t.timeline.push({ at, actor: by, actorName: byName, kind: 'reopened', text: reason });
-        await Promise.all([
-          store.zadd(keys.ticketsOpen(), id, t.createdAt),
-          store.zadd(keys.ticketsOrgOpen(t.org), id, t.createdAt),
-          store.zrem(keys.ticketsResolved(), id),
-          t.fixedIn ? store.zrem(keys.ticketsFixedIn(t.fixedIn), id) : undefined,
-        ]);
-        count(tally.day, 'reopened');
-        count(tally.open, 'total');
-        count(tally.open, `sev:${t.severity}`);
-        count(tally.open, `org:${t.org}`);
+        change.writes.push(
+          { op: 'zadd', key: keys.ticketsOpen(), member: id, score: t.createdAt },
+          { op: 'zadd', key: keys.ticketsOrgOpen(t.org), member: id, score: t.createdAt },
+          { op: 'zrem', key: keys.ticketsResolved(), member: id },
+        );
+        if (t.fixedIn) change.writes.push({ op: 'zrem', key: keys.ticketsFixedIn(t.fixedIn), member: id });
+        count(change.day, 'reopened');
+        count(change.open, 'total');
+        count(change.open, `sev:${t.severity}`);
+        count(change.open, `org:${t.org}`);
         t.fixedIn = undefined;
       });
     },
 
     /** Raises severity one step (S1 stays S1) and records who and why. `auto` for SLA timers. */
-    async escalate(id: string, by: string, reason: string | undefined, auto = false, byName?: string): Promise<Ticket> {
-      return mutate(id, by, auto ? 'auto-escalated' : 'escalated', (t, tally) => {
+    async escalate(ref: Ticket | string, by: string, reason: string | undefined, auto = false, byName?: string): Promise<Ticket> {
+      const id = idOf(ref);
+      return mutate(ref, by, auto ? 'auto-escalated' : 'escalated', (t, change) => {
         if (t.status === 'resolved') throw new AppError('conflict', 'error.ticket_resolved', { id });
         const idx = SEVERITIES.indexOf(t.severity);
         const next = SEVERITIES[Math.max(0, idx - 1)]!;
         if (next !== t.severity) {
-          count(tally.open, `sev:${t.severity}`, -1);
-          count(tally.open, `sev:${next}`);
+          count(change.open, `sev:${t.severity}`, -1);
+          count(change.open, `sev:${next}`);
         }
         t.severity = next;
         t.escalations += 1;
         t.timeline.push({ at: now(), actor: by, actorName: byName, kind: auto ? 'auto-escalated' : 'escalated', text: reason, staff: true });
-        count(tally.day, 'escalated');
+        count(change.day, 'escalated');
       });
     },
 
@@ -320,9 +340,9 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
 export type Tickets = ReturnType<typeof createTickets>;
 
 /** The aggregates of a first response: acked, its time-to-acknowledge bucket, the response target met or not. */
-function countAck(t: Ticket, at: number, tally: Tally): void {
-  count(tally.day, 'acked');
-  count(tally.day, `mtta:b:${bucketOf(at - t.createdAt)}`);
-  count(tally.day, 'respond:total');
-  if (at <= t.respondDueAt) count(tally.day, 'respond:met');
+function countAck(t: Ticket, at: number, change: Change): void {
+  count(change.day, 'acked');
+  count(change.day, `mtta:b:${bucketOf(at - t.createdAt)}`);
+  count(change.day, 'respond:total');
+  if (at <= t.respondDueAt) count(change.day, 'respond:met');
 }

@@ -1,4 +1,5 @@
 import { keys } from '../core/keys.js';
+import type { Write } from '../core/store.js';
 import type { ServiceDeps } from './deps.js';
 
 export interface Timer {
@@ -6,6 +7,22 @@ export interface Timer {
   kind: string;
   dueAt: number;
   data: Record<string, string | number>;
+}
+
+/** The writes that store a timer (or move it to a new due time), for the batch of the change that sets it. */
+function scheduleWrites(timer: Timer): Write[] {
+  return [
+    { op: 'set', key: keys.timer(timer.id), value: timer },
+    { op: 'zadd', key: keys.timersDue(), member: timer.id, score: timer.dueAt },
+  ];
+}
+
+/** The writes that remove a timer. */
+function cancelWrites(id: string): Write[] {
+  return [
+    { op: 'zrem', key: keys.timersDue(), member: id },
+    { op: 'delete', key: keys.timer(id) },
+  ];
 }
 
 /**
@@ -22,13 +39,13 @@ export function createTimers(deps: ServiceDeps) {
       handlers.set(kind, handler);
     },
     async schedule(timer: Timer): Promise<void> {
-      await store.set(keys.timer(timer.id), timer);
-      await store.zadd(keys.timersDue(), timer.id, timer.dueAt);
+      await store.batch(scheduleWrites(timer));
     },
     async cancel(id: string): Promise<void> {
-      await store.zrem(keys.timersDue(), id);
-      await store.delete(keys.timer(id));
+      await store.batch(cancelWrites(id));
     },
+    scheduleWrites,
+    cancelWrites,
     async get(id: string): Promise<Timer | undefined> {
       return store.get<Timer>(keys.timer(id));
     },

@@ -1,10 +1,13 @@
 import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
-import { chunk } from './store.js';
+import { chunk, serialize } from './store.js';
 import { keys } from '../core/keys.js';
-import { EFFECT_TTL_MS, type InboxEntry, type RangeOptions, type StateStore } from '../core/store.js';
+import { EFFECT_TTL_MS, StaleRevisionError, type InboxEntry, type RangeOptions, type StateStore } from '../core/store.js';
+
 
 const PREFIX = 'aftercare:';
+/** Where `@keyv/redis` keeps Keyv values (its namespace, then `::`). */
+const VALUE_PREFIX = 'aftercare::';
 const RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 /**
  * KEYS: claim, event, pending index; ARGV: dedupe ttl ms, event JSON, received at, id. Checks the
@@ -22,6 +25,36 @@ if known then return tonumber(known) end
 local n = redis.call('INCR', KEYS[1])
 redis.call('SET', KEYS[2], n, 'PX', ARGV[1])
 return n`;
+/**
+ * ARGV: the writes as JSON ([op, key, …] each), the `once` key ('' for none), its ttl ms, the
+ * `expect` key ('' for none) and revision (-1 when the value there has another revision). Keys are
+ * full Redis keys. Runs as one script: nothing else runs in between.
+ */
+const BATCH_SCRIPT = `if ARGV[4] ~= '' then
+  local current = redis.call('GET', ARGV[4])
+  local rev = 0
+  if current then
+    local stored = cjson.decode(current).value
+    if type(stored) == 'table' and stored.rev then rev = stored.rev end
+  end
+  if rev ~= tonumber(ARGV[5]) then return -1 end
+end
+if ARGV[2] ~= '' and not redis.call('SET', ARGV[2], '1', 'NX', 'PX', ARGV[3]) then return 0 end
+for _, w in ipairs(cjson.decode(ARGV[1])) do
+  local op = w[1]
+  if op == 'set' then
+    if w[4] then redis.call('SET', w[2], w[3], 'PX', w[4]) else redis.call('SET', w[2], w[3]) end
+  elseif op == 'delete' then redis.call('DEL', w[2])
+  elseif op == 'zadd' then
+    if w[5] then redis.call('ZADD', w[2], 'NX', w[4], w[3]) else redis.call('ZADD', w[2], w[4], w[3]) end
+  elseif op == 'zrem' then redis.call('ZREM', w[2], w[3])
+  elseif op == 'hincr' then
+    for i = 3, #w, 2 do redis.call('HINCRBYFLOAT', w[2], w[i], w[i + 1]) end
+  elseif op == 'release' then
+    if redis.call('GET', w[2]) == w[3] then redis.call('DEL', w[2]) end
+  end
+end
+return 1`;
 /** KEYS: hash, effect (or none); ARGV: effect ttl ms, then field, by pairs. */
 const HINCR_MANY_SCRIPT = `if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return 0 end
 for i = 2, #ARGV, 2 do redis.call('HINCRBYFLOAT', KEYS[1], ARGV[i], ARGV[i + 1]) end
@@ -126,6 +159,25 @@ export async function createRedisStore(url: string): Promise<StateStore> {
       const pairs = Object.entries(by).flatMap(([field, n]) => [field, String(n)]);
       const scriptKeys = effect ? [k(`h:${key}`), k(`c:${effect}`)] : [k(`h:${key}`)];
       await client.eval(HINCR_MANY_SCRIPT, { keys: scriptKeys, arguments: [String(EFFECT_TTL_MS), ...pairs] });
+    },
+    async batch(writes, options = {}) {
+      const encoded: unknown[] = [];
+      for (const w of writes) {
+        if (w.op === 'set') {
+          const ttl = w.ttlMs === undefined ? false : Math.max(1, Math.round(w.ttlMs));
+          encoded.push(['set', `${VALUE_PREFIX}${w.key}`, await serialize(keyv, w.value, w.ttlMs), ttl]);
+        } else if (w.op === 'delete') encoded.push(['delete', `${VALUE_PREFIX}${w.key}`]);
+        else if (w.op === 'zadd') encoded.push(['zadd', k(`z:${w.key}`), w.member, w.score, w.onlyNew === true]);
+        else if (w.op === 'zrem') encoded.push(['zrem', k(`z:${w.key}`), w.member]);
+        else if (w.op === 'hincr') encoded.push(['hincr', k(`h:${w.key}`), ...Object.entries(w.by).flatMap(([f, n]) => [f, String(n)])]);
+        else encoded.push(['release', k(`c:${w.key}`), w.owner]);
+      }
+      const once = options.once ? k(`c:${options.once}`) : '';
+      const ttl = String(Math.max(1, Math.round(options.onceTtlMs ?? EFFECT_TTL_MS)));
+      const expect = options.expect ? [`${VALUE_PREFIX}${options.expect.key}`, String(options.expect.rev)] : ['', '0'];
+      const result = Number(await client.eval(BATCH_SCRIPT, { keys: [], arguments: [JSON.stringify(encoded), once, ttl, ...expect] }));
+      if (result === -1) throw new StaleRevisionError(options.expect!.key);
+      return result === 1;
     },
     async hgetall(key) {
       const raw = await client.hGetAll(k(`h:${key}`));

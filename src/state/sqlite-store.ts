@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import Keyv, { type KeyvStoreAdapter, type StoredData } from 'keyv';
-import { EFFECT_TTL_MS, type RangeOptions, type ScoredMember, type StateStore } from '../core/store.js';
+import { serialize } from './store.js';
+import { EFFECT_TTL_MS, StaleRevisionError, type BatchOptions, type RangeOptions, type ScoredMember, type StateStore, type Write } from '../core/store.js';
 
 type Row = Record<string, unknown>;
 
@@ -64,6 +65,26 @@ export async function createSqliteStore(url: string): Promise<StateStore> {
   const hincrMany = db.transaction((key: string, by: Record<string, number>, effect: string | undefined) => {
     if (effect && !takeClaim(effect, EFFECT_TTL_MS, '1')) return;
     for (const [field, n] of Object.entries(by)) stmt(HINCR).run(key, field, n);
+  });
+
+  /** A batch's writes with their Keyv values already serialized (Keyv's serializer is async). */
+  type Ready = Exclude<Write, { op: 'set' }> | { op: 'set'; key: string; text: string };
+  const applyBatch = db.transaction((writes: Ready[], options: BatchOptions): boolean => {
+    if (options.expect) {
+      const row = stmt('SELECT value FROM keyv WHERE key = ?').get(`${NAMESPACE}:${options.expect.key}`) as { value: string } | undefined;
+      const rev = row ? Number((JSON.parse(row.value) as { value?: { rev?: number } }).value?.rev ?? 0) : 0;
+      if (rev !== options.expect.rev) throw new StaleRevisionError(options.expect.key);
+    }
+    if (options.once && !takeClaim(options.once, options.onceTtlMs ?? EFFECT_TTL_MS, '1')) return false;
+    for (const w of writes) {
+      if (w.op === 'set') stmt(KEYV_UPSERT).run(`${NAMESPACE}:${w.key}`, w.text);
+      else if (w.op === 'delete') stmt('DELETE FROM keyv WHERE key = ?').run(`${NAMESPACE}:${w.key}`);
+      else if (w.op === 'zadd') stmt(w.onlyNew ? ZADD_NX : ZADD).run(w.key, w.member, w.score);
+      else if (w.op === 'zrem') stmt('DELETE FROM ac_zset WHERE key = ? AND member = ?').run(w.key, w.member);
+      else if (w.op === 'hincr') for (const [field, n] of Object.entries(w.by)) stmt(HINCR).run(w.key, field, n);
+      else stmt('DELETE FROM ac_claim WHERE key = ? AND owner = ?').run(w.key, w.owner);
+    }
+    return true;
   });
 
   const keyv = new Keyv({ store: keyvAdapter(stmt, () => db.close()), namespace: NAMESPACE, throwOnErrors: true });
@@ -136,6 +157,14 @@ export async function createSqliteStore(url: string): Promise<StateStore> {
     },
     async hincrMany(key, by, effect) {
       hincrMany(key, by, effect);
+    },
+    async batch(writes, options = {}) {
+      const ready: Ready[] = [];
+      for (const w of writes) {
+        if (w.op !== 'set') ready.push(w);
+        else ready.push({ op: 'set', key: w.key, text: await serialize(keyv, w.value, w.ttlMs) });
+      }
+      return applyBatch(ready, options);
     },
     async hgetall(key) {
       const rows = all('SELECT field, n FROM ac_hash WHERE key = ?', key);

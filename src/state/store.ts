@@ -5,6 +5,7 @@
  * this folder touches a database client.
  */
 
+import type Keyv from 'keyv';
 import type { StateStore } from '../core/store.js';
 
 export type { StateStore, ScoredMember, RangeOptions } from '../core/store.js';
@@ -24,4 +25,9 @@ export function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** A value as Keyv stores it (`{ value, expires }` through its serializer), for batch writes that bypass `keyv.set`. */
+export async function serialize(keyv: Keyv, value: unknown, ttlMs?: number): Promise<string> {
+  return String(await keyv.serializeData({ value, expires: ttlMs ? Date.now() + ttlMs : undefined }));
 }

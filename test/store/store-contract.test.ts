@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../src/core/store.js';
+import { StaleRevisionError, type StateStore } from '../../src/core/store.js';
 import { openStore } from '../../src/state/store.js';
 import { tempSqliteUrl, testRedisUrl } from '../helpers/env.js';
 
@@ -129,6 +129,48 @@ describe.each(backends)('the %s store', (kind, url) => {
     await Promise.all(Array.from({ length: 10 }, () => store.hincrMany(`${ns}:hm`, { opened: 1, 'sev:S2': 1 }, `${ns}:effect:d1:agg:1`)));
     await store.hincrMany(`${ns}:hm`, { opened: 1, late: 0.5 });
     expect(await store.hgetall(`${ns}:hm`)).toEqual({ opened: 2, 'sev:S2': 1, late: 0.5 });
+  });
+
+  it('applies a batch of writes as one unit, readable through the usual calls', async () => {
+    await store.zadd(`${ns}:bz`, 'gone', 1);
+    await store.set(`${ns}:bv-old`, 'old');
+    expect(await store.claim(`${ns}:bl`, 60_000, 'me')).toBe(true);
+    const applied = await store.batch([
+      { op: 'set', key: `${ns}:bv`, value: { text: ':colon first', n: [1, 2] } },
+      { op: 'set', key: `${ns}:bv-ttl`, value: 'short', ttlMs: 30 },
+      { op: 'delete', key: `${ns}:bv-old` },
+      { op: 'zadd', key: `${ns}:bz`, member: 'a', score: 2 },
+      { op: 'zadd', key: `${ns}:bz`, member: 'a', score: 9, onlyNew: true },
+      { op: 'zrem', key: `${ns}:bz`, member: 'gone' },
+      { op: 'hincr', key: `${ns}:bh`, by: { opened: 1, 'sev:S1': 2 } },
+      { op: 'release', key: `${ns}:bl`, owner: 'me' },
+    ]);
+    expect(applied).toBe(true);
+    expect(await store.get(`${ns}:bv`)).toEqual({ text: ':colon first', n: [1, 2] });
+    expect(await store.get(`${ns}:bv-old`)).toBeUndefined();
+    expect(await store.zrange(`${ns}:bz`, -Infinity, Infinity)).toEqual([{ member: 'a', score: 2 }]);
+    expect(await store.hgetall(`${ns}:bh`)).toEqual({ opened: 1, 'sev:S1': 2 });
+    expect(await store.claim(`${ns}:bl`, 60_000, 'next')).toBe(true);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await store.get(`${ns}:bv-ttl`)).toBeUndefined();
+  });
+
+  it('applies a batch only once per `once` key, however many callers race', async () => {
+    const runs = await Promise.all(Array.from({ length: 10 }, () => store.batch([{ op: 'hincr', key: `${ns}:bo`, by: { n: 1 } }], { once: `${ns}:effect:b1` })));
+    expect(runs.filter(Boolean)).toHaveLength(1);
+    expect(await store.hgetall(`${ns}:bo`)).toEqual({ n: 1 });
+  });
+
+  it('applies a batch that expects a revision only while the value still has it', async () => {
+    const key = `${ns}:rev`;
+    await store.batch([{ op: 'set', key, value: { rev: 1, text: 'first' } }], { expect: { key, rev: 0 } });
+    await expect(store.batch([{ op: 'set', key, value: { rev: 1, text: 'lost update' } }], { expect: { key, rev: 0 } })).rejects.toBeInstanceOf(StaleRevisionError);
+    await store.batch([{ op: 'set', key, value: { rev: 2, text: 'second' } }], { expect: { key, rev: 1 } });
+    expect(await store.get(key)).toEqual({ rev: 2, text: 'second' });
+    // Ten writers read revision 2 at once: one wins, nine are told to read again.
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => store.batch([{ op: 'set', key, value: { rev: 3, text: `w${i}` } }], { expect: { key, rev: 2 } })));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof StaleRevisionError)).toHaveLength(9);
   });
 
   it('adds to hash fields atomically', async () => {
