@@ -242,7 +242,6 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
     },
 
     async comment(ref: Ticket | string, by: string, text: string, staff: boolean, byName?: string): Promise<Ticket> {
-      const id = idOf(ref);
       return mutate(ref, by, 'comment', (t) => {
         t.timeline.push({ at: now(), actor: by, actorName: byName, kind: 'comment', text, staff });
       });
