@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startApp, type RunningApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { currentDelivery } from '../src/core/effects.js';
 import { createLogger } from '../src/core/log.js';
 import type { ChatAdapter, Reply } from '../src/core/ports.js';
 import type { StateStore } from '../src/core/store.js';
@@ -61,12 +62,15 @@ interface CountingStore {
   store: StateStore;
   /** Calls by method since the last reset. */
   counts: Map<string, number>;
+  /** Of those, the calls made by processing deliveries (inbox write through reply, pushes queued). */
+  delivery: Map<string, number>;
   reset(): void;
 }
 
 /** `store` behind a Proxy that counts every method call (not `kind`, a property). */
 function countingStore(store: StateStore): CountingStore {
   const counts = new Map<string, number>();
+  const delivery = new Map<string, number>();
   const wrapped = new Map<PropertyKey, (...args: unknown[]) => unknown>();
   const proxy = new Proxy(store, {
     get(target, prop, receiver) {
@@ -77,6 +81,7 @@ function countingStore(store: StateStore): CountingStore {
         const method = value as (...args: unknown[]) => unknown;
         fn = (...args: unknown[]) => {
           counts.set(prop, (counts.get(prop) ?? 0) + 1);
+          if (currentDelivery() !== undefined || prop === 'inboxAdd' || prop === 'inboxRemove') delivery.set(prop, (delivery.get(prop) ?? 0) + 1);
           return method.apply(target, args);
         };
         wrapped.set(prop, fn);
@@ -84,7 +89,15 @@ function countingStore(store: StateStore): CountingStore {
       return fn;
     },
   });
-  return { store: proxy, counts, reset: () => counts.clear() };
+  return {
+    store: proxy,
+    counts,
+    delivery,
+    reset: () => {
+      counts.clear();
+      delivery.clear();
+    },
+  };
 }
 
 // ---------------------------------------------------------------- the platform stand-in
@@ -174,6 +187,8 @@ interface StoreResult {
   seconds: number;
   latencies: number[];
   counts: Map<string, number>;
+  /** Of `counts`, the calls made while processing deliveries. */
+  delivery: Map<string, number>;
 }
 
 async function measure(storeUrl: string, options: LifecycleOptions): Promise<StoreResult> {
@@ -228,7 +243,7 @@ async function measure(storeUrl: string, options: LifecycleOptions): Promise<Sto
     const latencies = await workers(() => performance.now() < deadline);
     const seconds = (performance.now() - start) / 1000;
     await settle();
-    return { store: running.store.kind, lifecycles: latencies.length, seconds, latencies: latencies.sort((a, b) => a - b), counts: new Map(counting.counts) };
+    return { store: running.store.kind, lifecycles: latencies.length, seconds, latencies: latencies.sort((a, b) => a - b), counts: new Map(counting.counts), delivery: new Map(counting.delivery) };
   } finally {
     await running.stop();
   }
@@ -246,15 +261,23 @@ export async function runLifecycleBench(options: LifecycleOptions): Promise<void
   }
 
   const total = (r: StoreResult) => [...r.counts.values()].reduce((a, b) => a + b, 0);
+  const onDeliveries = (r: StoreResult) => [...r.delivery.values()].reduce((a, b) => a + b, 0);
   console.log(
     `\nTicket lifecycles in-process (file → ack → comment → resolve → CSAT answer), ${options.concurrency} at a time, ${options.seconds} s per store` +
       `${options.redisUrl ? '' : ' (Redis: pass --redis <url> or set AFTERCARE_TEST_REDIS_URL)'}\n`,
   );
-  console.log(`${'store'.padEnd(8)}${'lifecycles'.padStart(11)}${'per s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'store ops/lifecycle'.padStart(21)}`);
+  console.log(
+    `${'store'.padEnd(8)}${'lifecycles'.padStart(11)}${'per s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'ops/lifecycle'.padStart(15)}${'processing'.padStart(12)}${'sending'.padStart(9)}`,
+  );
   for (const r of results) {
     const f = (v: number) => v.toFixed(1).padStart(9);
-    console.log(`${r.store.padEnd(8)}${String(r.lifecycles).padStart(11)}${f(r.lifecycles / r.seconds)}${f(percentile(r.latencies, 50))}${f(percentile(r.latencies, 99))}${(total(r) / r.lifecycles).toFixed(1).padStart(21)}`);
+    const perLifecycle = (n: number) => (n / r.lifecycles).toFixed(1);
+    console.log(
+      `${r.store.padEnd(8)}${String(r.lifecycles).padStart(11)}${f(r.lifecycles / r.seconds)}${f(percentile(r.latencies, 50))}${f(percentile(r.latencies, 99))}` +
+        `${perLifecycle(total(r)).padStart(15)}${perLifecycle(onDeliveries(r)).padStart(12)}${perLifecycle(total(r) - onDeliveries(r)).padStart(9)}`,
+    );
   }
+  console.log('processing: store calls made by the five deliveries themselves (inbox write → command → pushes queued → reply → inbox cleared); sending: the outbox delivering the pushes, timers and polls.');
   const methods = [...new Set(results.flatMap((r) => [...r.counts.keys()]))].sort((a, b) => (results[0]!.counts.get(b) ?? 0) - (results[0]!.counts.get(a) ?? 0));
   console.log(`\nstore operations per lifecycle, by method`);
   console.log(`${'method'.padEnd(14)}${results.map((r) => r.store.padStart(9)).join('')}`);

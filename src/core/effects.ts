@@ -36,3 +36,16 @@ export function effectKey(kind: string): string | undefined {
   scope.counts.set(kind, n);
   return `effect:${scope.delivery}:${kind}:${n}`;
 }
+
+/** The delivery being processed (its inbox id), if any. */
+export function currentDelivery(): string | undefined {
+  return current.getStore()?.delivery;
+}
+
+/**
+ * Runs `fn` outside any delivery: for background work a delivery merely starts (the outbox's
+ * sender), which must not take the delivery's effect keys nor be counted as its work.
+ */
+export function outsideDelivery<T>(fn: () => T): T {
+  return current.exit(fn);
+}

@@ -28,7 +28,8 @@ export const keys = {
   surveyPending: (userKey: string) => `idx:survey:pending:${userKey}`,
   surveyTemplate: (name: string) => `survey:template:${name}`,
   faq: (id: string) => `faq:${id}`,
-  faqTerm: (term: string) => `idx:faq:term:${term}`,
+  /** FAQ entry ids containing a search term (a list, newest last). */
+  faqPostings: (term: string) => `faq:postings:${term}`,
   role: (userKey: string) => `role:${userKey}`,
   userProfile: (userKey: string) => `user:${userKey}`,
   conversation: (convKey: string) => `conv:${convKey}`,
@@ -37,8 +38,8 @@ export const keys = {
   channelLocale: (convKey: string) => `lang:${convKey}`,
   org: (name: string) => `org:${name}`,
   orgs: () => 'idx:orgs',
-  subscribers: (topic: string) => `idx:subs:${topic}`,
-  subscription: (convKey: string) => `subs:${convKey}`,
+  /** A topic's subscriptions (one list, read in one go by every push). */
+  topicSubscribers: (topic: string) => `subscribers:${topic}`,
   audit: () => 'idx:audit',
   auditEntry: (id: string) => `audit:${id}`,
   /** Inbound dedupe and the inbox on Redis (SQLite keeps both in its ac_delivery table). */

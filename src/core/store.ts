@@ -46,6 +46,8 @@ export interface BatchOptions {
   expect?: { key: string; rev: number };
   /** How long the `once` claim lasts (default EFFECT_TTL_MS). */
   onceTtlMs?: number;
+  /** Writes applied first, whether or not `once` lets the others through (a card's latest content). */
+  always?: Write[];
 }
 
 /** A batch's `expect` failed: the value was changed since it was read. Read it again and retry. */

@@ -1,10 +1,11 @@
 import { keys } from '../core/keys.js';
+import type { Write } from '../core/store.js';
 import { normalizeLocale } from '../core/i18n.js';
 import { conversationKey, userKey } from '../core/ports.js';
 import type { Identity, Role } from '../core/registry.js';
 import type { Actor, ConversationRef, Locale } from '../core/types.js';
 import type { AuditLog } from './audit.js';
-import type { ServiceDeps } from './deps.js';
+import { withLock, type ServiceDeps } from './deps.js';
 
 export const TOPICS = ['alerts', 'tickets', 'releases', 'digest', 'surveys', 'backups', 'escalations'] as const;
 export type Topic = (typeof TOPICS)[number];
@@ -14,6 +15,11 @@ export interface Subscription {
   /** Only pushes about this system (alerts, tickets, backups); undefined = all. */
   system?: string;
   conversation: ConversationRef;
+}
+
+/** A subscription as its topic's list keeps it: with the conversation's language, kept in step by `setLocale`. */
+export interface StoredSubscription extends Subscription {
+  locale?: Locale;
 }
 
 interface UserProfile {
@@ -39,6 +45,17 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
   async function grantedRole(user: string): Promise<Role | undefined> {
     if (config.admins.includes(user)) return 'admin';
     return store.get<Role>(keys.role(user));
+  }
+
+  /**
+   * Read-modify-write of a topic's subscriber list (one value, so a push reads its audience in one
+   * read), one writer at a time; `audit` is written in the same batch.
+   */
+  async function changeSubscriptions(topic: Topic, change: (list: StoredSubscription[]) => Promise<StoredSubscription[]>, audited: Write[]): Promise<void> {
+    await withLock(store, `subs:${topic}`, async () => {
+      const list = (await store.get<StoredSubscription[]>(keys.topicSubscribers(topic))) ?? [];
+      await store.batch([{ op: 'set', key: keys.topicSubscribers(topic), value: await change(list) }, ...audited]);
+    });
   }
 
   return {
@@ -102,8 +119,11 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
         await audit.record(by, 'lang.user', target.user, prof.locale, locale);
       } else if (target.conversation) {
         const k = conversationKey(target.conversation);
-        await store.set(keys.channelLocale(k), locale);
-        await audit.record(by, 'lang.channel', k, undefined, locale);
+        await store.batch([{ op: 'set', key: keys.channelLocale(k), value: locale }, ...audit.entry(by, 'lang.channel', k, undefined, locale)]);
+        // The subscriptions of this conversation carry its language: keep them in step.
+        for (const topic of TOPICS) {
+          await changeSubscriptions(topic, async (list) => list.map((s) => (conversationKey(s.conversation) === k ? { ...s, locale } : s)), []);
+        }
       }
     },
     /** The language set for a conversation with `/aftercare lang <en|zh> channel`, if any. */
@@ -116,54 +136,37 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     },
     async subscribe(by: string, sub: Subscription): Promise<void> {
       const convKey = conversationKey(sub.conversation);
-      const member = `${convKey}|${sub.system ?? '*'}`;
-      await store.set(`${keys.subscription(convKey)}:${sub.topic}:${sub.system ?? '*'}`, sub);
-      await store.zadd(keys.subscribers(sub.topic), member, deps.now());
-      await audit.record(by, 'subscribe', convKey, undefined, { topic: sub.topic, system: sub.system });
+      await changeSubscriptions(sub.topic, async (list) => {
+        const locale = await store.get<Locale>(keys.channelLocale(convKey));
+        const rest = list.filter((s) => !(conversationKey(s.conversation) === convKey && s.system === sub.system));
+        return [...rest, { ...sub, locale }];
+      }, audit.entry(by, 'subscribe', convKey, undefined, { topic: sub.topic, system: sub.system }));
     },
     async unsubscribe(by: string, conversation: ConversationRef, topic: Topic): Promise<number> {
       const convKey = conversationKey(conversation);
-      const members = await store.zrange(keys.subscribers(topic), -Infinity, Infinity);
       let removed = 0;
-      for (const { member } of members.filter((m) => m.member.startsWith(`${convKey}|`))) {
-        await store.zrem(keys.subscribers(topic), member);
-        await store.delete(`${keys.subscription(convKey)}:${topic}:${member.split('|')[1]}`);
-        removed++;
-      }
-      if (removed) await audit.record(by, 'unsubscribe', convKey, { topic }, undefined);
+      await changeSubscriptions(topic, async (list) => {
+        const rest = list.filter((s) => conversationKey(s.conversation) !== convKey);
+        removed = list.length - rest.length;
+        return rest;
+      }, audit.entry(by, 'unsubscribe', convKey, { topic }, undefined));
       return removed;
     },
     /** Conversations subscribed to `topic`, filtered by system when given. One entry per conversation. */
     async subscribers(topic: Topic, system?: string): Promise<ConversationRef[]> {
       return (await this.audience(topic, system)).map((a) => a.conversation);
     },
-    /**
-     * The subscribers of `topic` (as `subscribers`) with each conversation's language setting, read
-     * together: what a push to all of them needs.
-     */
-    async audience(topic: Topic, system?: string): Promise<Array<{ conversation: ConversationRef; locale?: Locale }>> {
-      const members = await store.zrange(keys.subscribers(topic), -Infinity, Infinity);
-      const wanted = members
-        .filter((m) => {
-          const sys = m.member.split('|')[1];
-          return sys === '*' || system === undefined || sys === system;
-        })
-        .map((m) => m.member.split('|') as [string, string]);
-      const values = await store.getMany<unknown>([
-        ...wanted.map(([convKey, sys]) => `${keys.subscription(convKey)}:${topic}:${sys}`),
-        ...wanted.map(([convKey]) => keys.channelLocale(convKey)),
-      ]);
+    /** The subscribers of `topic` (as `subscribers`) with each conversation's language setting, in one read. */
+    async audience(topic: Topic, system?: string): Promise<StoredSubscription[]> {
+      const list = (await store.get<StoredSubscription[]>(keys.topicSubscribers(topic))) ?? [];
       const seen = new Set<string>();
-      const out: Array<{ conversation: ConversationRef; locale?: Locale }> = [];
-      wanted.forEach((_, i) => {
-        const sub = values[i] as Subscription | undefined;
-        if (!sub) return;
-        const k = conversationKey(sub.conversation);
-        if (seen.has(k)) return;
+      return list.filter((s) => {
+        if (s.system !== undefined && system !== undefined && s.system !== system) return false;
+        const k = conversationKey(s.conversation);
+        if (seen.has(k)) return false;
         seen.add(k);
-        out.push({ conversation: sub.conversation, locale: values[wanted.length + i] as Locale | undefined });
+        return true;
       });
-      return out;
     },
   };
 }

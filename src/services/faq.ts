@@ -1,7 +1,8 @@
 import { effectKey } from '../core/effects.js';
 import { keys } from '../core/keys.js';
+import type { Write } from '../core/store.js';
 import type { AuditLog } from './audit.js';
-import type { ServiceDeps } from './deps.js';
+import { withLock, type ServiceDeps } from './deps.js';
 
 export interface FaqEntry {
   id: string;
@@ -28,16 +29,24 @@ export function terms(text: string): string[] {
   return [...out];
 }
 
+/** Entries kept per term: the newest, enough for a knowledge base of this size. */
+const MAX_POSTINGS = 500;
+
 /** The knowledge base: entries indexed by term on write, searched by reading only matching postings. */
 export function createFaq(deps: ServiceDeps, audit: AuditLog) {
   const { store, now } = deps;
   return {
     async add(by: string, question: string, answer: string): Promise<FaqEntry> {
-      const id = `FAQ-${await store.nextId('seq:faq', effectKey('faq'))}`;
+      const effect = effectKey('faq');
+      const id = `FAQ-${await store.nextId('seq:faq', effect)}`;
       const entry: FaqEntry = { id, question, answer, by, at: now() };
-      await store.set(keys.faq(id), entry);
-      for (const term of terms(`${question} ${question} ${answer}`)) await store.zadd(keys.faqTerm(term), id, entry.at);
-      await audit.record(by, 'faq.added', id, undefined, { question });
+      const words = terms(`${question} ${answer}`);
+      // Posting lists are read, extended and written back: one writer at a time.
+      await withLock(store, 'faq', async () => {
+        const lists = await store.getMany<string[]>(words.map((w) => keys.faqPostings(w)));
+        const postings: Write[] = words.map((w, i) => ({ op: 'set', key: keys.faqPostings(w), value: [...(lists[i] ?? []).filter((x) => x !== id), id].slice(-MAX_POSTINGS) }));
+        await store.batch([{ op: 'set', key: keys.faq(id), value: entry }, ...postings, ...audit.entry(by, 'faq.added', id, undefined, { question })], { once: effect && `${effect}:add` });
+      });
       return entry;
     },
     /** Best matches first: entries sharing the most terms with the question. */
@@ -45,13 +54,11 @@ export function createFaq(deps: ServiceDeps, audit: AuditLog) {
       const wanted = terms(question);
       if (wanted.length === 0) return [];
       const scores = new Map<string, number>();
-      for (const term of wanted.slice(0, 20)) {
-        for (const { member } of await store.zrange(keys.faqTerm(term), -Infinity, Infinity, { reverse: true, limit: 200 })) {
-          scores.set(member, (scores.get(member) ?? 0) + 1);
-        }
-      }
+      const lists = await store.getMany<string[]>(wanted.slice(0, 20).map((w) => keys.faqPostings(w)));
+      for (const ids of lists) for (const id of ids ?? []) scores.set(id, (scores.get(id) ?? 0) + 1);
       const needed = wanted.length >= 3 ? 2 : 1;
       const best = [...scores].filter(([, s]) => s >= needed).sort((a, b) => b[1] - a[1]).slice(0, limit);
+      if (best.length === 0) return [];
       return (await store.getMany<FaqEntry>(best.map(([id]) => keys.faq(id)))).filter((e): e is FaqEntry => e !== undefined);
     },
   };

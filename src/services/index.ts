@@ -1,3 +1,4 @@
+import type { Write } from '../core/store.js';
 import { translator } from '../core/i18n.js';
 import type { Logger } from '../core/log.js';
 import type { StateStore } from '../core/store.js';
@@ -73,12 +74,6 @@ export function createServices(options: ServicesOptions) {
     }
   }
 
-  async function toReporter(ticket: Ticket, msg: (c: CardContext) => OutboundMessage, idem: string, preferDirect = false) {
-    const direct = preferDirect ? await directory.directConversation(ticket.reporter) : undefined;
-    const conv: ConversationRef = direct ?? ticket.reporterConversation;
-    await toConversation(conv, msg, { idempotencyKey: idem, locale: ticket.reporterLocale });
-  }
-
   const tickets = createTickets(deps, audit, {
     writes(ticket, change) {
       if (change === 'created') return timers.scheduleWrites({ id: `ticket:${ticket.id}:respond`, kind: 'ticket-respond', dueAt: ticket.respondDueAt, data: { id: ticket.id, stage: 1 } });
@@ -101,26 +96,30 @@ export function createServices(options: ServicesOptions) {
       if (change === 'comment' && !last.staff) {
         await toSubscribers('tickets', ticket.system, (c) => ({ text: c.t('ticket.customer_comment', { id: ticket.id, who: personLabel(by, last.actorName), text: last.text ?? '' }) }), undefined, `tkt:${ticket.id}:${step}`);
       }
+      // What the reporter hears: a notice of the change, and after a resolution the CSAT survey,
+      // queued together with the survey itself.
+      const toTell: Array<{ conversation: ConversationRef; message: OutboundMessage }> = [];
       if (REPORTER_CHANGES.includes(change) && by !== ticket.reporter && (change !== 'comment' || last.staff)) {
-        await toReporter(
-          ticket,
-          (c) => ({
-            text: c.t(`ticket.reporter.${change}` as never, {
-              id: ticket.id,
-              title: ticket.title,
-              who: personLabel(by, last.actorName),
-              text: last.text ?? '',
-              version: ticket.fixedIn ?? last.text ?? '',
-              severity: ticket.severity,
-            }),
+        const notice = (c: CardContext): OutboundMessage => ({
+          text: c.t(`ticket.reporter.${change}` as never, {
+            id: ticket.id,
+            title: ticket.title,
+            who: personLabel(by, last.actorName),
+            text: last.text ?? '',
+            version: ticket.fixedIn ?? last.text ?? '',
+            severity: ticket.severity,
           }),
-          `tkt:${ticket.id}:${step}:reporter`,
-        );
+        });
+        toTell.push({ conversation: ticket.reporterConversation, message: await messageFor(ticket.reporterConversation, notice, ticket.reporterLocale) });
       }
+      let survey: Write[] = [];
       if (change === 'resolved') {
-        const survey = await surveys.createCsat(ticket.id, ticket.reporter, ticket.org, by);
-        await toReporter(ticket, (c) => surveyCard(survey, c, ticket.title), `tkt:${ticket.id}:${step}:csat`, true);
+        const csat = await surveys.draftCsat(ticket.id, ticket.reporter, ticket.org, by);
+        survey = csat.writes;
+        const conversation = (await directory.directConversation(ticket.reporter)) ?? ticket.reporterConversation;
+        toTell.push({ conversation, message: await messageFor(conversation, (c) => surveyCard(csat.survey, c, ticket.title), ticket.reporterLocale) });
       }
+      if (toTell.length) await outbox.postAll(toTell, `tkt:${ticket.id}:${step}:reporter`, survey);
     },
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { effectKey } from '../core/effects.js';
+import { effectKey, outsideDelivery } from '../core/effects.js';
 import { keys } from '../core/keys.js';
 import type { Logger } from '../core/log.js';
 import { conversationKey, SendError, type ChatAdapter } from '../core/ports.js';
@@ -296,7 +296,8 @@ export function createOutbox(options: OutboxOptions) {
       again = true;
       return;
     }
-    ticking = tick()
+    // A push queued by a delivery starts the sender, which is not part of that delivery.
+    ticking = outsideDelivery(tick)
       .catch((e: unknown) => log.error('outbox tick failed', { error: e }))
       .finally(() => {
         ticking = undefined;
@@ -322,10 +323,18 @@ export function createOutbox(options: OutboxOptions) {
      * same id, which replaces the first copy.
      */
     async post(conversation: ConversationRef, message: OutboundMessage, idempotencyKey?: string, cardKey?: string): Promise<boolean> {
+      return this.postAll([{ conversation, message, cardKey }], idempotencyKey);
+    },
+    /**
+     * Queues several messages (to one or more conversations) as one unit, with `alongside` — the
+     * writes of what the messages show (a survey they ask) — in the same batch: all or nothing,
+     * once per idempotency key (by default the delivery's effect key).
+     */
+    async postAll(messages: Array<{ conversation: ConversationRef; message: OutboundMessage; cardKey?: string }>, idempotencyKey?: string, alongside: Write[] = []): Promise<boolean> {
       const key = idempotencyKey ?? effectKey('push');
-      const writes = enqueueWrites({ kind: 'post', conversation, message, cardKey });
-      if (!(await store.batch(writes, key ? { once: keys.outboxIdem(key), onceTtlMs: IDEM_TTL_MS } : {}))) return false;
-      queued(conversation);
+      const writes = messages.flatMap((m) => enqueueWrites({ kind: 'post', conversation: m.conversation, message: m.message, cardKey: m.cardKey }));
+      if (!(await store.batch([...alongside, ...writes], key ? { once: keys.outboxIdem(key), onceTtlMs: IDEM_TTL_MS } : {}))) return false;
+      for (const m of messages) queued(m.conversation);
       return true;
     },
     /**
@@ -336,9 +345,8 @@ export function createOutbox(options: OutboxOptions) {
       const convKey = conversationKey(conversation);
       const content: Write = { op: 'set', key: keys.cardContent(cardKey, convKey), value: message };
       // Not queued yet: store the content and queue the push together. Queued: the push will read this content.
-      const fresh = await store.batch([content, ...enqueueWrites({ kind: 'upsert', conversation, cardKey })], { once: keys.cardQueued(cardKey, convKey), onceTtlMs: QUEUED_MARK_MS });
+      const fresh = await store.batch(enqueueWrites({ kind: 'upsert', conversation, cardKey }), { always: [content], once: keys.cardQueued(cardKey, convKey), onceTtlMs: QUEUED_MARK_MS });
       if (fresh) queued(conversation);
-      else await store.batch([content]);
     },
     /** Where a card was posted in a conversation, if it was. */
     async sentRef(cardKey: string, conversation: ConversationRef): Promise<SentRef | undefined> {

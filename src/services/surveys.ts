@@ -70,9 +70,12 @@ export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
     return s;
   }
 
-  async function create(input: Omit<Survey, 'id' | 'createdAt'>): Promise<Survey> {
-    const effect = effectKey('survey');
-    const id = `SVY-${await store.nextId(keys.seq('SVY'), effect)}`;
+  /**
+   * A new survey and the writes that store it, for a caller to put in a batch of its own (with
+   * the pushes that show it). Its id is allocated now, the same on every run of a delivery.
+   */
+  async function draft(input: Omit<Survey, 'id' | 'createdAt'>): Promise<{ survey: Survey; writes: Write[] }> {
+    const id = `SVY-${await store.nextId(keys.seq('SVY'), effectKey('survey'))}`;
     const survey: Survey = { ...input, id, createdAt: now() };
     const writes: Write[] = [
       { op: 'hincr', key: keys.aggDay(dayOf(survey.createdAt)), by: { [`${survey.kind}:sent`]: input.recipients } },
@@ -81,9 +84,15 @@ export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
       { op: 'set', key: keys.survey(id), value: survey },
       ...audit.entry(input.createdBy, 'survey.created', id, undefined, { kind: input.kind, template: input.template }),
     ];
+    return { survey, writes };
+  }
+
+  async function create(input: Omit<Survey, 'id' | 'createdAt'>): Promise<Survey> {
+    const effect = effectKey('survey-create');
+    const { survey, writes } = await draft(input);
     // A run of the same delivery finds the survey its first run stored.
-    if (await store.batch(writes, { once: effect && `${effect}:create` })) return survey;
-    return load(id);
+    if (await store.batch(writes, { once: effect })) return survey;
+    return load(survey.id);
   }
 
   return {
@@ -97,9 +106,10 @@ export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
       await audit.record(by, 'survey.template', template.name, undefined, template);
     },
     /** The CSAT survey queued for the reporter when their ticket is resolved (once per resolution). */
-    async createCsat(ticketId: string, reporter: string, org: string, by: string): Promise<Survey> {
+    /** The CSAT survey for a resolved ticket, to be stored in the batch that also pushes it (see `draft`). */
+    async draftCsat(ticketId: string, reporter: string, org: string, by: string): Promise<{ survey: Survey; writes: Write[] }> {
       const t = BUILTIN_TEMPLATES.csat;
-      return create({
+      return draft({
         kind: 'csat',
         template: 'csat',
         question: t.question,

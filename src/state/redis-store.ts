@@ -2,7 +2,7 @@ import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
 import { chunk, serialize } from './store.js';
 import { keys } from '../core/keys.js';
-import { EFFECT_TTL_MS, StaleRevisionError, type InboxEntry, type RangeOptions, type StateStore } from '../core/store.js';
+import { EFFECT_TTL_MS, StaleRevisionError, type InboxEntry, type RangeOptions, type StateStore, type Write } from '../core/store.js';
 
 
 const PREFIX = 'aftercare:';
@@ -27,20 +27,11 @@ redis.call('SET', KEYS[2], n, 'PX', ARGV[1])
 return n`;
 /**
  * ARGV: the writes as JSON ([op, key, …] each), the `once` key ('' for none), its ttl ms, the
- * `expect` key ('' for none) and revision (-1 when the value there has another revision). Keys are
+ * `expect` key ('' for none) and revision (-1 when the value there has another revision), then
+ * the `always` writes as JSON. Keys are
  * full Redis keys. Runs as one script: nothing else runs in between.
  */
-const BATCH_SCRIPT = `if ARGV[4] ~= '' then
-  local current = redis.call('GET', ARGV[4])
-  local rev = 0
-  if current then
-    local stored = cjson.decode(current).value
-    if type(stored) == 'table' and stored.rev then rev = stored.rev end
-  end
-  if rev ~= tonumber(ARGV[5]) then return -1 end
-end
-if ARGV[2] ~= '' and not redis.call('SET', ARGV[2], '1', 'NX', 'PX', ARGV[3]) then return 0 end
-for _, w in ipairs(cjson.decode(ARGV[1])) do
+const BATCH_SCRIPT = `local function apply(w)
   local op = w[1]
   if op == 'set' then
     if w[4] then redis.call('SET', w[2], w[3], 'PX', w[4]) else redis.call('SET', w[2], w[3]) end
@@ -54,6 +45,18 @@ for _, w in ipairs(cjson.decode(ARGV[1])) do
     if redis.call('GET', w[2]) == w[3] then redis.call('DEL', w[2]) end
   end
 end
+if ARGV[4] ~= '' then
+  local current = redis.call('GET', ARGV[4])
+  local rev = 0
+  if current then
+    local stored = cjson.decode(current).value
+    if type(stored) == 'table' and stored.rev then rev = stored.rev end
+  end
+  if rev ~= tonumber(ARGV[5]) then return -1 end
+end
+for _, w in ipairs(cjson.decode(ARGV[6])) do apply(w) end
+if ARGV[2] ~= '' and not redis.call('SET', ARGV[2], '1', 'NX', 'PX', ARGV[3]) then return 0 end
+for _, w in ipairs(cjson.decode(ARGV[1])) do apply(w) end
 return 1`;
 /** KEYS: hash, effect (or none); ARGV: effect ttl ms, then field, by pairs. */
 const HINCR_MANY_SCRIPT = `if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return 0 end
@@ -161,21 +164,26 @@ export async function createRedisStore(url: string): Promise<StateStore> {
       await client.eval(HINCR_MANY_SCRIPT, { keys: scriptKeys, arguments: [String(EFFECT_TTL_MS), ...pairs] });
     },
     async batch(writes, options = {}) {
-      const encoded: unknown[] = [];
-      for (const w of writes) {
-        if (w.op === 'set') {
-          const ttl = w.ttlMs === undefined ? false : Math.max(1, Math.round(w.ttlMs));
-          encoded.push(['set', `${VALUE_PREFIX}${w.key}`, await serialize(keyv, w.value, w.ttlMs), ttl]);
-        } else if (w.op === 'delete') encoded.push(['delete', `${VALUE_PREFIX}${w.key}`]);
-        else if (w.op === 'zadd') encoded.push(['zadd', k(`z:${w.key}`), w.member, w.score, w.onlyNew === true]);
-        else if (w.op === 'zrem') encoded.push(['zrem', k(`z:${w.key}`), w.member]);
-        else if (w.op === 'hincr') encoded.push(['hincr', k(`h:${w.key}`), ...Object.entries(w.by).flatMap(([f, n]) => [f, String(n)])]);
-        else encoded.push(['release', k(`c:${w.key}`), w.owner]);
-      }
+      const encode = async (list: Write[]) => {
+        const encoded: unknown[] = [];
+        for (const w of list) {
+          if (w.op === 'set') {
+            const ttl = w.ttlMs === undefined ? false : Math.max(1, Math.round(w.ttlMs));
+            encoded.push(['set', `${VALUE_PREFIX}${w.key}`, await serialize(keyv, w.value, w.ttlMs), ttl]);
+          } else if (w.op === 'delete') encoded.push(['delete', `${VALUE_PREFIX}${w.key}`]);
+          else if (w.op === 'zadd') encoded.push(['zadd', k(`z:${w.key}`), w.member, w.score, w.onlyNew === true]);
+          else if (w.op === 'zrem') encoded.push(['zrem', k(`z:${w.key}`), w.member]);
+          else if (w.op === 'hincr') encoded.push(['hincr', k(`h:${w.key}`), ...Object.entries(w.by).flatMap(([f, n]) => [f, String(n)])]);
+          else encoded.push(['release', k(`c:${w.key}`), w.owner]);
+        }
+        // cjson reads an empty JSON array as an empty object; ipairs then yields nothing either way.
+        return JSON.stringify(encoded);
+      };
       const once = options.once ? k(`c:${options.once}`) : '';
       const ttl = String(Math.max(1, Math.round(options.onceTtlMs ?? EFFECT_TTL_MS)));
       const expect = options.expect ? [`${VALUE_PREFIX}${options.expect.key}`, String(options.expect.rev)] : ['', '0'];
-      const result = Number(await client.eval(BATCH_SCRIPT, { keys: [], arguments: [JSON.stringify(encoded), once, ttl, ...expect] }));
+      const args = [await encode(writes), once, ttl, ...expect, await encode(options.always ?? [])];
+      const result = Number(await client.eval(BATCH_SCRIPT, { keys: [], arguments: args }));
       if (result === -1) throw new StaleRevisionError(options.expect!.key);
       return result === 1;
     },

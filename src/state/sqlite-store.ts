@@ -69,21 +69,23 @@ export async function createSqliteStore(url: string): Promise<StateStore> {
 
   /** A batch's writes with their Keyv values already serialized (Keyv's serializer is async). */
   type Ready = Exclude<Write, { op: 'set' }> | { op: 'set'; key: string; text: string };
-  const applyBatch = db.transaction((writes: Ready[], options: BatchOptions): boolean => {
+  const apply = (w: Ready) => {
+    if (w.op === 'set') stmt(KEYV_UPSERT).run(`${NAMESPACE}:${w.key}`, w.text);
+    else if (w.op === 'delete') stmt('DELETE FROM keyv WHERE key = ?').run(`${NAMESPACE}:${w.key}`);
+    else if (w.op === 'zadd') stmt(w.onlyNew ? ZADD_NX : ZADD).run(w.key, w.member, w.score);
+    else if (w.op === 'zrem') stmt('DELETE FROM ac_zset WHERE key = ? AND member = ?').run(w.key, w.member);
+    else if (w.op === 'hincr') for (const [field, n] of Object.entries(w.by)) stmt(HINCR).run(w.key, field, n);
+    else stmt('DELETE FROM ac_claim WHERE key = ? AND owner = ?').run(w.key, w.owner);
+  };
+  const applyBatch = db.transaction((writes: Ready[], always: Ready[], options: BatchOptions): boolean => {
     if (options.expect) {
       const row = stmt('SELECT value FROM keyv WHERE key = ?').get(`${NAMESPACE}:${options.expect.key}`) as { value: string } | undefined;
       const rev = row ? Number((JSON.parse(row.value) as { value?: { rev?: number } }).value?.rev ?? 0) : 0;
       if (rev !== options.expect.rev) throw new StaleRevisionError(options.expect.key);
     }
+    always.forEach(apply);
     if (options.once && !takeClaim(options.once, options.onceTtlMs ?? EFFECT_TTL_MS, '1')) return false;
-    for (const w of writes) {
-      if (w.op === 'set') stmt(KEYV_UPSERT).run(`${NAMESPACE}:${w.key}`, w.text);
-      else if (w.op === 'delete') stmt('DELETE FROM keyv WHERE key = ?').run(`${NAMESPACE}:${w.key}`);
-      else if (w.op === 'zadd') stmt(w.onlyNew ? ZADD_NX : ZADD).run(w.key, w.member, w.score);
-      else if (w.op === 'zrem') stmt('DELETE FROM ac_zset WHERE key = ? AND member = ?').run(w.key, w.member);
-      else if (w.op === 'hincr') for (const [field, n] of Object.entries(w.by)) stmt(HINCR).run(w.key, field, n);
-      else stmt('DELETE FROM ac_claim WHERE key = ? AND owner = ?').run(w.key, w.owner);
-    }
+    writes.forEach(apply);
     return true;
   });
 
@@ -159,12 +161,12 @@ export async function createSqliteStore(url: string): Promise<StateStore> {
       hincrMany(key, by, effect);
     },
     async batch(writes, options = {}) {
-      const ready: Ready[] = [];
-      for (const w of writes) {
-        if (w.op !== 'set') ready.push(w);
-        else ready.push({ op: 'set', key: w.key, text: await serialize(keyv, w.value, w.ttlMs) });
-      }
-      return applyBatch(ready, options);
+      const prepare = async (list: Write[]) => {
+        const ready: Ready[] = [];
+        for (const w of list) ready.push(w.op === 'set' ? { op: 'set', key: w.key, text: await serialize(keyv, w.value, w.ttlMs) } : w);
+        return ready;
+      };
+      return applyBatch(await prepare(writes), await prepare(options.always ?? []), options);
     },
     async hgetall(key) {
       const rows = all('SELECT field, n FROM ac_hash WHERE key = ?', key);

@@ -159,6 +159,10 @@ describe.each(backends)('the %s store', (kind, url) => {
     const runs = await Promise.all(Array.from({ length: 10 }, () => store.batch([{ op: 'hincr', key: `${ns}:bo`, by: { n: 1 } }], { once: `${ns}:effect:b1` })));
     expect(runs.filter(Boolean)).toHaveLength(1);
     expect(await store.hgetall(`${ns}:bo`)).toEqual({ n: 1 });
+    // `always` writes are applied whether or not the rest is.
+    expect(await store.batch([{ op: 'hincr', key: `${ns}:bo`, by: { n: 1 } }], { once: `${ns}:effect:b1`, always: [{ op: 'set', key: `${ns}:latest`, value: 'v2' }] })).toBe(false);
+    expect(await store.get(`${ns}:latest`)).toBe('v2');
+    expect(await store.hgetall(`${ns}:bo`)).toEqual({ n: 1 });
   });
 
   it('applies a batch that expects a revision only while the value still has it', async () => {
