@@ -17,7 +17,7 @@ import { createOutbox, type Outbox } from './outbox.js';
 import { personLabel } from './people.js';
 import { createReleases } from './releases.js';
 import { createSurveys } from './surveys.js';
-import { createTicketsChange } from './tickets.js';
+import { createTickets, type TicketChange } from './tickets.js';
 import { createTimers, type Timer } from './timers.js';
 
 export interface ServicesOptions {
