@@ -7,9 +7,10 @@ import { toFeishuCard, type RenderOptions } from './render.js';
 
 /**
  * Feishu's published sending limits: 5 messages/s per user and per group (shared by every bot in
- * the group), 50/s and 1,000/min per app. We stay under them; 1,000/min is the binding app figure.
+ * the group), 50/s and 1,000/min per app. We stay a little under each: a burst of replies goes out
+ * at up to 45/s while the minute's budget lasts, then at its sustained ~15/s.
  */
-export const FEISHU_LIMITS: PacingLimits = { perConversationPerSecond: 4, perConversationBurst: 5, perAppPerSecond: 16 };
+export const FEISHU_LIMITS: PacingLimits = { perConversationPerSecond: 4, perConversationBurst: 5, perAppPerSecond: 45, perAppPerMinute: 900 };
 
 export interface PostOptions {
   /** The outbox's idempotency key: Feishu drops a second create with the same `uuid` within an hour. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import type { Core } from './dispatcher.js';
 import { forDelivery } from './effects.js';
@@ -87,6 +88,9 @@ export function createInboundPipeline(options: InboundOptions): InboundPipeline 
     mine.add(id);
     void queue
       .add(async () => {
+        // Each delivery starts on a turn of its own: with a synchronous store a command runs
+        // without yielding, and back-to-back jobs would otherwise keep waiting requests unread.
+        await setImmediate();
         if (stopped) return;
         await responder.prepare?.(event);
         await forDelivery(id, async () => {

@@ -21,8 +21,14 @@ export interface PacingLimits {
   perConversationPerSecond: number;
   /** Short bursts allowed above the sustained rate. */
   perConversationBurst: number;
-  /** Sustained messages per second across the whole app (all conversations). */
+  /** Messages per second across the whole app (all conversations). */
   perAppPerSecond: number;
+  /**
+   * Messages per minute across the whole app, where the platform's minute quota is tighter than
+   * its per-second one (Feishu: 50/s but 1,000/min): bursts go at the per-second rate while the
+   * minute's budget lasts.
+   */
+  perAppPerMinute?: number;
 }
 
 /**

@@ -229,6 +229,7 @@ export function createOutbox(options: OutboxOptions) {
       Math.max(
         take(`c:${convKey}`, adapter.limits.perConversationPerSecond, adapter.limits.perConversationBurst),
         take(`p:${adapter.platform}:${item.conversation.tenantId}`, adapter.limits.perAppPerSecond, Math.max(1, adapter.limits.perAppPerSecond)),
+        adapter.limits.perAppPerMinute ? take(`m:${adapter.platform}:${item.conversation.tenantId}`, adapter.limits.perAppPerMinute / 60, adapter.limits.perAppPerMinute) : 0,
       );
     let wait = waitFor();
     // A short wait is slept here (this conversation is busy; others keep flowing), then the token is taken.

@@ -73,6 +73,25 @@ describe('the outbox', () => {
     await store.close();
   });
 
+  it('sends a burst at the per-second rate while the per-minute budget lasts, then at the minute’s pace', async () => {
+    const store = await openStore(tempSqliteUrl('ob-minute'));
+    const { adapter, calls } = recordingAdapter(undefined, 1000);
+    // Feishu's shape: a high per-second peak and a tighter per-minute quota (here 60/min: 60 at once, then 1/s).
+    const limited: ChatAdapter = { ...adapter, limits: { perConversationPerSecond: 1000, perConversationBurst: 1000, perAppPerSecond: 1000, perAppPerMinute: 60 } };
+    const outbox = createOutbox({ store, log: memoryLogger(), pollMs: 10 });
+    outbox.register(limited);
+    outbox.start();
+    for (let i = 0; i < 61; i++) await outbox.post(conv(`c${i}`), { text: `m${i}` });
+    await outbox.drain();
+    const times = calls.map((c) => c.at).sort((a, b) => a - b);
+    expect(times).toHaveLength(61);
+    // The first 60 leave at once; the last waits for the minute's budget to refill.
+    expect(times[59]! - times[0]!).toBeLessThan(500);
+    expect(times[60]! - times[0]!).toBeGreaterThanOrEqual(900);
+    await outbox.stop();
+    await store.close();
+  });
+
   it('coalesces a storm of updates to one card into a post and few updates with the latest content', async () => {
     const store = await openStore(tempSqliteUrl('ob4'));
     const { adapter, calls } = recordingAdapter(undefined, 5);
