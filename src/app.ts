@@ -88,7 +88,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   });
 
   const partial = { core, inbound, store, outbox, services, metrics, log, pollTimers: () => services.timers.poll(services.onTimer) };
-  // [hooks] HTTP hooks of PRODUCT §5 are mounted here.
+  // [hooks] HTTP hooks are mounted here.
   mountHooks(app, partial, config);
   for (const extra of options.extraModules ?? []) extra(app, partial);
 

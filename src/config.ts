@@ -3,7 +3,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 
 /**
- * Configuration per PRODUCT.md §6. This is the only module that reads `process.env`.
+ * Configuration from the environment (and `.env`). This is the only module that reads `process.env`.
  * A `.env` file in the working directory is read too (real environment variables win).
  */
 
@@ -111,7 +111,7 @@ export interface AppConfig {
   feishu?: { appId: string; appSecret: string; verificationToken?: string; encryptKey?: string; domain: string };
 }
 
-/** Default SLA targets of PRODUCT.md §3, in minutes. */
+/** Default SLA targets, in minutes. */
 export const DEFAULT_SLA: AppConfig['sla'] = {
   S1: { respondMin: 15, resolveMin: 4 * 60 },
   S2: { respondMin: 60, resolveMin: 24 * 60 },

@@ -3,7 +3,7 @@ import type { PlatformContext, PlatformModule } from './core/ports.js';
 
 /**
  * The platform adapters the composition root may start. Each factory returns `undefined` when its
- * platform is not configured (PRODUCT.md §6: a platform turns on when its credentials are set).
+ * platform is not configured (a platform turns on when its credentials are set).
  * The playground is wired separately in src/app.ts.
  */
 export type PlatformFactory = (config: AppConfig, ctx: PlatformContext) => Promise<PlatformModule | undefined>;

@@ -14,7 +14,7 @@ import { verifyDelivery } from './verify.js';
 export { createFeishuAdapter } from './outbound.js';
 export { toFeishuCard } from './render.js';
 
-/** Paths of PRODUCT.md §5. */
+/** Paths. */
 export const FEISHU_EVENTS_PATH = '/feishu/events';
 export const FEISHU_CARDS_PATH = '/feishu/cards';
 

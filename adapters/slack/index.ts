@@ -11,7 +11,7 @@ import { createSlackAdapter } from './outbound.js';
 import { createReplier } from './reply.js';
 import { createWebClient, platformErrorCode, toSendError, webClientOptions } from './web-api.js';
 
-/** The one Slack Request URL: slash commands, interactivity and events (PRODUCT.md §5). */
+/** The one Slack Request URL: slash commands, interactivity and events. */
 export const SLACK_EVENTS_PATH = '/slack/events';
 
 /** Slack answers that mean the bot token itself is wrong: start-up stops naming the variable. */

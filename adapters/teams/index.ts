@@ -8,7 +8,7 @@ import { createTeamsChatAdapter } from './outbound.js';
 
 export type { TeamsModuleConfig, TeamsEndpoints } from './auth.js';
 
-/** The Bot Framework messaging endpoint (PRODUCT §5). */
+/** The Bot Framework messaging endpoint. */
 export const TEAMS_PATH = '/api/messages';
 
 /**

@@ -3,7 +3,7 @@ import type { Translate } from './i18n.js';
 import type { ParsedText } from './args.js';
 import type { Actor, Card, ConversationRef, InboundEvent, Locale, OutboundMessage } from './types.js';
 
-/** Roles in rising order of power (PRODUCT.md §1). `guest` is a user the deployment does not know yet. */
+/** Roles in rising order of power. `guest` is a user the deployment does not know yet. */
 export const ROLES = ['guest', 'customer', 'engineer', 'manager', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 

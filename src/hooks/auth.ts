@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type express from 'express';
 
 /**
- * Bearer-token guard of PRODUCT §5: 503 (with how to enable) when no token is configured, 401 when
+ * Bearer-token guard: 503 (with how to enable) when no token is configured, 401 when
  * the request carries no or a wrong token. Compared in constant time.
  */
 export function requireHookToken(token: string | undefined): express.RequestHandler {

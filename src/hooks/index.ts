@@ -53,7 +53,7 @@ function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
 }
 
 /**
- * Mounts the HTTP hooks of PRODUCT §5 under /hooks (bearer token, zod-validated bodies, 2xx only
+ * Mounts the HTTP hooks under /hooks (bearer token, zod-validated bodies, 2xx only
  * after the data is stored, redeliveries stored once) and GET /charts/<id>.png for digest charts.
  */
 export function mountHooks(app: express.Express, running: Running, config: Pick<AppConfig, 'hookToken'>): void {

@@ -57,7 +57,7 @@ export const nagiosSchema = z.looseObject({
 });
 export type NagiosPayload = z.infer<typeof nagiosSchema>;
 
-/** The generic alert of PRODUCT §5. */
+/** The generic alert. */
 export const genericAlertSchema = z.looseObject({
   system: z.string().min(1),
   title: z.string().min(1),
@@ -68,7 +68,7 @@ export const genericAlertSchema = z.looseObject({
   url: z.string().optional(),
 });
 
-/** The generic backup job report of PRODUCT §5. */
+/** The generic backup job report. */
 export const backupSchema = z.looseObject({
   system: z.string().min(1),
   type: z.enum(['full', 'incremental', 'differential']),
@@ -101,7 +101,7 @@ export const resticSummarySchema = z.looseObject({
   snapshot_id: z.string().min(1),
 });
 
-/** A release from CI (PRODUCT §5). */
+/** A release from CI. */
 export const releaseSchema = z.looseObject({
   version: z.string().regex(/^[\w.+-]{1,64}$/, 'expected a version such as 1.4.2'),
   date: z.string().optional(),

@@ -5,7 +5,7 @@ import type { Services } from '../services/index.js';
 import type { Timer } from '../services/timers.js';
 
 /**
- * The escalation of an alert nobody acknowledged (PRODUCT §3), driven by the stored timer the alerts
+ * The escalation of an alert nobody acknowledged, driven by the stored timer the alerts
  * service sets when an alert fires: at the response target the `alerts` subscribers are re-notified,
  * half a target later the alert is escalated, which pages the `escalations` subscribers. Each stage
  * is recorded in the audit log; escalations also count in the digest.

@@ -25,7 +25,7 @@ export interface AlertInput {
   group?: string;
 }
 
-/** SLA severity an alert's response target comes from (PRODUCT §3). */
+/** SLA severity an alert's response target comes from. */
 export const ALERT_SLA: Record<AlertSeverity, 'S1' | 'S2' | 'S3'> = { critical: 'S1', warning: 'S2', info: 'S3' };
 
 /** Timer kind of an alert's response target (handled by src/schedules). */

@@ -16,7 +16,7 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-/** Append-only audit log of every state change (PRODUCT.md §1), ordered by time. */
+/** Append-only audit log of every state change, ordered by time. */
 export function createAuditLog({ store, now }: ServiceDeps) {
   /**
    * The writes that append an entry, for a caller to put in the batch of the change it records.

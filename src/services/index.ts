@@ -136,7 +136,7 @@ export function createServices(options: ServicesOptions) {
   });
   const releases = createReleases(deps, audit);
 
-  /** SLA escalation (PRODUCT §3): stage 1 re-notifies the engineers, stage 2 pages the escalation channel. */
+  /** SLA escalation: stage 1 re-notifies the engineers, stage 2 pages the escalation channel. */
   async function onTimer(timer: Timer): Promise<void> {
     if (timer.kind !== 'ticket-respond') return;
     const ticket = await tickets.find(String(timer.data.id));
