@@ -19,7 +19,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/core/log.js';
 import { keys } from '../src/core/keys.js';
 import type { ConversationRef } from '../src/core/types.js';
-import type { Alert } from '../src/services/alerts.js';
+import type { Alert } from '../src/domain/alerts/service.js';
 
 const { values: opt } = parseArgs({
   options: {

@@ -41,11 +41,11 @@ import { formatDuration } from '../src/core/i18n.js';
 import { keys } from '../src/core/keys.js';
 import { createLogger } from '../src/core/log.js';
 import type { ConversationRef } from '../src/core/types.js';
-import { bucketOf, dayOf } from '../src/services/deps.js';
-import type { Digest, DigestPeriod, PeriodFigures } from '../src/services/digest.js';
-import { createServices, type Services } from '../src/services/index.js';
-import { BUILTIN_TEMPLATES } from '../src/services/surveys.js';
-import type { Severity } from '../src/services/tickets.js';
+import { bucketOf, dayOf } from '../src/domain/deps.js';
+import type { Digest, DigestPeriod, PeriodFigures } from '../src/domain/digest/service.js';
+import { createServices, type Services } from '../src/domain/index.js';
+import { BUILTIN_TEMPLATES } from '../src/domain/surveys/service.js';
+import type { Severity } from '../src/domain/tickets/service.js';
 import { openStore } from '../src/state/store.js';
 
 const { values: opts } = parseArgs({

@@ -2,8 +2,8 @@ import { parseMention } from '../src/core/args.js';
 import { catalogue } from '../src/core/catalogue.js';
 import { formatTime } from '../src/core/i18n.js';
 import { ROLES, type CommandSpec, type Role } from '../src/core/registry.js';
-import { TOPICS, type Topic } from '../src/services/directory.js';
-import type { Services } from '../src/services/index.js';
+import { TOPICS, type Topic } from '../src/domain/directory/service.js';
+import type { Services } from '../src/domain/index.js';
 import { args, text } from './helpers.js';
 
 const topicArgs = args((p, fail) => {

@@ -1,6 +1,6 @@
 import type { CommandSpec } from '../src/core/registry.js';
-import { backupCard } from '../src/services/cards.js';
-import type { Services } from '../src/services/index.js';
+import { backupCard } from '../src/domain/cards.js';
+import type { Services } from '../src/domain/index.js';
 import { args, cardCtx, isStaff } from './helpers.js';
 
 export const backupStatusCommand: CommandSpec<Services> = {

@@ -1,6 +1,6 @@
 import type { CommandSpec } from '../src/core/registry.js';
-import { digestCard } from '../src/services/cards.js';
-import type { Services } from '../src/services/index.js';
+import { digestCard } from '../src/domain/cards.js';
+import type { Services } from '../src/domain/index.js';
 import { args, cardCtx } from './helpers.js';
 
 export const digestCommand: CommandSpec<Services> = {

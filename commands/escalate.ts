@@ -2,8 +2,8 @@ import { parseId } from '../src/core/args.js';
 import { confirmationMessage } from '../src/core/confirm.js';
 import { AppError } from '../src/core/errors.js';
 import type { CommandSpec } from '../src/core/registry.js';
-import { alertCard, ticketCard } from '../src/services/cards.js';
-import type { Services } from '../src/services/index.js';
+import { alertCard, ticketCard } from '../src/domain/cards.js';
+import type { Services } from '../src/domain/index.js';
 import { args, cardCtx, displayName, requireText, visibleTicket, type Ctx } from './helpers.js';
 
 async function escalate(ctx: Ctx, id: string, reason: string | undefined) {

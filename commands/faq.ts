@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../src/core/registry.js';
-import type { Services } from '../src/services/index.js';
+import type { Services } from '../src/domain/index.js';
 import { args, MAX_TEXT, MAX_TITLE, text } from './helpers.js';
 
 export const faqCommand: CommandSpec<Services> = {

@@ -3,8 +3,8 @@ import type { ParsedText } from '../src/core/args.js';
 import { AppError } from '../src/core/errors.js';
 import { roleAtLeast, type CommandContext } from '../src/core/registry.js';
 import type { OutboundMessage } from '../src/core/types.js';
-import type { Services } from '../src/services/index.js';
-import type { Ticket } from '../src/services/tickets.js';
+import type { Services } from '../src/domain/index.js';
+import type { Ticket } from '../src/domain/tickets/service.js';
 
 export type Ctx = CommandContext<Services>;
 

@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../src/core/registry.js';
-import type { Services } from '../src/services/index.js';
+import type { Services } from '../src/domain/index.js';
 import { aftercareCommand } from './aftercare.js';
 import { backupStatusCommand } from './backup-status.js';
 import { digestCommand } from './digest.js';

@@ -1,8 +1,8 @@
 import type { CommandSpec } from '../src/core/registry.js';
-import { releaseCard } from '../src/services/cards.js';
-import type { Services } from '../src/services/index.js';
-import type { Release } from '../src/services/releases.js';
-import type { Ticket } from '../src/services/tickets.js';
+import { releaseCard } from '../src/domain/cards.js';
+import type { Services } from '../src/domain/index.js';
+import type { Release } from '../src/domain/releases/service.js';
+import type { Ticket } from '../src/domain/tickets/service.js';
 import { args, cardCtx, requireText, text, type Ctx } from './helpers.js';
 
 const versionRe = /^[\w.+-]{1,64}$/;

@@ -1,10 +1,10 @@
 import { parseId } from '../src/core/args.js';
 import { AppError } from '../src/core/errors.js';
 import type { CommandSpec } from '../src/core/registry.js';
-import { surveyCard, surveyResultsCard } from '../src/services/cards.js';
+import { surveyCard, surveyResultsCard } from '../src/domain/cards.js';
 import type { ConversationRef } from '../src/core/types.js';
-import type { Services } from '../src/services/index.js';
-import type { Survey } from '../src/services/surveys.js';
+import type { Services } from '../src/domain/index.js';
+import type { Survey } from '../src/domain/surveys/service.js';
 import { args, cardCtx, requireText, text } from './helpers.js';
 
 /**

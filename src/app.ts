@@ -14,8 +14,8 @@ import type { ConversationRef, OutboundMessage } from './core/types.js';
 import { mountHooks } from './hooks/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { platformFactories } from './platforms.js';
-import { createOutbox, type Outbox } from './services/outbox.js';
-import { createServices, type Services } from './services/index.js';
+import { createOutbox, type Outbox } from './delivery/outbox.js';
+import { createServices, type Services } from './domain/index.js';
 import { startSchedules } from './schedules/index.js';
 import { openStore } from './state/store.js';
 

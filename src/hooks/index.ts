@@ -3,16 +3,16 @@ import express from 'express';
 import type { z } from 'zod';
 import { publishRelease } from '../../commands/release-notes.js';
 import type { RunningApp } from '../app.js';
-import { loadChart } from '../chart/store.js';
+import { loadChart } from '../domain/digest/chart-store.js';
 import type { AppConfig } from '../config.js';
 import { AppError } from '../core/errors.js';
 import { keys } from '../core/keys.js';
-import type { AlertInput } from '../services/alerts.js';
-import type { BackupReport } from '../services/backups.js';
-import { pushBackupProblem } from '../schedules/backup-check.js';
-import { fromAlertmanager, fromGeneric, fromNagios, fromZabbix } from './alert-sources.js';
+import type { AlertInput } from '../domain/alerts/service.js';
+import type { BackupReport } from '../domain/backups/service.js';
+import { pushBackupProblem } from '../domain/backups/check.js';
+import { fromAlertmanager, fromGeneric, fromNagios, fromZabbix } from '../domain/alerts/sources.js';
 import { requireHookToken } from './auth.js';
-import { parseResticOutput } from './restic.js';
+import { parseResticOutput } from '../domain/backups/restic.js';
 import {
   alertmanagerSchema,
   backupSchema,

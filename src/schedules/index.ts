@@ -3,10 +3,10 @@ import type { RunningApp } from '../app.js';
 import type { AppConfig } from '../config.js';
 import { keys } from '../core/keys.js';
 import type { StateStore } from '../core/store.js';
-import { ALERT_TIMER_KIND } from '../services/alerts.js';
-import { alertEscalationHandler } from './alert-escalation.js';
-import { checkBackups } from './backup-check.js';
-import { sendDigest } from './digest.js';
+import { ALERT_TIMER_KIND } from '../domain/alerts/service.js';
+import { alertEscalationHandler } from '../domain/escalation.js';
+import { checkBackups } from '../domain/backups/check.js';
+import { sendDigest } from '../domain/digest/send.js';
 import { sendSurveyCampaign } from '../../commands/index.js';
 
 type Running = Pick<RunningApp, 'services' | 'log'>;

@@ -3,7 +3,7 @@ import { forDelivery } from '../../src/core/effects.js';
 import { keys } from '../../src/core/keys.js';
 import type { Reply } from '../../src/core/ports.js';
 import type { InboundEvent } from '../../src/core/types.js';
-import { dayOf } from '../../src/services/deps.js';
+import { dayOf } from '../../src/domain/deps.js';
 import { createStandardHarness, type Harness } from '../helpers/harness.js';
 
 /**

@@ -7,7 +7,7 @@ import type { ChatAdapter, Reply } from '../../src/core/ports.js';
 import type { Role } from '../../src/core/registry.js';
 import type { StateStore } from '../../src/core/store.js';
 import type { ConversationRef, InboundEvent, OutboundMessage, SentRef } from '../../src/core/types.js';
-import { createServices, type Services } from '../../src/services/index.js';
+import { createServices, type Services } from '../../src/domain/index.js';
 import { openStore } from '../../src/state/store.js';
 import { memoryLogger, tempSqliteUrl } from './env.js';
 

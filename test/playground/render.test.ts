@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { messageToHtml, textRepeatsCard } from '../../adapters/playground/render.js';
 import { translator } from '../../src/core/i18n.js';
 import type { Card, Locale } from '../../src/core/types.js';
-import { releaseCard, surveyCard, type CardContext } from '../../src/services/cards.js';
-import type { Release } from '../../src/services/releases.js';
-import type { Survey } from '../../src/services/surveys.js';
+import { releaseCard, surveyCard, type CardContext } from '../../src/domain/cards.js';
+import type { Release } from '../../src/domain/releases/service.js';
+import type { Survey } from '../../src/domain/surveys/service.js';
 
 const ctx = (locale: Locale): CardContext => ({ t: translator(locale), locale, timezone: 'UTC', now: Date.UTC(2026, 10, 24) });
 

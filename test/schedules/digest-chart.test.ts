@@ -1,10 +1,10 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/app.js';
-import { CHART_COLOURS, renderDigestChart, weeklySeries } from '../../src/chart/digest-chart.js';
+import { CHART_COLOURS, renderDigestChart, weeklySeries } from '../../src/domain/digest/chart.js';
 import { keys } from '../../src/core/keys.js';
-import { dayOf } from '../../src/services/deps.js';
-import { sendDigest } from '../../src/schedules/digest.js';
+import { dayOf } from '../../src/domain/deps.js';
+import { sendDigest } from '../../src/domain/digest/send.js';
 import { feed, startTestApp, waitFor } from '../hooks/support.js';
 
 let app: RunningApp;

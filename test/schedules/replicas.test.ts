@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
 import type { StateStore } from '../../src/core/store.js';
-import { createServices, type Services } from '../../src/services/index.js';
+import { createServices, type Services } from '../../src/domain/index.js';
 import { openStore } from '../../src/state/store.js';
 import { TOKEN, feed, freePort, postHook, waitFor } from '../hooks/support.js';
 

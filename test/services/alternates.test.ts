@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config.js';
 import type { ChatAdapter } from '../../src/core/ports.js';
 import type { StateStore } from '../../src/core/store.js';
 import type { ConversationRef, OutboundMessage, Platform, SentRef } from '../../src/core/types.js';
-import { createServices, type Services } from '../../src/services/index.js';
+import { createServices, type Services } from '../../src/domain/index.js';
 import { openStore } from '../../src/state/store.js';
 import { memoryLogger, tempSqliteUrl } from '../helpers/env.js';
 

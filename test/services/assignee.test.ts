@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { translator } from '../../src/core/i18n.js';
 import type { OutboundMessage } from '../../src/core/types.js';
-import { ticketCard } from '../../src/services/cards.js';
-import { personLabel } from '../../src/services/people.js';
-import type { Ticket } from '../../src/services/tickets.js';
+import { ticketCard } from '../../src/domain/cards.js';
+import { personLabel } from '../../src/domain/directory/people.js';
+import type { Ticket } from '../../src/domain/tickets/service.js';
 import { createStandardHarness, type Harness } from '../helpers/harness.js';
 
 const fieldValue = (message: OutboundMessage, label: string): string | undefined =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SendError, type ChatAdapter } from '../../src/core/ports.js';
 import type { ConversationRef, OutboundMessage, SentRef } from '../../src/core/types.js';
-import { createOutbox } from '../../src/services/outbox.js';
+import { createOutbox } from '../../src/delivery/outbox.js';
 import { openStore } from '../../src/state/store.js';
 import type { StateStore } from '../../src/core/store.js';
 import { memoryLogger, tempSqliteUrl } from '../helpers/env.js';

@@ -1,9 +1,9 @@
-import { effectKey } from '../core/effects.js';
-import { AppError } from '../core/errors.js';
-import { keys } from '../core/keys.js';
-import type { AuditLog } from './audit.js';
-import { dayOf, withLock, type ServiceDeps } from './deps.js';
-import { createTimers } from './timers.js';
+import { effectKey } from '../../core/effects.js';
+import { AppError } from '../../core/errors.js';
+import { keys } from '../../core/keys.js';
+import type { AuditLog } from '../audit/service.js';
+import { dayOf, withLock, type ServiceDeps } from '../deps.js';
+import { createTimers } from '../timers.js';
 
 export type AlertSeverity = 'critical' | 'warning' | 'info';
 

@@ -1,6 +1,6 @@
-import { keys } from '../core/keys.js';
-import type { StateStore } from '../core/store.js';
-import { dayOf } from '../services/deps.js';
+import { keys } from '../../core/keys.js';
+import type { StateStore } from '../../core/store.js';
+import { dayOf } from '../deps.js';
 import { Raster, type Rgb } from './raster.js';
 
 /** One week of the digest chart. */

@@ -1,5 +1,5 @@
-import type { BackupType } from '../services/backups.js';
-import { resticSummarySchema } from './schemas.js';
+import type { BackupType } from './service.js';
+import { resticSummarySchema } from '../../hooks/schemas.js';
 
 export interface ResticRun {
   status: 'success' | 'failed';

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { effectKey } from '../core/effects.js';
-import { keys } from '../core/keys.js';
-import type { Write } from '../core/store.js';
-import type { ServiceDeps } from './deps.js';
+import { effectKey } from '../../core/effects.js';
+import { keys } from '../../core/keys.js';
+import type { Write } from '../../core/store.js';
+import type { ServiceDeps } from '../deps.js';
 
 export interface AuditEntry {
   /** Unique; the same on every run of the delivery that wrote it. */

@@ -1,11 +1,11 @@
-import { effectKey } from '../core/effects.js';
-import { AppError } from '../core/errors.js';
-import { keys } from '../core/keys.js';
-import { StaleRevisionError, type Write } from '../core/store.js';
-import type { ConversationRef, Locale } from '../core/types.js';
-import type { AuditLog } from './audit.js';
-import { bucketOf, dayOf, type ServiceDeps } from './deps.js';
-import { personLabel } from './people.js';
+import { effectKey } from '../../core/effects.js';
+import { AppError } from '../../core/errors.js';
+import { keys } from '../../core/keys.js';
+import { StaleRevisionError, type Write } from '../../core/store.js';
+import type { ConversationRef, Locale } from '../../core/types.js';
+import type { AuditLog } from '../audit/service.js';
+import { bucketOf, dayOf, type ServiceDeps } from '../deps.js';
+import { personLabel } from '../directory/people.js';
 
 export const SEVERITIES = ['S1', 'S2', 'S3', 'S4'] as const;
 export type Severity = (typeof SEVERITIES)[number];

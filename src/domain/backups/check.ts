@@ -1,6 +1,6 @@
-import type { BackupHealth } from '../services/backups.js';
-import { backupCard } from '../services/cards.js';
-import type { Services } from '../services/index.js';
+import type { BackupHealth } from './service.js';
+import { backupCard } from '../cards.js';
+import type { Services } from '../index.js';
 
 /**
  * Pushes one backup problem to `backups` subscribers of its system. The idempotency key names the

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { StateStore } from '../core/store.js';
+import type { StateStore } from '../../core/store.js';
 
 const chartKey = (id: string) => `chart:${id}`;
 const TTL_MS = 180 * 24 * 3600_000;

@@ -1,12 +1,12 @@
 import { formatBytes, formatDuration, formatTime, type Translate } from '../core/i18n.js';
 import type { Block, Card, Locale, OutboundMessage, Tone } from '../core/types.js';
-import type { Alert } from './alerts.js';
-import type { BackupHealth } from './backups.js';
-import type { Digest, PeriodFigures } from './digest.js';
-import { personLabel } from './people.js';
-import type { Release } from './releases.js';
-import type { Survey, SurveyResults } from './surveys.js';
-import type { Ticket } from './tickets.js';
+import type { Alert } from './alerts/service.js';
+import type { BackupHealth } from './backups/service.js';
+import type { Digest, PeriodFigures } from './digest/service.js';
+import { personLabel } from './directory/people.js';
+import type { Release } from './releases/service.js';
+import type { Survey, SurveyResults } from './surveys/service.js';
+import type { Ticket } from './tickets/service.js';
 
 /** Rendering context for domain cards. */
 export interface CardContext {

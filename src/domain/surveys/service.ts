@@ -1,10 +1,10 @@
-import { effectKey } from '../core/effects.js';
-import { AppError } from '../core/errors.js';
-import { keys } from '../core/keys.js';
-import type { Write } from '../core/store.js';
-import type { ConversationRef } from '../core/types.js';
-import type { AuditLog } from './audit.js';
-import { dayOf, type ServiceDeps } from './deps.js';
+import { effectKey } from '../../core/effects.js';
+import { AppError } from '../../core/errors.js';
+import { keys } from '../../core/keys.js';
+import type { Write } from '../../core/store.js';
+import type { ConversationRef } from '../../core/types.js';
+import type { AuditLog } from '../audit/service.js';
+import { dayOf, type ServiceDeps } from '../deps.js';
 
 export type SurveyKind = 'csat' | 'nps' | 'custom';
 

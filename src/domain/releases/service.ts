@@ -1,7 +1,7 @@
-import { AppError } from '../core/errors.js';
-import { keys } from '../core/keys.js';
-import type { AuditLog } from './audit.js';
-import { dayOf, type ServiceDeps } from './deps.js';
+import { AppError } from '../../core/errors.js';
+import { keys } from '../../core/keys.js';
+import type { AuditLog } from '../audit/service.js';
+import { dayOf, type ServiceDeps } from '../deps.js';
 
 export interface Release {
   version: string;

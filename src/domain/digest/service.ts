@@ -1,6 +1,6 @@
-import { keys } from '../core/keys.js';
-import type { Releases, Release } from './releases.js';
-import { bucketValueMs, dayOf, percentileFromHistogram, type ServiceDeps } from './deps.js';
+import { keys } from '../../core/keys.js';
+import type { Releases, Release } from '../releases/service.js';
+import { bucketValueMs, dayOf, percentileFromHistogram, type ServiceDeps } from '../deps.js';
 
 export type DigestPeriod = 'week' | 'month';
 

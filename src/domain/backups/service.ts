@@ -1,6 +1,6 @@
-import { keys } from '../core/keys.js';
-import type { AuditLog } from './audit.js';
-import { dayOf, withLock, type ServiceDeps } from './deps.js';
+import { keys } from '../../core/keys.js';
+import type { AuditLog } from '../audit/service.js';
+import { dayOf, withLock, type ServiceDeps } from '../deps.js';
 
 export type BackupType = 'full' | 'incremental' | 'differential';
 

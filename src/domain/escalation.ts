@@ -1,8 +1,8 @@
 import type { AppConfig } from '../config.js';
-import { ALERT_SLA, ALERT_TIMER_KIND, alertTimerId } from '../services/alerts.js';
-import { alertCard } from '../services/cards.js';
-import type { Services } from '../services/index.js';
-import type { Timer } from '../services/timers.js';
+import { ALERT_SLA, ALERT_TIMER_KIND, alertTimerId } from './alerts/service.js';
+import { alertCard } from './cards.js';
+import type { Services } from './index.js';
+import type { Timer } from './timers.js';
 
 /**
  * The escalation of an alert nobody acknowledged, driven by the stored timer the alerts

@@ -1,9 +1,9 @@
-import type { AppConfig } from '../config.js';
-import type { Logger } from '../core/log.js';
-import { chartPath, saveChart } from '../chart/store.js';
-import { renderDigestChart, weeklySeries } from '../chart/digest-chart.js';
-import { digestCard } from '../services/cards.js';
-import type { Services } from '../services/index.js';
+import type { AppConfig } from '../../config.js';
+import type { Logger } from '../../core/log.js';
+import { chartPath, saveChart } from './chart-store.js';
+import { renderDigestChart, weeklySeries } from './chart.js';
+import { digestCard } from '../cards.js';
+import type { Services } from '../index.js';
 
 /**
  * Sends the weekly digest to `digest` subscribers, with the 8-week chart as an image block (a PNG

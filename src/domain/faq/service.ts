@@ -1,8 +1,8 @@
-import { effectKey } from '../core/effects.js';
-import { keys } from '../core/keys.js';
-import type { Write } from '../core/store.js';
-import type { AuditLog } from './audit.js';
-import { withLock, type ServiceDeps } from './deps.js';
+import { effectKey } from '../../core/effects.js';
+import { keys } from '../../core/keys.js';
+import type { Write } from '../../core/store.js';
+import type { AuditLog } from '../audit/service.js';
+import { withLock, type ServiceDeps } from '../deps.js';
 
 export interface FaqEntry {
   id: string;

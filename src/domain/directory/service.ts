@@ -1,11 +1,11 @@
-import { keys } from '../core/keys.js';
-import type { Write } from '../core/store.js';
-import { normalizeLocale } from '../core/i18n.js';
-import { conversationKey, userKey } from '../core/ports.js';
-import type { Identity, Role } from '../core/registry.js';
-import type { Actor, ConversationRef, Locale } from '../core/types.js';
-import type { AuditLog } from './audit.js';
-import { withLock, type ServiceDeps } from './deps.js';
+import { keys } from '../../core/keys.js';
+import type { Write } from '../../core/store.js';
+import { normalizeLocale } from '../../core/i18n.js';
+import { conversationKey, userKey } from '../../core/ports.js';
+import type { Identity, Role } from '../../core/registry.js';
+import type { Actor, ConversationRef, Locale } from '../../core/types.js';
+import type { AuditLog } from '../audit/service.js';
+import { withLock, type ServiceDeps } from '../deps.js';
 
 export const TOPICS = ['alerts', 'tickets', 'releases', 'digest', 'surveys', 'backups', 'escalations'] as const;
 export type Topic = (typeof TOPICS)[number];
