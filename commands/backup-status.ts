@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../src/core/registry.js';
-import { backupCard } from '../src/domain/cards.js';
+import { backupCard } from '../src/domain/backups/cards.js';
 import type { Services } from '../src/domain/index.js';
 import { args, cardCtx, isStaff } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../src/core/registry.js';
-import { digestCard } from '../src/domain/cards.js';
+import { digestCard } from '../src/domain/digest/cards.js';
 import type { Services } from '../src/domain/index.js';
 import { args, cardCtx } from './helpers.js';
 

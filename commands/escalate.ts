@@ -2,7 +2,8 @@ import { parseId } from '../src/core/args.js';
 import { confirmationMessage } from '../src/core/confirm.js';
 import { AppError } from '../src/core/errors.js';
 import type { CommandSpec } from '../src/core/registry.js';
-import { alertCard, ticketCard } from '../src/domain/cards.js';
+import { alertCard } from '../src/domain/alerts/cards.js';
+import { ticketCard } from '../src/domain/tickets/cards.js';
 import type { Services } from '../src/domain/index.js';
 import { args, cardCtx, displayName, requireText, visibleTicket, type Ctx } from './helpers.js';
 

@@ -6,7 +6,8 @@ import { keys } from '../src/core/keys.js';
 
 import type { CommandSpec } from '../src/core/registry.js';
 import type { Card } from '../src/core/types.js';
-import { alertCard, ticketCard } from '../src/domain/cards.js';
+import { alertCard } from '../src/domain/alerts/cards.js';
+import { ticketCard } from '../src/domain/tickets/cards.js';
 import type { Services } from '../src/domain/index.js';
 import { SEVERITIES, type Severity } from '../src/domain/tickets/service.js';
 import { args, cardCtx, displayName, isStaff, MAX_TEXT, MAX_TITLE, requireText, text, visibleTicket, type Ctx } from './helpers.js';

@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../src/core/registry.js';
-import { releaseCard } from '../src/domain/cards.js';
+import { releaseCard } from '../src/domain/releases/cards.js';
 import type { Services } from '../src/domain/index.js';
 import type { Release } from '../src/domain/releases/service.js';
 import type { Ticket } from '../src/domain/tickets/service.js';

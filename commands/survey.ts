@@ -1,7 +1,7 @@
 import { parseId } from '../src/core/args.js';
 import { AppError } from '../src/core/errors.js';
 import type { CommandSpec } from '../src/core/registry.js';
-import { surveyCard, surveyResultsCard } from '../src/domain/cards.js';
+import { surveyCard, surveyResultsCard } from '../src/domain/surveys/cards.js';
 import type { ConversationRef } from '../src/core/types.js';
 import type { Services } from '../src/domain/index.js';
 import type { Survey } from '../src/domain/surveys/service.js';

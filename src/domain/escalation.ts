@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config.js';
 import { ALERT_SLA, ALERT_TIMER_KIND, alertTimerId } from './alerts/service.js';
-import { alertCard } from './cards.js';
+import { alertCard } from './alerts/cards.js';
 import type { Services } from './index.js';
 import type { Timer } from './timers.js';
 

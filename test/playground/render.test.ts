@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { messageToHtml, textRepeatsCard } from '../../adapters/playground/render.js';
 import { translator } from '../../src/core/i18n.js';
 import type { Card, Locale } from '../../src/core/types.js';
-import { releaseCard, surveyCard, type CardContext } from '../../src/domain/cards.js';
+import { type CardContext } from '../../src/domain/cards.js';
+import { releaseCard } from '../../src/domain/releases/cards.js';
+import { surveyCard } from '../../src/domain/surveys/cards.js';
 import type { Release } from '../../src/domain/releases/service.js';
 import type { Survey } from '../../src/domain/surveys/service.js';
 

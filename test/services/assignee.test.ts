@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { translator } from '../../src/core/i18n.js';
 import type { OutboundMessage } from '../../src/core/types.js';
-import { ticketCard } from '../../src/domain/cards.js';
+import { ticketCard } from '../../src/domain/tickets/cards.js';
 import { personLabel } from '../../src/domain/directory/people.js';
 import type { Ticket } from '../../src/domain/tickets/service.js';
 import { createStandardHarness, type Harness } from '../helpers/harness.js';

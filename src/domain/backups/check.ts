@@ -1,5 +1,5 @@
 import type { BackupHealth } from './service.js';
-import { backupCard } from '../cards.js';
+import { backupCard } from './cards.js';
 import type { Services } from '../index.js';
 
 /**

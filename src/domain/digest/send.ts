@@ -2,7 +2,7 @@ import type { AppConfig } from '../../config.js';
 import type { Logger } from '../../core/log.js';
 import { chartPath, saveChart } from './chart-store.js';
 import { renderDigestChart, weeklySeries } from './chart.js';
-import { digestCard } from '../cards.js';
+import { digestCard } from './cards.js';
 import type { Services } from '../index.js';
 
 /**

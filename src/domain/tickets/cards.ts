@@ -1,0 +1,53 @@
+import { formatTime } from '../../core/i18n.js';
+import type { Block, OutboundMessage, Tone } from '../../core/types.js';
+import type { CardContext } from '../cards.js';
+import { personLabel } from '../directory/people.js';
+import type { Ticket } from './service.js';
+
+const sevTone: Record<string, Tone> = { S1: 'danger', S2: 'warning', S3: 'info', S4: 'neutral' };
+
+export function ticketCard(ticket: Ticket, c: CardContext, options: { buttons?: boolean; timeline?: number } = {}): OutboundMessage {
+  const { t } = c;
+  const status = t(`ticket.status.${ticket.status}` as never);
+  const fields = [
+    { label: t('field.status'), value: status },
+    { label: t('field.severity'), value: ticket.severity },
+    { label: t('field.organisation'), value: ticket.org },
+    { label: t('field.reporter'), value: personLabel(ticket.reporter, ticket.reporterName) },
+  ];
+  if (ticket.system) fields.push({ label: t('field.system'), value: ticket.system });
+  if (ticket.assignee) fields.push({ label: t('field.assignee'), value: personLabel(ticket.assignee, assigneeName(ticket)) });
+  if (ticket.status !== 'resolved') {
+    fields.push({ label: t('field.respond_due'), value: formatTime(ticket.respondDueAt, c.timezone) });
+    fields.push({ label: t('field.resolve_due'), value: formatTime(ticket.resolveDueAt, c.timezone) });
+  }
+  if (ticket.fixedIn) fields.push({ label: t('field.fixed_in'), value: ticket.fixedIn });
+  if (ticket.cause) fields.push({ label: t('field.cause'), value: ticket.cause });
+  const blocks: Block[] = [{ type: 'fields', fields }];
+  if (ticket.description) blocks.splice(0, 0, { type: 'text', text: ticket.description });
+  const entries = ticket.timeline.slice(-(options.timeline ?? 3));
+  if (entries.length) {
+    blocks.push({
+      type: 'context',
+      text: entries.map((e) => `${formatTime(e.at, c.timezone)} · ${personLabel(e.actor, e.actorName)} · ${t(`timeline.${e.kind}` as never)}${e.text ? `: ${e.text}` : ''}`).join('\n'),
+    });
+  }
+  if (options.buttons !== false && ticket.status !== 'resolved') {
+    const buttons = [];
+    if (!ticket.ackedAt) buttons.push({ actionId: 'issue.ack', label: t('button.ack'), value: ticket.id, style: 'primary' as const });
+    buttons.push({ actionId: 'issue.resolve', label: t('button.resolve'), value: ticket.id });
+    buttons.push({ actionId: 'escalate.start', label: t('button.escalate'), value: ticket.id, style: 'danger' as const });
+    blocks.push({ type: 'actions', buttons });
+  }
+  const title = `${ticket.id} · ${ticket.title}`;
+  return {
+    text: t('ticket.summary', { id: ticket.id, title: ticket.title, status, severity: ticket.severity }),
+    card: { title, tone: ticket.status === 'resolved' ? 'success' : sevTone[ticket.severity], blocks },
+  };
+}
+
+/** The assignee's name: stored with the assignment, or (tickets assigned before it was stored) from their own timeline entries. */
+function assigneeName(ticket: Ticket): string | undefined {
+  if (ticket.assigneeName) return ticket.assigneeName;
+  return [...ticket.timeline].reverse().find((e) => e.actor === ticket.assignee && e.actorName)?.actorName;
+}
