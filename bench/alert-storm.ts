@@ -14,7 +14,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startApp } from '../src/app.js';
+import { startApp } from '../server/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/core/log.js';
 import { keys } from '../src/core/keys.js';

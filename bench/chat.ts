@@ -83,7 +83,7 @@ interface Server {
 
 // ---------------------------------------------------------------- child: aftercare
 async function serveAftercare(fakeUrl: string): Promise<void> {
-  const { startApp } = await import('../src/app.js');
+  const { startApp } = await import('../server/app.js');
   const { loadConfig } = await import('../src/config.js');
   const { createLogger } = await import('../src/core/log.js');
   const dir = mkdtempSync(join(tmpdir(), 'aftercare-bench-chat-'));

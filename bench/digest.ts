@@ -19,7 +19,7 @@
  * ~12 minutes. Hence, by default: the first 50,000 tickets go through the services (beyond the
  * baseline only 10 % live their full life, the rest are filed and stay open), and the remaining
  * 50,000 are added as pre-summed per-day aggregates written with `store.hincr` — the same fields the
- * services write (mirrored in `directFill` below; keep it in step with src/services/tickets.ts and
+ * services write (mirrored in `directFill` below; keep it in step with src/domain/tickets/service.ts and
  * surveys.ts). `--services 100000` sends everything through the services instead (slow).
  *
  * Every figure the digest shows (opened, resolved, CSAT answers/sent/average, alerts fired/acked,

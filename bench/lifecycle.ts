@@ -32,7 +32,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startApp, type RunningApp } from '../src/app.js';
+import { startApp, type RunningApp } from '../server/app.js';
 import { loadConfig } from '../src/config.js';
 import { currentDelivery } from '../src/core/effects.js';
 import { createLogger } from '../src/core/log.js';

@@ -20,6 +20,3 @@ export const commands: Array<CommandSpec<Services>> = [
   faqCommand,
   aftercareCommand,
 ];
-
-export { publishRelease } from './release-notes.js';
-export { sendSurveyCampaign } from './survey.js';

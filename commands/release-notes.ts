@@ -2,6 +2,7 @@ import type { CommandSpec } from '../src/core/registry.js';
 import { releaseCard } from '../src/domain/releases/cards.js';
 import type { Services } from '../src/domain/index.js';
 import type { Release } from '../src/domain/releases/service.js';
+import { publishRelease } from '../src/domain/releases/publish.js';
 import type { Ticket } from '../src/domain/tickets/service.js';
 import { args, cardCtx, requireText, text, type Ctx } from './helpers.js';
 
@@ -10,25 +11,6 @@ const versionRe = /^[\w.+-]{1,64}$/;
 async function fixedTickets(ctx: Ctx, release: Release): Promise<Ticket[]> {
   const all = await Promise.all(release.fixed.map((id) => ctx.services.tickets.find(id)));
   return all.filter((t): t is Ticket => t !== undefined);
-}
-
-/**
- * Publishes a release: stores it with the tickets fixed in that version, announces it to `releases`
- * subscribers, and tells each reporter whose ticket it fixes. Shared with the releases hook.
- */
-export async function publishRelease(
-  services: Services,
-  by: string,
-  input: { version: string; date?: string; notes?: string; fixed?: string[] },
-): Promise<Release> {
-  const byVersion = (await services.tickets.fixedIn(input.version)).map((t) => t.id);
-  const { release, first } = await services.releases.publish(by, { ...input, fixed: [...byVersion, ...(input.fixed ?? [])] });
-  const tickets = (await Promise.all(release.fixed.map((id) => services.tickets.find(id)))).filter((t): t is Ticket => t !== undefined);
-  await services.toSubscribers('releases', undefined, (c) => releaseCard(release, tickets, c), undefined, `release:${release.version}`);
-  if (first || input.fixed?.length) {
-    for (const ticket of tickets) await services.tickets.noteRelease(ticket.id, release.version);
-  }
-  return release;
 }
 
 export const releaseNotesCommand: CommandSpec<Services> = {

@@ -1,26 +1,10 @@
 import { parseId } from '../src/core/args.js';
 import { AppError } from '../src/core/errors.js';
+import { sendSurveyCampaign } from '../src/domain/surveys/campaign.js';
 import type { CommandSpec } from '../src/core/registry.js';
 import { surveyCard, surveyResultsCard } from '../src/domain/surveys/cards.js';
-import type { ConversationRef } from '../src/core/types.js';
 import type { Services } from '../src/domain/index.js';
-import type { Survey } from '../src/domain/surveys/service.js';
 import { args, cardCtx, requireText, text } from './helpers.js';
-
-/**
- * Sends a survey campaign to conversations (default: `surveys` subscribers), once per conversation.
- * Shared by `/survey send` and the scheduled campaign (AFTERCARE_SURVEY_CRON).
- */
-export async function sendSurveyCampaign(services: Services, templateName: string, targets: ConversationRef[], by: string): Promise<Survey> {
-  const template = await services.surveys.template(templateName);
-  if (!template) throw new AppError('not_found', 'error.template_not_found', { name: templateName });
-  if (targets.length === 0) throw new AppError('invalid_argument', 'error.no_survey_subscribers');
-  const survey = await services.surveys.createCampaign(template, targets, by);
-  for (const conv of targets) {
-    await services.toConversation(conv, (c) => surveyCard(survey, c), { idempotencyKey: `survey:${survey.id}:${conv.platform}:${conv.channelId}` });
-  }
-  return survey;
-}
 
 export const surveyCommand: CommandSpec<Services> = {
   name: 'survey',

@@ -32,18 +32,35 @@ export interface PacingLimits {
 }
 
 /**
+ * Why a send failed, for logs and metrics (the outbox acts on `retryable` alone):
+ * - `rate_limited`: HTTP 429 or the platform's own "slow down" answer;
+ * - `server_error`: HTTP 5xx or another "try again" answer of the platform;
+ * - `timeout`: HTTP 408, or no answer within the call's deadline;
+ * - `network`: no HTTP answer at all (connection refused or reset, DNS);
+ * - `auth`: the platform refused the app's credentials or token;
+ * - `refused`: any other refusal (HTTP 4xx, unknown conversation, invalid content): final.
+ */
+export type SendErrorCode = 'rate_limited' | 'server_error' | 'timeout' | 'network' | 'auth' | 'refused';
+
+/**
  * A send failure classified by the adapter. `retryable` errors (429, 5xx, timeouts) are retried by
  * the outbox with backoff, honouring `retryAfterMs`; others are recorded as dead letters and logged.
+ * `options.code` says why (see SendErrorCode); `options.cause` keeps the SDK's own error (ES2022
+ * Error cause) for logs.
  */
 export class SendError extends Error {
+  readonly code?: SendErrorCode;
+
   constructor(
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
     readonly status?: number,
+    options: { code?: SendErrorCode; cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SendError';
+    if (options.code !== undefined) this.code = options.code;
   }
 }
 

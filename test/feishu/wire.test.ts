@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildEncryptedRequest } from '../../adapters/feishu/crypto.js';
-import { startApp, type RunningApp } from '../../src/app.js';
+import { startApp, type RunningApp } from '../../server/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
 import { FAKE_TENANT_TOKEN, isCreate, startFakeOpenApi, type FakeOpenApi } from './fake-open-api.js';

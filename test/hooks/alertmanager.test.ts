@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app.js';
+import type { RunningApp } from '../../server/app.js';
 import { TOKEN, feed, freePort, startTestApp, waitFor } from './support.js';
 
 let app: RunningApp;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { RunningApp } from '../../src/app.js';
+import type { RunningApp } from '../../server/app.js';
 import { formatBytes } from '../../src/core/i18n.js';
 import { TOKEN, amPayload, feed, postHook, startTestApp, waitFor } from './support.js';
 
@@ -160,7 +160,7 @@ describe('alert hooks', () => {
 describe('alert escalation timers', () => {
   it('re-notifies the alerts channel at the response target, then pages the escalation channel, once each', async () => {
     let clock = Date.parse('2026-11-24T10:00:00Z');
-    const { startApp } = await import('../../src/app.js');
+    const { startApp } = await import('../../server/app.js');
     const { loadConfig } = await import('../../src/config.js');
     const { memoryLogger, tempSqliteUrl } = await import('../helpers/env.js');
     const timed = await startApp(

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app.js';
+import type { RunningApp } from '../../server/app.js';
 import { formatBytes } from '../../src/core/i18n.js';
 import { feed, postHook, startTestApp } from './support.js';
 

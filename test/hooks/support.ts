@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { startApp, type RunningApp } from '../../src/app.js';
+import { startApp, type RunningApp } from '../../server/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { PlaygroundMessage } from '../../adapters/playground/index.js';
 import { memoryLogger, tempSqliteUrl } from '../helpers/env.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startApp, type RunningApp } from '../../src/app.js';
+import { startApp, type RunningApp } from '../../server/app.js';
 import { loadConfig } from '../../src/config.js';
 import { memoryLogger, tempSqliteUrl } from '../helpers/env.js';
 

@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app.js';
+import type { RunningApp } from '../../server/app.js';
 import { CHART_COLOURS, renderDigestChart, weeklySeries } from '../../src/domain/digest/chart.js';
 import { keys } from '../../src/core/keys.js';
 import { dayOf } from '../../src/domain/deps.js';

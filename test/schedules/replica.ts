@@ -1,5 +1,5 @@
 /** One aftercare replica for the multi-process tests: started with its environment, prints READY <url>. */
-import { startApp } from '../../src/app.js';
+import { startApp } from '../../server/app.js';
 import { loadConfig } from '../../src/config.js';
 
 const app = await startApp(loadConfig({ ...process.env }));

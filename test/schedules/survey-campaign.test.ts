@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startApp } from '../../src/app.js';
+import { startApp } from '../../server/app.js';
 import { loadConfig } from '../../src/config.js';
 import { memoryLogger, tempSqliteUrl } from '../helpers/env.js';
 

@@ -3,7 +3,7 @@
  * fake Web API, a store URL), prints `READY <url>` once it listens. SIGKILL is the point of the
  * test; SIGTERM stops it cleanly.
  */
-import { startApp } from '../../src/app.js';
+import { startApp } from '../../server/app.js';
 import { loadConfig } from '../../src/config.js';
 
 const app = await startApp(loadConfig({ ...process.env }));

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startApp, type RunningApp } from '../../src/app.js';
+import { startApp, type RunningApp } from '../../server/app.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
 import { FakeConnector, type ConnectorCall } from './fake-connector.js';

@@ -1,5 +1,5 @@
 import type { AlertInput, AlertSeverity } from './service.js';
-import type { AlertmanagerPayload, NagiosPayload, ZabbixPayload } from '../../hooks/schemas.js';
+import type { AlertmanagerPayload, NagiosPayload, ZabbixPayload } from './formats.js';
 
 /** Maps each monitoring source's payload to the core's AlertInput (one per alert it reports). */
 

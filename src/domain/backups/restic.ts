@@ -1,5 +1,19 @@
+import { z } from 'zod';
 import type { BackupType } from './service.js';
-import { resticSummarySchema } from '../../hooks/schemas.js';
+
+/** The summary line `restic backup --json` prints last (restic 0.14+). */
+export const resticSummarySchema = z.looseObject({
+  message_type: z.literal('summary'),
+  files_new: z.number().optional(),
+  files_changed: z.number().optional(),
+  files_unmodified: z.number().optional(),
+  dirs_unmodified: z.number().optional(),
+  data_added: z.number().optional(),
+  total_files_processed: z.number().optional(),
+  total_bytes_processed: z.number(),
+  total_duration: z.number(),
+  snapshot_id: z.string().min(1),
+});
 
 export interface ResticRun {
   status: 'success' | 'failed';

@@ -1,13 +1,13 @@
 import cron, { type RunCoordinator, type ScheduledTask } from 'node-cron';
 import type { RunningApp } from '../app.js';
-import type { AppConfig } from '../config.js';
-import { keys } from '../core/keys.js';
-import type { StateStore } from '../core/store.js';
-import { ALERT_TIMER_KIND } from '../domain/alerts/service.js';
-import { alertEscalationHandler } from '../domain/escalation.js';
-import { checkBackups } from '../domain/backups/check.js';
-import { sendDigest } from '../domain/digest/send.js';
-import { sendSurveyCampaign } from '../../commands/index.js';
+import type { AppConfig } from '../../src/config.js';
+import { keys } from '../../src/core/keys.js';
+import type { StateStore } from '../../src/core/store.js';
+import { ALERT_TIMER_KIND } from '../../src/domain/alerts/service.js';
+import { alertEscalationHandler } from '../../src/domain/escalation.js';
+import { checkBackups } from '../../src/domain/backups/check.js';
+import { sendDigest } from '../../src/domain/digest/send.js';
+import { sendSurveyCampaign } from '../../src/domain/surveys/campaign.js';
 
 type Running = Pick<RunningApp, 'services' | 'log'>;
 

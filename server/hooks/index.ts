@@ -1,28 +1,20 @@
 import { createHash } from 'node:crypto';
 import express from 'express';
 import type { z } from 'zod';
-import { publishRelease } from '../../commands/release-notes.js';
+import { publishRelease } from '../../src/domain/releases/publish.js';
 import type { RunningApp } from '../app.js';
-import { loadChart } from '../domain/digest/chart-store.js';
-import type { AppConfig } from '../config.js';
-import { AppError } from '../core/errors.js';
-import { keys } from '../core/keys.js';
-import type { AlertInput } from '../domain/alerts/service.js';
-import type { BackupReport } from '../domain/backups/service.js';
-import { pushBackupProblem } from '../domain/backups/check.js';
-import { fromAlertmanager, fromGeneric, fromNagios, fromZabbix } from '../domain/alerts/sources.js';
+import { loadChart } from '../../src/domain/digest/chart-store.js';
+import type { AppConfig } from '../../src/config.js';
+import { AppError } from '../../src/core/errors.js';
+import { keys } from '../../src/core/keys.js';
+import type { AlertInput } from '../../src/domain/alerts/service.js';
+import type { BackupReport } from '../../src/domain/backups/service.js';
+import { pushBackupProblem } from '../../src/domain/backups/check.js';
+import { fromAlertmanager, fromGeneric, fromNagios, fromZabbix } from '../../src/domain/alerts/sources.js';
 import { requireHookToken } from './auth.js';
-import { parseResticOutput } from '../domain/backups/restic.js';
-import {
-  alertmanagerSchema,
-  backupSchema,
-  describeIssues,
-  genericAlertSchema,
-  nagiosSchema,
-  releaseSchema,
-  resticQuerySchema,
-  zabbixSchema,
-} from './schemas.js';
+import { parseResticOutput } from '../../src/domain/backups/restic.js';
+import { alertmanagerSchema, nagiosSchema, zabbixSchema } from '../../src/domain/alerts/formats.js';
+import { backupSchema, describeIssues, genericAlertSchema, releaseSchema, resticQuerySchema } from './schemas.js';
 
 type Running = Pick<RunningApp, 'services' | 'store' | 'log'>;
 

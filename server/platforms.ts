@@ -1,5 +1,5 @@
-import type { AppConfig } from './config.js';
-import type { PlatformContext, PlatformModule } from './core/ports.js';
+import type { AppConfig } from '../src/config.js';
+import type { PlatformContext, PlatformModule } from '../src/core/ports.js';
 
 /**
  * The platform adapters the composition root may start. Each factory returns `undefined` when its

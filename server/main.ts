@@ -1,6 +1,6 @@
 import { startApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './core/log.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { createLogger } from '../src/core/log.js';
 
 /** Entry point: `npm start`. */
 async function main(): Promise<void> {

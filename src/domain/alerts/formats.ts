@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** What monitoring tools send (docs/hooks.md shows each). Unknown fields are kept, never rejected. */
+
+const labels = z.record(z.string(), z.string());
+
+/** Prometheus Alertmanager webhook, version 4 (what `webhook_configs` POSTs). */
+export const alertmanagerSchema = z.looseObject({
+  version: z.literal('4'),
+  groupKey: z.string().min(1),
+  truncatedAlerts: z.number().int().nonnegative().optional(),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string(),
+  groupLabels: labels,
+  commonLabels: labels,
+  commonAnnotations: labels,
+  externalURL: z.string(),
+  alerts: z
+    .array(
+      z.looseObject({
+        status: z.enum(['firing', 'resolved']),
+        labels: labels,
+        annotations: labels,
+        startsAt: z.string(),
+        endsAt: z.string(),
+        generatorURL: z.string(),
+        fingerprint: z.string().min(1),
+      }),
+    )
+    .min(1),
+});
+export type AlertmanagerPayload = z.infer<typeof alertmanagerSchema>;
+
+/** What examples/zabbix/aftercare-media-type.yaml sends. `eventValue` is Zabbix's {EVENT.VALUE}: 1 problem, 0 recovery. */
+export const zabbixSchema = z.looseObject({
+  eventId: z.string().regex(/^\d+$/, 'expected the numeric {EVENT.ID}'),
+  eventValue: z.enum(['0', '1']),
+  severity: z.string().min(1),
+  host: z.string().min(1),
+  trigger: z.string().min(1),
+  message: z.string().optional(),
+  system: z.string().optional(),
+  url: z.string().optional(),
+});
+export type ZabbixPayload = z.infer<typeof zabbixSchema>;
+
+/** What examples/nagios/aftercare-notify.sh sends (form-encoded or JSON). */
+export const nagiosSchema = z.looseObject({
+  type: z.string().min(1),
+  host: z.string().min(1),
+  service: z.string().optional(),
+  state: z.string().min(1),
+  output: z.string().optional(),
+  system: z.string().optional(),
+  url: z.string().optional(),
+});
+export type NagiosPayload = z.infer<typeof nagiosSchema>;

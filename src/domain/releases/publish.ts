@@ -1,0 +1,23 @@
+import type { Services } from '../index.js';
+import type { Ticket } from '../tickets/service.js';
+import { releaseCard } from './cards.js';
+import type { Release } from './service.js';
+
+/**
+ * Publishes a release: stores it with the tickets fixed in that version, announces it to `releases`
+ * subscribers, and tells each reporter whose ticket it fixes. Shared with the releases hook.
+ */
+export async function publishRelease(
+  services: Services,
+  by: string,
+  input: { version: string; date?: string; notes?: string; fixed?: string[] },
+): Promise<Release> {
+  const byVersion = (await services.tickets.fixedIn(input.version)).map((t) => t.id);
+  const { release, first } = await services.releases.publish(by, { ...input, fixed: [...byVersion, ...(input.fixed ?? [])] });
+  const tickets = (await Promise.all(release.fixed.map((id) => services.tickets.find(id)))).filter((t): t is Ticket => t !== undefined);
+  await services.toSubscribers('releases', undefined, (c) => releaseCard(release, tickets, c), undefined, `release:${release.version}`);
+  if (first || input.fixed?.length) {
+    for (const ticket of tickets) await services.tickets.noteRelease(ticket.id, release.version);
+  }
+  return release;
+}
