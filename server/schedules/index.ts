@@ -3,8 +3,6 @@ import type { RunningApp } from '../app.js';
 import type { AppConfig } from '../../src/config.js';
 import { keys } from '../../src/core/keys.js';
 import type { StateStore } from '../../src/core/store.js';
-import { ALERT_TIMER_KIND } from '../../src/domain/alerts/service.js';
-import { alertEscalationHandler } from '../../src/domain/escalation.js';
 import { checkBackups } from '../../src/domain/backups/check.js';
 import { sendDigest } from '../../src/domain/digest/send.js';
 import { sendSurveyCampaign } from '../../src/domain/surveys/campaign.js';
@@ -36,7 +34,6 @@ export function storeRunCoordinator(store: StateStore): RunCoordinator {
  */
 export function startSchedules(running: Running, config: AppConfig, options: ScheduleOptions = {}): () => Promise<void> {
   const { services, log } = running;
-  services.timers.on(ALERT_TIMER_KIND, alertEscalationHandler(services, config));
   const coordinator = storeRunCoordinator(services.deps.store);
   const tasks: ScheduledTask[] = [];
   const add = (name: string, expression: string, run: (slot: string) => Promise<unknown>) => {

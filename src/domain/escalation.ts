@@ -1,35 +1,115 @@
+import type { Write } from '../core/store.js';
 import type { AppConfig } from '../config.js';
-import { ALERT_SLA, ALERT_TIMER_KIND, alertTimerId } from './alerts/service.js';
 import { alertCard } from './alerts/cards.js';
-import type { Services } from './index.js';
-import type { Timer } from './timers.js';
+import type { Alert, AlertSeverity, Alerts } from './alerts/service.js';
+import type { AuditLog } from './audit/service.js';
+import type { Notify } from './notify.js';
+import { ticketCard } from './tickets/cards.js';
+import type { Severity, Ticket, TicketChange, Tickets } from './tickets/service.js';
+import type { Timer, Timers } from './timers.js';
 
 /**
- * The escalation of an alert nobody acknowledged, driven by the stored timer the alerts
- * service sets when an alert fires: at the response target the `alerts` subscribers are re-notified,
- * half a target later the alert is escalated, which pages the `escalations` subscribers. Each stage
- * is recorded in the audit log; escalations also count in the digest.
+ * The one escalation policy, for tickets and alerts alike (SLA response targets):
+ * - a subject not acknowledged by its response target re-notifies its subscribers (`tickets` or
+ *   `alerts`) once, then, half a target later, is escalated: a ticket's severity goes up one step
+ *   and the `escalations` subscribers are paged;
+ * - the response timer is stored (src/domain/timers.ts), so a restart or a second replica neither
+ *   loses nor doubles it, and it stops when the subject is acknowledged or resolved;
+ * - a ticket whose severity changes gets the response and resolution targets of its new severity.
+ * Each stage is in the audit log; escalations count in the digest.
  */
-export function alertEscalationHandler(services: Services, config: Pick<AppConfig, 'sla'>) {
-  const now = services.deps.now;
-  return async (timer: Timer): Promise<void> => {
-    const id = String(timer.data.id);
-    // Only a missing alert ends the escalation; a store error is thrown, so the timer runs again.
-    const alert = await services.alerts.find(id);
-    if (!alert || alert.ackedAt || alert.status !== 'firing') return;
-    if (Number(timer.data.stage) === 1) {
-      await services.toSubscribers(
-        'alerts',
-        alert.system,
-        (c) => ({ ...alertCard(alert, c), text: c.t('ticket.sla_breach', { id: alert.id, severity: alert.severity }) }),
-        undefined,
-        `alr:${alert.id}:sla1`,
-      );
-      const respondMin = config.sla[ALERT_SLA[alert.severity]].respondMin;
-      await services.timers.schedule({ id: alertTimerId(id), kind: ALERT_TIMER_KIND, dueAt: now() + (respondMin * 60_000) / 2, data: { id, stage: 2 } });
-      await services.audit.record('system:timer', 'alert.sla_renotified', id);
-    } else {
-      await services.alerts.escalate(id, 'system:timer');
-    }
+
+/** An alert's response target is that of the ticket severity its own severity maps to. */
+export const ALERT_SLA: Record<AlertSeverity, Severity> = { critical: 'S1', warning: 'S2', info: 'S3' };
+
+/** What a response timer is about. */
+export type Subject = 'ticket' | 'alert';
+
+/** The kind of every response timer. */
+export const RESPOND_TIMER = 'respond';
+
+/** A subject's one response timer id: `<subject>:<id>:respond`. */
+export const respondTimerId = (subject: Subject, id: string) => `${subject}:${id}:respond`;
+
+const MINUTE = 60_000;
+
+/** The stored timer of stage `stage` of a subject's response target, due at `dueAt` (epoch ms). */
+export function respondTimer(subject: Subject, id: string, dueAt: number, stage: 1 | 2 = 1): Timer {
+  return { id: respondTimerId(subject, id), kind: RESPOND_TIMER, dueAt, data: { subject, id, stage } };
+}
+
+/** Response and resolution targets (epoch ms) of a ticket of `severity` opened at `createdAt`. */
+export function targetsOf(config: Pick<AppConfig, 'sla'>, severity: Severity, createdAt: number): { respondDueAt: number; resolveDueAt: number } {
+  const sla = config.sla[severity];
+  return { respondDueAt: createdAt + sla.respondMin * MINUTE, resolveDueAt: createdAt + sla.resolveMin * MINUTE };
+}
+
+export interface EscalationDeps {
+  config: Pick<AppConfig, 'sla'>;
+  timers: Timers;
+  audit: AuditLog;
+  notify: Notify;
+  now: () => number;
+}
+
+/**
+ * The policy's moving parts. Tickets and alerts are given later (`attach`): their services take
+ * the policy's timer writes when they are built.
+ */
+export function createEscalation(deps: EscalationDeps) {
+  const { config, timers, audit, notify, now } = deps;
+  let subjects: { tickets: Tickets; alerts: Alerts } | undefined;
+
+  /** Re-notifies a subject's subscribers at its response target (stage 1) and sets stage 2. */
+  async function renotify(subject: Subject, item: Ticket | Alert, severity: Severity, build: Parameters<Notify['toSubscribers']>[2]): Promise<void> {
+    await notify.toSubscribers(subject === 'ticket' ? 'tickets' : 'alerts', item.system, build, undefined, `${subject === 'ticket' ? 'tkt' : 'alr'}:${item.id}:sla1`);
+    const respondMin = config.sla[severity].respondMin;
+    await timers.schedule(respondTimer(subject, item.id, now() + (respondMin * MINUTE) / 2, 2));
+    await audit.record('system:timer', `${subject}.sla_renotified`, item.id);
+  }
+
+  return {
+    attach(services: { tickets: Tickets; alerts: Alerts }): void {
+      subjects = services;
+    },
+
+    /** Timer writes stored with a ticket change: set at creation, moved when the severity changes, gone once acknowledged or resolved. */
+    ticketWrites(ticket: Ticket, change: TicketChange): Write[] {
+      if (change === 'created') return timers.scheduleWrites(respondTimer('ticket', ticket.id, ticket.respondDueAt));
+      if (change === 'acknowledged' || change === 'resolved') return timers.cancelWrites(respondTimerId('ticket', ticket.id));
+      // A person raised the severity before anyone answered: the new, earlier target counts.
+      if (change === 'escalated' && !ticket.ackedAt) return timers.scheduleWrites(respondTimer('ticket', ticket.id, Math.max(now(), ticket.respondDueAt)));
+      return [];
+    },
+
+    /** The response timer of a new alert. */
+    alertTimer(alert: Alert): Timer {
+      return respondTimer('alert', alert.id, alert.firstAt + config.sla[ALERT_SLA[alert.severity]].respondMin * MINUTE);
+    },
+
+    /** Handles a due response timer (see timers.poll). Only a missing subject ends it; store errors are thrown so it runs again. */
+    async onTimer(timer: Timer): Promise<void> {
+      if (timer.kind !== RESPOND_TIMER || !subjects) return;
+      const id = String(timer.data.id);
+      const stage = Number(timer.data.stage);
+      if (timer.data.subject === 'alert') {
+        const alert = await subjects.alerts.find(id);
+        if (!alert || alert.ackedAt || alert.status !== 'firing') return;
+        if (stage === 2) {
+          await subjects.alerts.escalate(id, 'system:timer');
+          return;
+        }
+        await renotify('alert', alert, ALERT_SLA[alert.severity], (c) => ({ ...alertCard(alert, c), text: c.t('ticket.sla_breach', { id: alert.id, severity: alert.severity }) }));
+        return;
+      }
+      const ticket = await subjects.tickets.find(id);
+      if (!ticket || ticket.ackedAt || ticket.status === 'resolved') return;
+      if (stage === 2) {
+        await subjects.tickets.escalate(ticket.id, 'system:timer', 'SLA', true);
+        return;
+      }
+      await renotify('ticket', ticket, ticket.severity, (c) => ({ ...ticketCard(ticket, c), text: c.t('ticket.sla_breach', { id: ticket.id, severity: ticket.severity }) }));
+    },
   };
 }
+export type Escalation = ReturnType<typeof createEscalation>;

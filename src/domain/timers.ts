@@ -31,13 +31,7 @@ function cancelWrites(id: string): Write[] {
  */
 export function createTimers(deps: ServiceDeps) {
   const { store, now, log } = deps;
-  /** Handlers by timer kind, registered by parts outside the services (src/schedules). */
-  const handlers = new Map<string, (timer: Timer) => Promise<void>>();
   return {
-    /** Routes timers of `kind` to `handler` instead of the handler given to poll(). */
-    on(kind: string, handler: (timer: Timer) => Promise<void>): void {
-      handlers.set(kind, handler);
-    },
     async schedule(timer: Timer): Promise<void> {
       await store.batch(scheduleWrites(timer));
     },
@@ -59,7 +53,7 @@ export function createTimers(deps: ServiceDeps) {
         const timer = await store.get<Timer>(keys.timer(member));
         try {
           if (timer && timer.dueAt === score) {
-            await (handlers.get(timer.kind) ?? handle)(timer);
+            await handle(timer);
             ran++;
           }
           // Remove only if not rescheduled meanwhile.

@@ -3,7 +3,6 @@ import { AppError } from '../../core/errors.js';
 import { keys } from '../../core/keys.js';
 import type { AuditLog } from '../audit/service.js';
 import { dayOf, withLock, type ServiceDeps } from '../deps.js';
-import { createTimers } from '../timers.js';
 
 export type AlertSeverity = 'critical' | 'warning' | 'info';
 
@@ -25,12 +24,7 @@ export interface AlertInput {
   group?: string;
 }
 
-/** SLA severity an alert's response target comes from. */
-export const ALERT_SLA: Record<AlertSeverity, 'S1' | 'S2' | 'S3'> = { critical: 'S1', warning: 'S2', info: 'S3' };
 
-/** Timer kind of an alert's response target (handled by src/schedules). */
-export const ALERT_TIMER_KIND = 'alert-respond';
-export const alertTimerId = (id: string) => `alert:${id}:respond`;
 
 export interface Alert extends Omit<AlertInput, 'status'> {
   id: string;
@@ -49,17 +43,21 @@ export interface Alert extends Omit<AlertInput, 'status'> {
   firing?: number;
 }
 
+/** What happened to an alert. */
+export type AlertChange = 'fired' | 'repeated' | 'acknowledged' | 'resolved' | 'escalated' | 'linked';
+
 export interface AlertHooks {
-  changed(alert: Alert, change: 'fired' | 'repeated' | 'acknowledged' | 'resolved' | 'escalated' | 'linked', by: string): Promise<void>;
+  changed(alert: Alert, change: AlertChange, by: string): Promise<void>;
+  /** The alert's response timer (the escalation policy's): started when it fires, stopped when it is acknowledged or resolved. */
+  respondTimer: { start(alert: Alert): Promise<void>; stop(id: string): Promise<void> };
 }
 
 /** Monitoring alerts: dedupe by key, ack / escalate / resolve, aggregates for the digest. */
 export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHooks) {
   const { store, now } = deps;
   const agg = (field: string) => store.hincr(keys.aggDay(dayOf(now())), field);
-  const timers = createTimers(deps);
   const membersKey = (id: string) => `${keys.alert(id)}:members`;
-  const stopTimer = (id: string) => timers.cancel(alertTimerId(id));
+  const stopTimer = (id: string) => hooks.respondTimer.stop(id);
 
   /** A report about one member of an open grouped alert. Repeats of a known state change nothing. */
   async function ingestMember(openId: string, input: AlertInput, by: string): Promise<{ alert: Alert; created: boolean }> {
@@ -95,7 +93,7 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
     return a;
   }
 
-  async function mutate(id: string, by: string, change: Parameters<AlertHooks['changed']>[1], fn: (a: Alert) => Promise<void> | void) {
+  async function mutate(id: string, by: string, change: AlertChange, fn: (a: Alert) => Promise<void> | void) {
     const alert = await withLock(store, `alert:${id}`, async () => {
       const a = await load(id);
       const before = a.status;
@@ -148,8 +146,7 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
         await agg('alerts:fired');
         await agg(`alerts:rule:${input.title}`);
         await audit.record(by, 'alert.fired', id, undefined, { dedupKey: input.dedupKey, group: input.group });
-        const respondMin = deps.config.sla[ALERT_SLA[input.severity]].respondMin;
-        await timers.schedule({ id: alertTimerId(id), kind: ALERT_TIMER_KIND, dueAt: at + respondMin * 60_000, data: { id, stage: 1 } });
+        await hooks.respondTimer.start(alert);
         await hooks.changed(alert, 'fired', by);
         return { alert, created: true };
       });

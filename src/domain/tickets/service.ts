@@ -1,4 +1,5 @@
 import { effectKey } from '../../core/effects.js';
+import { targetsOf } from '../escalation.js';
 import { AppError } from '../../core/errors.js';
 import { keys } from '../../core/keys.js';
 import { StaleRevisionError, type Write } from '../../core/store.js';
@@ -76,7 +77,6 @@ export interface TicketHooks {
   changed(ticket: Ticket, change: TicketChange, by: string): Promise<void>;
 }
 
-const MINUTE = 60_000;
 /** Attempts of an optimistic change under contention before it gives up. */
 const MAX_ATTEMPTS = 50;
 
@@ -166,14 +166,12 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       const effect = effectKey('ticket');
       const id = `SUP-${await store.nextId(keys.seq('SUP'), effect)}`;
       const at = now();
-      const sla = config.sla[input.severity];
       const ticket: Ticket = {
         id,
         ...input,
         status: 'open',
         createdAt: at,
-        respondDueAt: at + sla.respondMin * MINUTE,
-        resolveDueAt: at + sla.resolveMin * MINUTE,
+        ...targetsOf(config, input.severity, at),
         escalations: 0,
         timeline: [{ at, actor: input.reporter, actorName: input.reporterName, kind: 'created', text: input.title, effect }],
       };
@@ -314,6 +312,8 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
         if (next !== t.severity) {
           count(change.open, `sev:${t.severity}`, -1);
           count(change.open, `sev:${next}`);
+          // The new severity's targets, counted from when the ticket was opened.
+          Object.assign(t, targetsOf(config, next, t.createdAt));
         }
         t.severity = next;
         t.escalations += 1;
