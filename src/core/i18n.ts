@@ -3,8 +3,41 @@ import { zhCN } from './messages/zh-CN.js';
 import type { Locale } from './types.js';
 
 export type { MessageKey };
-export type Params = Record<string, string | number | undefined>;
-export type Translate = (key: MessageKey, params?: Params) => string;
+
+/** A placeholder's value: numbers are shown as `String(n)`. */
+export type ParamValue = string | number;
+/** Placeholder values when the key is only known at run time (a coded error carries its own). */
+export type Params = Record<string, ParamValue | undefined>;
+
+/** The `{name}` placeholders of a message template: `'{id} filed: {title}'` → `'id' | 'title'`. */
+export type PlaceholdersIn<T extends string> = T extends `${string}{${infer P}}${infer Rest}` ? P | PlaceholdersIn<Rest> : never;
+
+/** The placeholders of a key, read from the English catalogue (the Chinese one must match; a test checks). */
+export type PlaceholdersOf<K extends MessageKey> = PlaceholdersIn<(typeof en)[K]>;
+
+/** Exactly the placeholders of `K`, each required. */
+export type ParamsOf<K extends MessageKey> = { [P in PlaceholdersOf<K>]: ParamValue };
+
+/**
+ * What follows the key in `t(key, …)`: nothing for a message without placeholders, else an object
+ * naming every placeholder. A key cast to `never` (legacy code building keys as strings) still
+ * takes loose params, so such a call compiles; write it as a template literal over a typed union,
+ * or with `storedKey`, instead.
+ */
+export type ParamsArgs<K extends MessageKey> = [K] extends [never]
+  ? [params?: Params]
+  : [PlaceholdersOf<K>] extends [never]
+    ? []
+    : [params: ParamsOf<K>];
+
+/** Keys whose message takes no placeholder. */
+export type PlainKey = { [K in MessageKey]: [PlaceholdersOf<K>] extends [never] ? K : never }[MessageKey];
+
+/** Keys of one family: `KeysUnder<'ticket.status'>` = `'ticket.status.open' | …`. */
+export type KeysUnder<P extends string> = Extract<MessageKey, `${P}.${string}`>;
+
+/** Translates a key into the reader's language; placeholders are type-checked against the catalogue. */
+export type Translate = <K extends MessageKey>(key: K, ...params: ParamsArgs<K>) => string;
 
 /** Every catalogue, by locale. A test checks both have the same keys and placeholders. */
 export const catalogues: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };
@@ -18,8 +51,38 @@ export function normalizeLocale(input: string | undefined): Locale | undefined {
   return undefined;
 }
 
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(en, key);
+}
+
+/**
+ * A key named by data rather than code (a built-in survey's question, a digest metric's name):
+ * the key when the catalogue has it under `prefix` and it takes no placeholders (data carries
+ * none), else `undefined`.
+ */
+export function storedKey<P extends string>(key: string, prefix: P): Extract<KeysUnder<P>, PlainKey> | undefined {
+  return isStoredKey(key, prefix) ? key : undefined;
+}
+
+function isStoredKey<P extends string>(key: string, prefix: P): key is Extract<KeysUnder<P>, PlainKey> {
+  return key.startsWith(`${prefix}.`) && isMessageKey(key) && !/\{\w+\}/.test(en[key]);
+}
+
 /** Looks up and fills `{name}` placeholders. An unknown key is a programming error and throws. */
-export function translate(locale: Locale, key: MessageKey | string, params: Params = {}): string {
+export function translate<K extends MessageKey>(locale: Locale, key: K, ...params: ParamsArgs<K>): string;
+export function translate(locale: Locale, key: MessageKey, params?: Params): string {
+  return fill(locale, key, params);
+}
+
+/**
+ * Like `translate` for a key chosen at run time with params checked where the key was chosen
+ * (a coded error's key and params): the catalogue fills what it names and ignores the rest.
+ */
+export function translateLoose(locale: Locale, key: MessageKey, params: Params = {}): string {
+  return fill(locale, key, params);
+}
+
+function fill(locale: Locale, key: string, params: Params = {}): string {
   const template = (catalogues[locale] as Record<string, string>)[key] ?? (catalogues.en as Record<string, string>)[key];
   if (template === undefined) throw new Error(`Unknown message key: ${key}`);
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -29,7 +92,7 @@ export function translate(locale: Locale, key: MessageKey | string, params: Para
 }
 
 export function translator(locale: Locale): Translate {
-  return (key, params) => translate(locale, key, params);
+  return (key, ...params) => translate(locale, key, ...params);
 }
 
 /** Formats a duration in ms as `3d 4h`, `2h 5m`, `45s` (units are the same in both languages' UI). */

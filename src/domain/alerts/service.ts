@@ -1,4 +1,5 @@
 import { effectKey } from '../../core/effects.js';
+import type { DayField } from '../digest/figures.js';
 import { AppError } from '../../core/errors.js';
 import { keys } from '../../core/keys.js';
 import type { AuditLog } from '../audit/service.js';
@@ -55,7 +56,7 @@ export interface AlertHooks {
 /** Monitoring alerts: dedupe by key, ack / escalate / resolve, aggregates for the digest. */
 export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHooks) {
   const { store, now } = deps;
-  const agg = (field: string) => store.hincr(keys.aggDay(dayOf(now())), field);
+  const agg = (field: DayField) => store.hincr(keys.aggDay(dayOf(now())), field);
   const membersKey = (id: string) => `${keys.alert(id)}:members`;
   const stopTimer = (id: string) => hooks.respondTimer.stop(id);
 

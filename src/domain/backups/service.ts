@@ -1,3 +1,4 @@
+import type { DayField } from '../digest/figures.js';
 import { keys } from '../../core/keys.js';
 import type { AuditLog } from '../audit/service.js';
 import { dayOf, withLock, type ServiceDeps } from '../deps.js';
@@ -74,7 +75,8 @@ export function createBackups(deps: ServiceDeps, audit: AuditLog) {
         await store.set(key, s);
         await store.zadd(keys.backupSystems(), r.system, finished);
         const day = keys.aggDay(dayOf(now()));
-        await store.hincr(day, r.restoreTest ? `restore:${r.status}` : `backup:${r.status}`);
+        const field: DayField = r.restoreTest ? `restore:${r.status}` : `backup:${r.status}`;
+        await store.hincr(day, field);
         await audit.record(by, r.restoreTest ? 'backup.restore_test' : 'backup.reported', r.system, undefined, { type: r.type, status: r.status });
         return { health: health(s), duplicate };
       });

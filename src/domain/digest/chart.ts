@@ -1,4 +1,5 @@
 import { keys } from '../../core/keys.js';
+import type { DayField } from './figures.js';
 import type { StateStore } from '../../core/store.js';
 import { dayOf } from '../deps.js';
 import { Raster, type Rgb } from './raster.js';
@@ -22,7 +23,7 @@ export async function weeklySeries(store: StateStore, now: number, weeks = 8): P
   const days = await Promise.all(Array.from({ length: weeks * 7 }, (_, i) => store.hgetall(keys.aggDay(dayOf(first + i * DAY)))));
   return Array.from({ length: weeks }, (_, w) => {
     const slice = days.slice(w * 7, w * 7 + 7);
-    const sum = (f: string) => slice.reduce((n, d) => n + (d[f] ?? 0), 0);
+    const sum = (f: DayField) => slice.reduce((n, d) => n + (d[f] ?? 0), 0);
     const n = sum('csat:n');
     return { from: first + w * 7 * DAY, opened: sum('opened'), resolved: sum('resolved'), csat: n > 0 ? sum('csat:sum') / n : undefined };
   });

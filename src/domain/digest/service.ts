@@ -1,4 +1,5 @@
 import { keys } from '../../core/keys.js';
+import { DAY_FAMILIES, dayTotals, OPEN_FAMILIES, type DayField, type OpenField } from './figures.js';
 import type { Releases, Release } from '../releases/service.js';
 import { bucketValueMs, dayOf, percentileFromHistogram, type ServiceDeps } from '../deps.js';
 
@@ -59,43 +60,42 @@ export function createDigest(deps: ServiceDeps, releases: Releases) {
     const hashes = await Promise.all(Array.from({ length: days }, (_, i) => store.hgetall(keys.aggDay(dayOf(from + i * DAY)))));
     const sum: Record<string, number> = {};
     for (const h of hashes) for (const [k, v] of Object.entries(h)) sum[k] = (sum[k] ?? 0) + v;
-    const pick = (prefix: string) =>
-      Object.fromEntries(Object.entries(sum).filter(([k, v]) => k.startsWith(prefix) && v !== 0).map(([k, v]) => [k.slice(prefix.length), v]));
-    const top = (prefix: string, n = 3) => Object.entries(pick(prefix)).sort((a, b) => b[1] - a[1]).slice(0, n) as Array<[string, number]>;
-    const hist = (prefix: string) => new Map(Object.entries(pick(prefix)).map(([b, n]) => [Number(b), n]));
-    const mtta = hist('mtta:b:');
-    const mttr = hist('mttr:b:');
-    const ratio = (a: string, b: string) => ((sum[b] ?? 0) > 0 ? (sum[a] ?? 0) / sum[b]! : undefined);
-    const npsN = sum['nps:n'] ?? 0;
+    const { get, family } = dayTotals(sum);
+    const top = (prefix: Parameters<typeof family>[0], n = 3) => Object.entries(family(prefix)).sort((a, b) => b[1] - a[1]).slice(0, n) as Array<[string, number]>;
+    const hist = (prefix: Parameters<typeof family>[0]) => new Map(Object.entries(family(prefix)).map(([b, n]) => [Number(b), n]));
+    const mtta = hist(DAY_FAMILIES.mttaBuckets);
+    const mttr = hist(DAY_FAMILIES.mttrBuckets);
+    const ratio = (a: DayField, b: DayField) => (get(b) > 0 ? get(a) / get(b) : undefined);
+    const npsN = get('nps:n');
     return {
       from,
       to: from + days * DAY,
-      opened: sum.opened ?? 0,
-      resolved: sum.resolved ?? 0,
-      openedBySeverity: pick('opened:sev:'),
-      openedByOrg: pick('opened:org:'),
+      opened: get('opened'),
+      resolved: get('resolved'),
+      openedBySeverity: family(DAY_FAMILIES.openedBySeverity),
+      openedByOrg: family(DAY_FAMILIES.openedByOrg),
       mttaP50: percentileFromHistogram(mtta, 0.5),
       mttaP90: percentileFromHistogram(mtta, 0.9),
       mttrP50: percentileFromHistogram(mttr, 0.5),
       mttrP90: percentileFromHistogram(mttr, 0.9),
       slaMet: ratio('sla:met', 'sla:total'),
       respondMet: ratio('respond:met', 'respond:total'),
-      topSystems: top('opened:sys:'),
-      topCauses: top('cause:'),
-      alertsFired: sum['alerts:fired'] ?? 0,
-      alertsAcked: sum['alerts:acked'] ?? 0,
-      noisiestRules: top('alerts:rule:'),
+      topSystems: top(DAY_FAMILIES.openedBySystem),
+      topCauses: top(DAY_FAMILIES.causes),
+      alertsFired: get('alerts:fired'),
+      alertsAcked: get('alerts:acked'),
+      noisiestRules: top(DAY_FAMILIES.alertRules),
       csatAverage: ratio('csat:sum', 'csat:n'),
-      csatResponses: sum['csat:n'] ?? 0,
-      csatSent: sum['csat:sent'] ?? 0,
-      npsScore: npsN > 0 ? Math.round((((sum['nps:promoters'] ?? 0) - (sum['nps:detractors'] ?? 0)) / npsN) * 100) : undefined,
+      csatResponses: get('csat:n'),
+      csatSent: get('csat:sent'),
+      npsScore: npsN > 0 ? Math.round(((get('nps:promoters') - get('nps:detractors')) / npsN) * 100) : undefined,
       npsResponses: npsN,
-      npsSent: sum['nps:sent'] ?? 0,
-      backupsOk: sum['backup:success'] ?? 0,
-      backupsFailed: sum['backup:failed'] ?? 0,
-      restoreOk: sum['restore:success'] ?? 0,
-      restoreFailed: sum['restore:failed'] ?? 0,
-      escalated: sum.escalated ?? 0,
+      npsSent: get('nps:sent'),
+      backupsOk: get('backup:success'),
+      backupsFailed: get('backup:failed'),
+      restoreOk: get('restore:success'),
+      restoreFailed: get('restore:failed'),
+      escalated: get('escalated'),
       releases: await releases.between(from, from + days * DAY),
     };
   }
@@ -109,7 +109,7 @@ export function createDigest(deps: ServiceDeps, releases: Releases) {
         figures(today - days * DAY, days),
         store.hgetall(keys.aggOpen()),
       ]);
-      const strip = (prefix: string) =>
+      const strip = (prefix: (typeof OPEN_FAMILIES)[keyof typeof OPEN_FAMILIES]) =>
         Object.fromEntries(Object.entries(open).filter(([k, v]) => k.startsWith(prefix) && v > 0).map(([k, v]) => [k.slice(prefix.length), v]));
       const candidates: Array<[string, number | undefined, number | undefined]> = [
         ['opened', previous.opened, current.opened],
@@ -131,7 +131,7 @@ export function createDigest(deps: ServiceDeps, releases: Releases) {
         period,
         current,
         previous,
-        backlog: { total: Math.max(0, open.total ?? 0), bySeverity: strip('sev:'), byOrg: strip('org:') },
+        backlog: { total: Math.max(0, open['total' satisfies OpenField] ?? 0), bySeverity: strip(OPEN_FAMILIES.bySeverity), byOrg: strip(OPEN_FAMILIES.byOrg) },
         changes,
       };
     },

@@ -1,4 +1,5 @@
 import { AppError } from '../../core/errors.js';
+import type { DayField } from '../digest/figures.js';
 import { keys } from '../../core/keys.js';
 import type { AuditLog } from '../audit/service.js';
 import { dayOf, type ServiceDeps } from '../deps.js';
@@ -46,7 +47,7 @@ export function createReleases(deps: ServiceDeps, audit: AuditLog) {
       await store.set(keys.release(input.version), release);
       await store.zadd(keys.releases(), input.version, release.createdAt);
       const first = await store.claim(`release:published:${input.version}`, 10 * 365 * 24 * 3600_000);
-      if (first) await store.hincr(keys.aggDay(dayOf(at)), 'releases');
+      if (first) await store.hincr(keys.aggDay(dayOf(at)), 'releases' satisfies DayField);
       await audit.record(by, 'release.published', input.version, existing, { fixed: release.fixed });
       return { release, first };
     },

@@ -1,10 +1,11 @@
 import { effectKey } from '../../core/effects.js';
 import { AppError } from '../../core/errors.js';
+import { count, emptyTally, tallyWrites, type DayField } from '../digest/figures.js';
 import { keys } from '../../core/keys.js';
 import type { Write } from '../../core/store.js';
 import type { ConversationRef } from '../../core/types.js';
 import type { AuditLog } from '../audit/service.js';
-import { dayOf, type ServiceDeps } from '../deps.js';
+import type { ServiceDeps } from '../deps.js';
 
 export type SurveyKind = 'csat' | 'nps' | 'custom';
 
@@ -78,7 +79,7 @@ export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
     const id = `SVY-${await store.nextId(keys.seq('SVY'), effectKey('survey'))}`;
     const survey: Survey = { ...input, id, createdAt: now() };
     const writes: Write[] = [
-      { op: 'hincr', key: keys.aggDay(dayOf(survey.createdAt)), by: { [`${survey.kind}:sent`]: input.recipients } },
+      ...tallyWrites({ day: { [`${survey.kind}:sent` satisfies DayField]: input.recipients }, open: {} }, survey.createdAt),
       { op: 'zadd', key: keys.surveys(), member: id, score: survey.createdAt },
       ...(input.targetUser ? [{ op: 'zadd' as const, key: keys.surveyPending(input.targetUser), member: id, score: survey.createdAt }] : []),
       { op: 'set', key: keys.survey(id), value: survey },
@@ -149,14 +150,16 @@ export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
       }
       const at = now();
       const answer: SurveyAnswer = { surveyId: id, user, score, comment, at };
-      const day: Record<string, number> = { [`${survey.kind}:n`]: 1, [`${survey.kind}:sum`]: score };
-      if (survey.kind === 'nps' && score >= 9) day['nps:promoters'] = 1;
-      if (survey.kind === 'nps' && score <= 6) day['nps:detractors'] = 1;
-      if (survey.kind === 'csat' && score >= 4) day['csat:satisfied'] = 1;
+      const tally = emptyTally();
+      count(tally.day, `${survey.kind}:n`);
+      count(tally.day, `${survey.kind}:sum`, score);
+      if (survey.kind === 'nps' && score >= 9) count(tally.day, 'nps:promoters');
+      if (survey.kind === 'nps' && score <= 6) count(tally.day, 'nps:detractors');
+      if (survey.kind === 'csat' && score >= 4) count(tally.day, 'csat:satisfied');
       await store.batch(
         [
           { op: 'hincr', key: keys.surveyStats(id), by: { n: 1, sum: score, [`s:${score}`]: 1 } },
-          { op: 'hincr', key: keys.aggDay(dayOf(at)), by: day },
+          ...tallyWrites(tally, at),
           { op: 'zadd', key: keys.surveyAnswers(id), member: user, score: at },
           { op: 'set', key: keys.surveyAnswer(id, user), value: answer },
           ...(survey.targetUser ? [{ op: 'zrem' as const, key: keys.surveyPending(user), member: id }] : []),

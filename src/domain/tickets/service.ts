@@ -1,11 +1,12 @@
 import { effectKey } from '../../core/effects.js';
 import { targetsOf } from '../escalation.js';
+import { count, emptyTally, tallyWrites, type Tally } from '../digest/figures.js';
 import { AppError } from '../../core/errors.js';
 import { keys } from '../../core/keys.js';
 import { StaleRevisionError, type Write } from '../../core/store.js';
 import type { ConversationRef, Locale } from '../../core/types.js';
 import type { AuditLog } from '../audit/service.js';
-import { bucketOf, dayOf, type ServiceDeps } from '../deps.js';
+import { bucketOf, type ServiceDeps } from '../deps.js';
 import { personLabel } from '../directory/people.js';
 
 export const SEVERITIES = ['S1', 'S2', 'S3', 'S4'] as const;
@@ -80,21 +81,12 @@ export interface TicketHooks {
 /** Attempts of an optimistic change under contention before it gives up. */
 const MAX_ATTEMPTS = 50;
 
-/**
- * What a change writes besides the ticket: digest aggregates per day (`agg:day:<day>`) and of
- * the open backlog (`agg:open`), and index writes. All of it goes in the ticket's one batch.
- */
-interface Change {
-  day: Record<string, number>;
-  open: Record<string, number>;
+/** What a change writes besides the ticket: its digest figures (see digest/figures.ts) and index writes. */
+interface Change extends Tally {
   writes: Write[];
 }
 
 const idOf = (ref: Ticket | string): string => (typeof ref === 'string' ? ref : ref.id);
-
-function count(into: Record<string, number>, field: string, by = 1): void {
-  into[field] = (into[field] ?? 0) + by;
-}
 
 /** Tickets: lifecycle, timeline, SLA due times, indexes and digest aggregates kept on write. */
 export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketHooks) {
@@ -108,10 +100,7 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
 
   /** The batch that stores `ticket` with everything `change` adds. */
   function writesOf(ticket: Ticket, change: Change, at: number): Write[] {
-    const aggregates: Write[] = [];
-    if (Object.keys(change.day).length) aggregates.push({ op: 'hincr', key: keys.aggDay(dayOf(at)), by: change.day });
-    if (Object.keys(change.open).length) aggregates.push({ op: 'hincr', key: keys.aggOpen(), by: change.open });
-    return [...change.writes, ...aggregates, { op: 'set', key: keys.ticket(ticket.id), value: ticket }];
+    return [...change.writes, ...tallyWrites(change, at), { op: 'set', key: keys.ticket(ticket.id), value: ticket }];
   }
 
   /**
@@ -136,7 +125,7 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       }
       const rev = t.rev ?? 0;
       const before = { status: t.status, severity: t.severity, assignee: t.assignee, fixedIn: t.fixedIn };
-      const change: Change = { day: {}, open: {}, writes: [] };
+      const change: Change = { ...emptyTally(), writes: [] };
       const entries = t.timeline.length;
       await fn(t, change);
       for (const e of t.timeline.slice(entries)) e.effect = effect;
@@ -175,7 +164,7 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
         escalations: 0,
         timeline: [{ at, actor: input.reporter, actorName: input.reporterName, kind: 'created', text: input.title, effect }],
       };
-      const change: Change = { day: {}, open: {}, writes: [] };
+      const change: Change = { ...emptyTally(), writes: [] };
       count(change.day, 'opened');
       count(change.day, `opened:sev:${input.severity}`);
       count(change.day, `opened:org:${input.org}`);

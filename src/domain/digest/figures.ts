@@ -1,0 +1,96 @@
+import { keys } from '../../core/keys.js';
+import type { Write } from '../../core/store.js';
+import { dayOf } from '../deps.js';
+
+/**
+ * Every digest figure kept on write, in one place. Services count into a `Tally` with these field
+ * builders, and the digest reads them back with the same builders, so a renamed or misspelled
+ * field fails the type check instead of silently reading zero.
+ *
+ * Two hashes: one per UTC day (`agg:day:<YYYY-MM-DD>`, what happened that day) and one of the open
+ * backlog (`agg:open`, what is open now).
+ */
+type Severity = 'S1' | 'S2' | 'S3' | 'S4';
+type Outcome = 'success' | 'failed';
+type SurveyKind = 'csat' | 'nps' | 'custom';
+
+/** Fields of the per-day hash. `${string}` parts are organisations, systems, causes, rules, histogram buckets. */
+export type DayField =
+  | 'opened'
+  | `opened:sev:${Severity}`
+  | `opened:org:${string}`
+  | `opened:sys:${string}`
+  | 'acked'
+  | 'respond:total'
+  | 'respond:met'
+  | `mtta:b:${number}`
+  | 'resolved'
+  | `resolved:sev:${Severity}`
+  | `resolved:sys:${string}`
+  | `mttr:b:${number}`
+  | 'sla:total'
+  | 'sla:met'
+  | `cause:${string}`
+  | 'reopened'
+  | 'escalated'
+  | 'alerts:fired'
+  | 'alerts:acked'
+  | `alerts:rule:${string}`
+  | `backup:${Outcome}`
+  | `restore:${Outcome}`
+  | 'releases'
+  | `${SurveyKind}:sent`
+  | `${SurveyKind}:n`
+  | `${SurveyKind}:sum`
+  | 'csat:satisfied'
+  | 'nps:promoters'
+  | 'nps:detractors';
+
+/** Fields of the open-backlog hash. */
+export type OpenField = 'total' | `sev:${Severity}` | `org:${string}`;
+
+/** Prefixes of the per-day fields that are families (one field per severity, organisation, bucket…). */
+export const DAY_FAMILIES = {
+  openedBySeverity: 'opened:sev:',
+  openedByOrg: 'opened:org:',
+  openedBySystem: 'opened:sys:',
+  resolvedBySystem: 'resolved:sys:',
+  mttaBuckets: 'mtta:b:',
+  mttrBuckets: 'mttr:b:',
+  causes: 'cause:',
+  alertRules: 'alerts:rule:',
+} as const satisfies Record<string, string>;
+
+/** Prefixes of the open-backlog families. */
+export const OPEN_FAMILIES = { bySeverity: 'sev:', byOrg: 'org:' } as const;
+
+/** What one change adds to the two hashes. */
+export interface Tally {
+  day: Partial<Record<DayField, number>>;
+  open: Partial<Record<OpenField, number>>;
+}
+
+export const emptyTally = (): Tally => ({ day: {}, open: {} });
+
+/** Adds `by` (default 1) to a field. */
+export function count<F extends string>(into: Partial<Record<F, number>>, field: NoInfer<F>, by = 1): void {
+  into[field] = (into[field] ?? 0) + by;
+}
+
+/** The batch writes that add a tally made at `at` (epoch ms): one `hincr` per hash. */
+export function tallyWrites(tally: Tally, at: number): Write[] {
+  const out: Write[] = [];
+  if (Object.keys(tally.day).length) out.push({ op: 'hincr', key: keys.aggDay(dayOf(at)), by: tally.day as Record<string, number> });
+  if (Object.keys(tally.open).length) out.push({ op: 'hincr', key: keys.aggOpen(), by: tally.open as Record<string, number> });
+  return out;
+}
+
+/** A period's per-day hashes summed: typed reads of single fields and families. */
+export function dayTotals(sum: Record<string, number>) {
+  return {
+    get: (field: DayField): number => sum[field] ?? 0,
+    /** The non-zero members of a family, keyed by what follows its prefix. */
+    family: (prefix: (typeof DAY_FAMILIES)[keyof typeof DAY_FAMILIES]): Record<string, number> =>
+      Object.fromEntries(Object.entries(sum).filter(([k, v]) => k.startsWith(prefix) && v !== 0).map(([k, v]) => [k.slice(prefix.length), v])),
+  };
+}
