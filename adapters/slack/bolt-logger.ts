@@ -13,23 +13,18 @@ function line(parts: unknown[]): { msg: string; fields?: Record<string, unknown>
  */
 export function toBoltLogger(log: Logger): BoltLogger {
   let name = 'slack';
+  const to =
+    (write: (msg: string, fields: Record<string, unknown>) => void) =>
+    (...m: unknown[]) => {
+      const { msg, fields } = line(m);
+      write(msg, { ...fields, source: name });
+    };
   return {
-    debug: (...m: unknown[]) => {
-      const { msg, fields } = line(m);
-      log.debug(msg, { ...fields, source: name });
-    },
-    info: (...m: unknown[]) => {
-      const { msg, fields } = line(m);
-      log.debug(msg, { ...fields, source: name });
-    },
-    warn: (...m: unknown[]) => {
-      const { msg, fields } = line(m);
-      log.warn(msg, { ...fields, source: name });
-    },
-    error: (...m: unknown[]) => {
-      const { msg, fields } = line(m);
-      log.error(msg, { ...fields, source: name });
-    },
+    // Bolt's info lines are its start-up chatter: kept at debug.
+    debug: to((msg, fields) => log.debug(msg, fields)),
+    info: to((msg, fields) => log.debug(msg, fields)),
+    warn: to((msg, fields) => log.warn(msg, fields)),
+    error: to((msg, fields) => log.error(msg, fields)),
     setLevel: () => undefined,
     getLevel: () => LogLevel.DEBUG,
     setName: (n: string) => {

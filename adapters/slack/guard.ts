@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from '../../src/core/log.js';
+import { headerValue } from '../shared/headers.js';
 
 /** Slack's replay window for signed requests: five minutes either way. */
 export const SIGNATURE_WINDOW_S = 5 * 60;
@@ -20,8 +21,7 @@ export function slackRequestGuard(log: Logger, now: () => number = Date.now): Re
       next();
       return;
     }
-    const stamp = req.headers['x-slack-request-timestamp'];
-    const ts = Number(Array.isArray(stamp) ? stamp[0] : stamp);
+    const ts = Number(headerValue(req.headers, 'x-slack-request-timestamp'));
     if (Number.isFinite(ts) && ts > now() / 1000 + SIGNATURE_WINDOW_S) {
       log.warn('slack request refused: timestamp in the future', { skewS: Math.round(ts - now() / 1000) });
       res.status(401).end();

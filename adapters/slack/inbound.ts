@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Actor, CommandEvent, ConversationRef, InboundEvent } from '../../src/core/types.js';
+import { deliveryId } from '../shared/delivery-id.js';
 import { baseActionId, decodeOrigin, FORM_SUBMIT_PREFIX } from './render.js';
 
 /**
@@ -86,11 +86,6 @@ export const viewSubmissionSchema = z.object({
   response_urls: z.array(z.object({ response_url: z.string(), channel_id: z.string() })).optional(),
 });
 export type ViewSubmissionBody = z.infer<typeof viewSubmissionSchema>;
-
-/** A short stable id derived from parts of a payload that Slack repeats verbatim on redelivery. */
-export function deliveryId(...parts: Array<string | undefined>): string {
-  return createHash('sha256').update(parts.map((p) => p ?? '').join('\u0000')).digest('hex').slice(0, 32);
-}
 
 /**
  * Slack's escaped text → the core's plain command text: user mentions `<@U1|bob>` become

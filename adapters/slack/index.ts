@@ -14,9 +14,6 @@ import { createWebClient, platformErrorCode, toSendError, webClientOptions } fro
 /** The one Slack Request URL: slash commands, interactivity and events. */
 export const SLACK_EVENTS_PATH = '/slack/events';
 
-/** Slack answers that mean the bot token itself is wrong: start-up stops naming the variable. */
-const BAD_TOKEN = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
-
 export interface SlackModuleOptions {
   now?: () => number;
 }
@@ -87,9 +84,10 @@ export async function createSlackModule(
         identity.botUserId = res.user_id;
         log.info('slack connected', { team: res.team, botUserId: res.user_id });
       } catch (e) {
-        const code = platformErrorCode(e);
-        if (code && BAD_TOKEN.has(code)) throw new ConfigError('SLACK_BOT_TOKEN', `Slack refused the token (${code})`);
-        log.warn('slack auth.test failed; continuing without the bot ids', { error: toSendError(e).message });
+        const error = toSendError(e);
+        // A token Slack refuses stops start-up, naming the variable.
+        if (error.code === 'auth') throw new ConfigError('SLACK_BOT_TOKEN', `Slack refused the token (${platformErrorCode(e) ?? error.message})`);
+        log.warn('slack auth.test failed; continuing without the bot ids', { error: error.message });
       }
     },
   };

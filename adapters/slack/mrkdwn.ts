@@ -1,60 +1,54 @@
-/**
- * The core's markdown subset (**bold**, _italic_, `code`, [text](url), line breaks, `- ` bullets)
- * translated to Slack mrkdwn. Slack treats `&`, `<` and `>` as control characters, so they are
- * escaped everywhere except inside the link syntax this module itself produces.
- */
+import { fitText } from '../shared/fit-text.js';
+import { markdownToPlain, mentionSource, renderMarkdown, type MarkdownEmitter } from '../shared/markdown.js';
 
-const TOKEN = /(```[\s\S]*?```|`[^`\n]+`)|\[([^\]\n]+)\]\(((?:https?:\/\/|mailto:)[^)\s]+)\)/g;
+/**
+ * The core's markdown subset (read by adapters/shared/markdown.ts) written as Slack mrkdwn. Slack
+ * treats `&`, `<` and `>` as control characters, so they are escaped everywhere except inside the
+ * link syntax this module itself produces; mentions stay the core's text (`<@slack:U1>`, escaped).
+ */
 
 /** Escapes Slack's three control characters. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function plain(segment: string): string {
-  return escapeMrkdwn(segment)
-    .replace(/\*\*([^*\n]+?)\*\*/g, '*$1*')
-    .replace(/^([ \t]*)[-*] /gm, '$1• ');
-}
-
-function link(label: string, url: string): string {
-  const safeUrl = url.replace(/\|/g, '%7C').replace(/>/g, '%3E').replace(/</g, '%3C');
-  const safeLabel = escapeMrkdwn(label).replace(/\|/g, '¦');
-  return `<${safeUrl}|${safeLabel}>`;
-}
+const mrkdwn: MarkdownEmitter = {
+  text: escapeMrkdwn,
+  bold: (inner) => `*${inner}*`,
+  italic: (inner) => `_${inner}_`,
+  code: (text) => escapeMrkdwn(`\`${text}\``),
+  codeBlock: (text) => escapeMrkdwn(`\`\`\`${text}\`\`\``),
+  link: (label, url) => {
+    const safeUrl = url.replace(/\|/g, '%7C').replace(/>/g, '%3E').replace(/</g, '%3C');
+    return `<${safeUrl}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
+  },
+  mention: (platform, id) => escapeMrkdwn(mentionSource(platform, id)),
+  item: (m) => `${m.indent}${m.ordered ? `${m.marker} ` : '• '}`,
+  lineBreak: () => '\n',
+};
 
 /** Converts the shared markdown subset to Slack mrkdwn. */
 export function toMrkdwn(markdown: string): string {
-  let out = '';
-  let last = 0;
-  for (const m of markdown.matchAll(TOKEN)) {
-    out += plain(markdown.slice(last, m.index));
-    if (m[1] !== undefined) out += escapeMrkdwn(m[1]);
-    else out += link(m[2]!, m[3]!);
-    last = m.index + m[0].length;
-  }
-  return out + plain(markdown.slice(last));
+  return renderMarkdown(markdown, mrkdwn);
 }
 
 /** Markdown reduced to plain text (for plain_text objects: headers, buttons, labels). */
 export function toPlain(markdown: string): string {
-  return markdown
-    .replace(/\[([^\]\n]+)\]\(([^)\s]+)\)/g, '$1')
-    .replace(/\*\*([^*\n]+?)\*\*/g, '$1')
-    .replace(/`([^`\n]+)`/g, '$1');
+  return markdownToPlain(markdown);
 }
 
-/** Cuts `text` to at most `max` characters (code points never split), marking the cut with `…`. */
+/** Moves a cut at `at` back to before an unclosed `<…>` link or `&…;` entity of mrkdwn `text`. */
+export function mrkdwnSafeCut(text: string, at: number): number {
+  const open = text.lastIndexOf('<', at - 1);
+  if (open >= 0 && open > text.lastIndexOf('>', at - 1)) at = open;
+  const amp = text.lastIndexOf('&', at - 1);
+  if (amp >= 0 && amp > text.lastIndexOf(';', at - 1) && at - amp < 6) at = amp;
+  return at;
+}
+
+/** Cuts mrkdwn to at most `max` characters (Slack counts UTF-16 units), marking the cut with `…`. */
 export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let cut = text.slice(0, Math.max(0, max - 1));
-  // Never leave half a surrogate pair or an unclosed Slack link/entity behind.
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  const open = cut.lastIndexOf('<');
-  if (open > cut.lastIndexOf('>')) cut = cut.slice(0, open);
-  const amp = cut.lastIndexOf('&');
-  if (amp > cut.lastIndexOf(';') && cut.length - amp < 6) cut = cut.slice(0, amp);
-  return `${cut}…`;
+  return fitText(text, max, { safeCut: mrkdwnSafeCut });
 }
 
 /**
@@ -68,10 +62,8 @@ export function splitMrkdwn(text: string, max: number): string[] {
     let cut = rest.lastIndexOf('\n', max);
     if (cut < max / 2) cut = rest.lastIndexOf(' ', max);
     if (cut < max / 2) cut = max;
-    const open = rest.lastIndexOf('<', cut - 1);
-    if (open > rest.lastIndexOf('>', cut - 1) && open > 0) cut = open;
-    const amp = rest.lastIndexOf('&', cut - 1);
-    if (amp > rest.lastIndexOf(';', cut - 1) && cut - amp < 6 && amp > 0) cut = amp;
+    const safe = mrkdwnSafeCut(rest, cut);
+    if (safe > 0) cut = safe;
     if (/[\uD800-\uDBFF]/.test(rest[cut - 1] ?? '')) cut -= 1;
     if (cut <= 0) cut = max;
     pieces.push(rest.slice(0, cut).replace(/\s+$/, ''));

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { Reply } from '../../src/core/ports.js';
 import type { Block, Button, Card, FormBlock, FormInput, Locale, OutboundMessage, Tone } from '../../src/core/types.js';
+import { fallbackTextOf } from '../shared/fallback.js';
 import { splitMrkdwn, toMrkdwn, toPlain, truncate } from './mrkdwn.js';
 import { slackText } from './strings.js';
 
@@ -231,7 +232,7 @@ export function fallbackText(text: string): string {
  * longer than one section is turned into sections so Slack never cuts it silently.
  */
 export function renderMessage(message: OutboundMessage, options: RenderOptions = {}): SlackMessage {
-  const text = fallbackText(message.text);
+  const text = fallbackText(fallbackTextOf(message));
   if (message.card) return { text, blocks: renderCard(message.card, options) };
   if (toMrkdwn(message.text).length > SLACK_LIMITS.sectionText) {
     return { text, blocks: renderCard({ blocks: [{ type: 'text', text: message.text }] }, options) };

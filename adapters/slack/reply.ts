@@ -1,7 +1,8 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../../src/core/log.js';
-import { SendError, type Reply } from '../../src/core/ports.js';
+import type { Reply } from '../../src/core/ports.js';
 import type { ConversationRef, OutboundMessage, SentRef } from '../../src/core/types.js';
+import { httpSendError, sendWithRetry } from '../shared/send-error.js';
 import { renderMessage, renderModal, type ModalOrigin, type SlackMessage } from './render.js';
 import { platformErrorCode, toSendError } from './web-api.js';
 
@@ -54,18 +55,13 @@ export function createReplier(options: ReplierOptions) {
   const fetchFn = options.fetch ?? globalThis.fetch;
   const attempts = options.attempts ?? 4;
 
-  async function withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (e) {
-        const err = toSendError(e);
-        if (!err.retryable || attempt >= attempts) throw err;
-        const wait = Math.min(err.retryAfterMs ?? 500 * 2 ** (attempt - 1), 30_000);
-        log.info('slack reply retried', { what, attempt, waitMs: wait, reason: err.message });
-        await new Promise((r) => setTimeout(r, wait));
-      }
-    }
+  function withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return sendWithRetry(fn, {
+      attempts,
+      classify: toSendError,
+      maxDelayMs: 30_000,
+      onRetry: (err, attempt, waitMs) => log.info('slack reply retried', { what, attempt, waitMs, reason: err.message }),
+    });
   }
 
   async function respond(url: string, body: Record<string, unknown>): Promise<void> {
@@ -76,8 +72,7 @@ export function createReplier(options: ReplierOptions) {
       signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
     });
     if (res.ok) return;
-    const retryAfter = res.headers.get('retry-after');
-    throw new SendError(`slack: response_url HTTP ${res.status}`, res.status === 429 || res.status >= 500, retryAfter ? Number(retryAfter) * 1000 : undefined, res.status);
+    throw httpSendError(`slack: response_url HTTP ${res.status}`, res.status, { headers: res.headers });
   }
 
   function render(message: OutboundMessage, locale: Reply['locale']): SlackMessage {

@@ -1,6 +1,7 @@
 import { webApi } from '@slack/bolt';
 import type { Logger } from '../../src/core/log.js';
-import { SendError } from '../../src/core/ports.js';
+import { SendError, type SendErrorCode } from '../../src/core/ports.js';
+import { httpSendError, isTimeout, platformSendError, unansweredSendError } from '../shared/send-error.js';
 import { toBoltLogger } from './bolt-logger.js';
 
 /** Default Slack Web API base URL; `SLACK_API_URL` replaces it (tests point it at a fake on loopback). */
@@ -30,51 +31,49 @@ export function createWebClient(token: string, apiUrl: string | undefined, log: 
   return new webApi.WebClient(token, webClientOptions(apiUrl, log));
 }
 
-/** Slack error codes (`ok:false`) that mean "try again later" rather than "this will never work". */
-const RETRYABLE_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_not_ready']);
+/**
+ * Slack error codes (`ok:false`) that mean "try again later" rather than "this will never work"
+ * (docs.slack.dev/reference/methods/chat.postMessage#errors), with why.
+ */
+const RETRYABLE_PLATFORM_ERRORS: Record<string, SendErrorCode> = {
+  ratelimited: 'rate_limited',
+  internal_error: 'server_error',
+  fatal_error: 'server_error',
+  service_unavailable: 'server_error',
+  request_timeout: 'timeout',
+  team_not_ready: 'server_error',
+};
 
-function header(headers: Record<string, string> | undefined, name: string): string | undefined {
-  if (!headers) return undefined;
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return key ? headers[key] : undefined;
-}
-
-/** Parses a Retry-After value (seconds or an HTTP date) into milliseconds. */
-export function retryAfterMs(value: string | number | undefined, now = Date.now()): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
-  const at = Date.parse(String(value));
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+/** Answers that mean the token itself is wrong. */
+const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
 
 /**
- * Classifies anything a Web API call threw as a SendError: 429 (with its Retry-After), 5xx,
- * timeouts and network failures are retryable; other HTTP statuses and Slack's `ok:false`
- * answers (`channel_not_found`, `invalid_blocks`, …) are not.
+ * Classifies anything a Web API call threw as a SendError (adapters/shared/send-error.ts): 429
+ * (with its Retry-After), 5xx, timeouts and network failures are retryable; other HTTP statuses
+ * and Slack's `ok:false` answers (`channel_not_found`, `invalid_blocks`, …) are not, except the
+ * few above. The SDK's error is kept as the cause.
  */
 export function toSendError(e: unknown): SendError {
   if (e instanceof SendError) return e;
-  if (e instanceof webApi.WebAPIRateLimitedError) return new SendError('slack: rate limited', true, e.retryAfter * 1000, 429);
-  if (e instanceof webApi.WebAPIHTTPError) {
-    const retryable = e.statusCode >= 500 || e.statusCode === 408 || e.statusCode === 429;
-    return new SendError(`slack: HTTP ${e.statusCode}`, retryable, retryAfterMs(header(e.headers, 'retry-after')), e.statusCode);
-  }
+  if (e instanceof webApi.WebAPIRateLimitedError) return httpSendError('slack: rate limited', 429, { retryAfterMs: e.retryAfter * 1000, cause: e });
+  if (e instanceof webApi.WebAPIHTTPError) return httpSendError(`slack: HTTP ${e.statusCode}`, e.statusCode, { headers: e.headers, cause: e });
   if (e instanceof webApi.WebAPIPlatformError) {
     const code = e.data.error;
-    return new SendError(`slack: ${code}`, RETRYABLE_PLATFORM_ERRORS.has(code), undefined, 200);
+    const retryable = RETRYABLE_PLATFORM_ERRORS[code];
+    return platformSendError(`slack: ${code}`, { retryable: retryable !== undefined, code: retryable ?? (AUTH_ERRORS.has(code) ? 'auth' : 'refused'), cause: e });
   }
-  if (e instanceof webApi.WebAPIRequestError) return new SendError(`slack: request failed (${e.original.message})`, true);
+  if (e instanceof webApi.WebAPIRequestError) return unansweredSendError(`slack: request failed (${e.original.message})`, e);
   const message = e instanceof Error ? e.message : String(e);
   // A 429 without a usable Retry-After is thrown by the SDK as a plain Error.
-  if (/rate limit|retry header/i.test(message)) return new SendError(`slack: ${message}`, true, undefined, 429);
-  if (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')) return new SendError('slack: timed out', true);
-  return new SendError(`slack: ${message}`, false);
+  if (/rate limit|retry header/i.test(message)) return httpSendError(`slack: ${message}`, 429, { cause: e });
+  if (isTimeout(e)) return unansweredSendError('slack: timed out', e);
+  return new SendError(`slack: ${message}`, false, undefined, undefined, { code: 'refused', cause: e });
 }
 
 /** The Slack error code of a failed call, when Slack answered `ok:false`. */
 export function platformErrorCode(e: unknown): string | undefined {
-  if (e instanceof webApi.WebAPIPlatformError) return e.data.error;
+  const platform = e instanceof SendError ? e.cause : e;
+  if (platform instanceof webApi.WebAPIPlatformError) return platform.data.error;
   if (e instanceof SendError) return /^slack: ([a-z_]+)$/.exec(e.message)?.[1];
   return undefined;
 }
