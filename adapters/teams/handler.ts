@@ -15,6 +15,7 @@ import {
   toInboundEvent,
   type TeamsActivity,
 } from './inbound.js';
+import { httpAnswerOf } from '../shared/send-error.js';
 import { replyTarget, sendInTurnOrHandOver, type ReplyStep } from './replies.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, cardOf, toAdaptiveCard, toTeamsActivity } from './render.js';
 import { teamsText } from './strings.js';
@@ -43,11 +44,6 @@ export interface TeamsHandlerDeps {
 }
 
 type InvokeBody = { statusCode: number; type: string; value: unknown };
-
-function statusOf(err: unknown): number | undefined {
-  const s = (err as { statusCode?: unknown } | undefined)?.statusCode;
-  return typeof s === 'number' ? s : undefined;
-}
 
 export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: Response) => Promise<void> {
   const { adapter, auth, core, inbound, chat, log } = deps;
@@ -182,7 +178,7 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
     try {
       authResult = await auth.authenticateRequest(activity as unknown as Activity, header);
     } catch (err) {
-      const status = statusOf(err) ?? 401;
+      const status = httpAnswerOf(err)?.status ?? 401;
       const refused = status === 401 || status === 403;
       if (refused) log.warn('teams: request refused, invalid Bot Framework token', { reason: (err as Error).message });
       else log.error('teams: could not authenticate request', { err });

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Actor, ConversationRef, InboundEvent } from '../../src/core/types.js';
+import { digestId } from '../shared/delivery-id.js';
 
 /**
  * Pure mapping of Bot Framework activities (as Teams sends them) to the core's InboundEvent and
@@ -128,7 +128,7 @@ export function actorOf(activity: TeamsActivity): Actor {
 /** A delivery id stable across Teams' redeliveries; activity ids are only unique within a conversation. */
 export function deliveryId(activity: TeamsActivity, suffix = ''): string {
   const base = `${activity.conversation.id}\n${activity.id ?? ''}\n${activity.type}${suffix}`;
-  return 'teams:' + createHash('sha256').update(base).digest('hex').slice(0, 32);
+  return 'teams:' + digestId(base);
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };

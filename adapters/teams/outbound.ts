@@ -2,6 +2,7 @@ import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilde
 import { z } from 'zod';
 import { SendError, type AdapterCapabilities, type ChatAdapter, type PacingLimits } from '../../src/core/ports.js';
 import type { ConversationRef, OutboundMessage, SentRef } from '../../src/core/types.js';
+import { httpAnswerOf, httpSendError, unansweredSendError } from '../shared/send-error.js';
 import { targetConversationId, type StoredReference } from './inbound.js';
 import { toTeamsActivity, type TeamsMessage } from './render.js';
 
@@ -31,7 +32,7 @@ const storedReference = z.object({
 /** The Bot Framework reference for a ConversationRef (channel or thread it names, without an activity id). */
 export function referenceFor(ref: ConversationRef): Partial<ConversationReference> {
   const parsed = storedReference.safeParse(ref.native);
-  if (!parsed.success) throw new SendError(`no stored Teams reference for ${ref.channelId}`, false);
+  if (!parsed.success) throw new SendError(`no stored Teams reference for ${ref.channelId}`, false, undefined, undefined, { code: 'refused' });
   const native = parsed.data as StoredReference;
   return {
     serviceUrl: native.serviceUrl,
@@ -42,38 +43,17 @@ export function referenceFor(ref: ConversationRef): Partial<ConversationReferenc
   };
 }
 
-const RETRYABLE = new Set([408, 412, 429, 500, 502, 503, 504]);
-
-interface HttpErrorLike {
-  statusCode?: number;
-  status?: number;
-  code?: string;
-  message?: string;
-  response?: { status?: number; headers?: { get?(name: string): string | undefined } | Record<string, string> };
-}
-
-/** Retry-After as ms: seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+/** The Bot Connector answers 412 when a conversation is busy: transient, like 429 and 5xx (Teams "Rate limiting for bots"). */
+const ALSO_RETRYABLE = [412];
 
 /** Classifies a connector failure: retryable for 408/412/429/5xx and network errors, not for other 4xx. */
 export function toSendError(err: unknown): SendError {
   if (err instanceof SendError) return err;
-  const e = (err ?? {}) as HttpErrorLike;
-  const status = e.statusCode ?? e.response?.status ?? e.status;
-  const headers = e.response?.headers;
-  const retryAfter =
-    headers && typeof (headers as { get?: unknown }).get === 'function'
-      ? (headers as { get(n: string): string | undefined }).get('retry-after')
-      : (headers as Record<string, string> | undefined)?.['retry-after'];
-  const message = `Teams connector: ${status ?? e.code ?? 'error'} ${e.message ?? String(err)}`.slice(0, 500);
-  if (typeof status !== 'number') return new SendError(message, true);
-  return new SendError(message, RETRYABLE.has(status), parseRetryAfter(retryAfter), status);
+  const http = httpAnswerOf(err);
+  const e = (err ?? {}) as { code?: unknown; message?: unknown };
+  const message = `Teams connector: ${http?.status ?? e.code ?? 'error'} ${typeof e.message === 'string' ? e.message : String(err)}`.slice(0, 500);
+  if (!http) return unansweredSendError(message, err);
+  return httpSendError(message, http.status, { headers: http.headers, alsoRetryable: ALSO_RETRYABLE, cause: err });
 }
 
 /** Sends on a continuation turn as a new message (sendToConversation), not as a reply to a made-up id. */

@@ -1,4 +1,7 @@
 import type { Block, Button, Card, FormBlock, OutboundMessage, Tone } from '../../src/core/types.js';
+import { fallbackTextOf } from '../shared/fallback.js';
+import { fitText, shrinkLongest, type TextSlot } from '../shared/fit-text.js';
+import { mentionSource, renderMarkdown, type MarkdownEmitter } from '../shared/markdown.js';
 
 /**
  * Pure renderer: the core's Card model → an Adaptive Card 1.5 as Teams shows it, and an
@@ -57,22 +60,27 @@ const TONE_STYLE: Record<Tone, string> = {
   neutral: 'emphasis',
 };
 
+const cardMarkdown: MarkdownEmitter = {
+  text: (text) => text,
+  bold: (inner) => `**${inner}**`,
+  italic: (inner) => `_${inner}_`,
+  code: (text) => text,
+  codeBlock: (text) => text.split('\n').join('\n\n'),
+  link: (label, url) => `[${label}](${url})`,
+  mention: mentionSource,
+  item: (m) => `${m.marker} `,
+  lineBreak: (around) => (around.afterItem && around.beforeItem ? '\r' : '\n\n'),
+  finish: (out) => out.replace(/\n{3,}/g, '\n\n').trim(),
+};
+
 /**
- * The shared markdown subset → Adaptive Card markdown: bold, italic and links are the same; inline
- * code has no Adaptive Card form (backticks are dropped); list items are joined with `\r` and other
- * line breaks become paragraph breaks (`\n\n`), as Teams requires.
+ * The shared markdown subset (adapters/shared/markdown.ts) → Adaptive Card markdown: bold, italic
+ * and links are the same; code has no Adaptive Card form (backticks are dropped); list items are
+ * joined with `\r` and other line breaks become paragraph breaks (`\n\n`), as Teams requires
+ * (learn.microsoft.com "Text formatting in cards").
  */
 export function toCardMarkdown(text: string): string {
-  const lines = text.replace(/\r\n?/g, '\n').replace(/`([^`\n]+)`/g, '$1').split('\n');
-  let out = '';
-  let prevBullet = false;
-  lines.forEach((line, i) => {
-    const bullet = /^\s*(?:[-*]|\d+\.)\s+/.test(line);
-    if (i > 0) out += bullet && prevBullet ? '\r' : '\n\n';
-    out += bullet ? line.trim() : line;
-    prevBullet = bullet;
-  });
-  return out.replace(/\n{3,}/g, '\n\n').trim();
+  return renderMarkdown(text, cardMarkdown);
 }
 
 function actionFor(button: Button, associatedInputs: 'none' | 'auto'): AdaptiveElement {
@@ -181,10 +189,11 @@ export function toAdaptiveCard(card: Card, fallbackText: string): AdaptiveCard {
 
 /** Renders a message: a card message (summary + card) or a plain markdown text message, under the size limit. */
 export function toTeamsActivity(message: OutboundMessage, maxBytes = MAX_MESSAGE_BYTES): TeamsMessage {
-  if (!message.card) return fitText({ type: 'message', text: message.text, textFormat: 'markdown' }, maxBytes);
-  const card = toAdaptiveCard(message.card, message.text);
+  if (!message.card) return fitPlain({ type: 'message', text: message.text, textFormat: 'markdown' }, maxBytes);
+  const fallback = fallbackTextOf(message);
+  const card = toAdaptiveCard(message.card, fallback);
   return fitCard(
-    { type: 'message', summary: message.text, attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] },
+    { type: 'message', summary: fallback, attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] },
     maxBytes,
   );
 }
@@ -195,35 +204,18 @@ export function cardOf(message: TeamsMessage): AdaptiveCard | undefined {
 }
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
-const ELLIPSIS = '…';
-const MIN_SLOT_CHARS = 80;
+/** Texts shorter than this are left whole; past that, trailing content is dropped instead. */
+const MIN_SLOT_BYTES = 80;
 
-/** Cuts `text` to about `targetBytes`, on a code point boundary, ending with an ellipsis. */
-function cut(text: string, targetBytes: number): string {
-  const chars = Array.from(text);
-  let size = 0;
-  let i = 0;
-  for (; i < chars.length; i++) {
-    size += Buffer.byteLength(chars[i]!, 'utf8');
-    if (size > targetBytes) break;
-  }
-  return chars.slice(0, Math.max(1, i)).join('') + ELLIPSIS;
-}
-
-function fitText(message: TeamsMessage, maxBytes: number): TeamsMessage {
+function fitPlain(message: TeamsMessage, maxBytes: number): TeamsMessage {
   const over = bytes(message) - maxBytes;
   if (over <= 0 || !message.text) return message;
-  return { ...message, text: cut(message.text, Buffer.byteLength(message.text) - over - 64) };
-}
-
-interface Slot {
-  get(): string;
-  set(v: string): void;
+  return { ...message, text: fitText(message.text, Buffer.byteLength(message.text) - over - 64, { unit: 'bytes' }) };
 }
 
 /** Every shortenable string in the card, read through accessors so they can be cut in place. */
-function slots(message: TeamsMessage): Slot[] {
-  const out: Slot[] = [];
+function slots(message: TeamsMessage): TextSlot[] {
+  const out: TextSlot[] = [];
   const card = cardOf(message)!;
   const prop = (obj: Record<string, unknown>, key: string) => {
     if (typeof obj[key] === 'string') out.push({ get: () => obj[key] as string, set: (v) => (obj[key] = v) });
@@ -242,21 +234,14 @@ function slots(message: TeamsMessage): Slot[] {
   return out;
 }
 
+/** Shortens the longest texts first; when they are all short, drops trailing content, keeping buttons and forms. */
 function fitCard(message: TeamsMessage, maxBytes: number): TeamsMessage {
   if (bytes(message) <= maxBytes) return message;
   const copy = structuredClone(message);
   const card = cardOf(copy)!;
+  const excess = () => bytes(copy) - maxBytes;
   for (let guard = 0; guard < 1000; guard++) {
-    const over = bytes(copy) - maxBytes;
-    if (over <= 0) break;
-    const longest = slots(copy).sort((a, b) => b.get().length - a.get().length)[0];
-    if (longest && longest.get().length > MIN_SLOT_CHARS) {
-      const current = longest.get();
-      const target = Math.max(MIN_SLOT_CHARS, Buffer.byteLength(current) - over - 64);
-      longest.set(cut(current, Math.min(target, Buffer.byteLength(current) - 16)));
-      continue;
-    }
-    // Texts are already short: drop the last content element, keeping buttons and forms.
+    if (shrinkLongest(() => slots(copy), excess, { minBytes: MIN_SLOT_BYTES }) <= 0) break;
     const index = card.body.findLastIndex((el) => el.type !== 'ActionSet' && !el.type.startsWith('Input.'));
     if (index <= 0) break;
     card.body.splice(index, 1);

@@ -1,7 +1,7 @@
 import { CloudAdapter } from 'botbuilder';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTeamsAuthentication } from '../../adapters/teams/auth.js';
-import { createTeamsChatAdapter, parseRetryAfter, TEAMS_LIMITS } from '../../adapters/teams/outbound.js';
+import { createTeamsChatAdapter, TEAMS_LIMITS } from '../../adapters/teams/outbound.js';
 import { SendError } from '../../src/core/ports.js';
 import type { ConversationRef } from '../../src/core/types.js';
 import { FakeConnector } from './fake-connector.js';
@@ -115,11 +115,5 @@ describe('Teams outbound adapter', () => {
     expect(burst + rate * 30).toBeLessThanOrEqual(60); // 60 per 30 s
     expect(rate * 3600).toBeLessThanOrEqual(1800); // 1,800 per hour sustained
     expect(perAppPerSecond).toBeLessThanOrEqual(30);
-  });
-
-  it('parses Retry-After as seconds or as an HTTP date', () => {
-    expect(parseRetryAfter('2')).toBe(2000);
-    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4000)).toBe(6000);
-    expect(parseRetryAfter(undefined)).toBeUndefined();
   });
 });
