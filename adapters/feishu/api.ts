@@ -1,6 +1,8 @@
 import { Client, DefaultCache, Domain, LoggerLevel, defaultHttpInstance } from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../../src/core/log.js';
 import { SendError } from '../../src/core/ports.js';
+import { retryAfterFromHeaders } from '../shared/retry-after.js';
+import { classifyStatus, httpAnswerOf, httpSendError, platformSendError, unansweredSendError } from '../shared/send-error.js';
 
 /**
  * The SDK client, wired for aftercare:
@@ -20,19 +22,6 @@ const TOKEN_CODES = new Set([99991661, 99991663, 99991664, 99991668]);
 const CREDENTIAL_CODES = new Set([10003, 10014]);
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
-
-/** What classification reads of a failed HTTP call (axios puts the answer on `response`). */
-interface HttpFailure {
-  status: number;
-  headers: unknown;
-  body: unknown;
-}
-
-function httpFailure(error: unknown): HttpFailure | undefined {
-  const response = (error as { response?: { status?: unknown; headers?: unknown; data?: unknown } } | undefined)?.response;
-  if (!response || typeof response.status !== 'number') return undefined;
-  return { status: response.status, headers: response.headers, body: response.data };
-}
 
 /** `feishu` → Domain.Feishu, `lark` → Domain.Lark, a URL → itself (tests point it at a fake server). */
 export function sdkDomain(domain: string): Domain | string {
@@ -99,63 +88,51 @@ export function checkEnvelope(body: unknown, api: FeishuApi, what: string): void
 }
 
 /**
- * Turns any failure of an open API call into a SendError the outbox understands: retryable for
- * rate limits (with `x-ogw-ratelimit-reset` / `Retry-After`), 5xx, refused tokens and network
- * errors; not retryable for other 4xx answers and business codes.
+ * Turns any failure of an open API call into a SendError the outbox understands
+ * (adapters/shared/send-error.ts): retryable for rate limits (with `x-ogw-ratelimit-reset` /
+ * `Retry-After`, else 1 s), 5xx, 408, refused tokens and network errors; not retryable for other
+ * 4xx answers and business codes. Codes from open.feishu.cn "通用错误码" and the IM API docs.
  */
 export function classify(error: unknown, api: FeishuApi, what: string): SendError {
   if (error instanceof SendError) return error;
-  const http = httpFailure(error);
+  const http = httpAnswerOf(error);
   if (http) {
     const code = codeOf(http.body);
-    const retryAfterMs = retryAfter(http.headers);
     const message = `Feishu open API answered HTTP ${http.status}${code !== undefined ? ` code ${code}` : ''}`;
     if (http.status === 429 || (code !== undefined && RATE_LIMIT_CODES.has(code))) {
-      return new SendError(`${what}: rate limited (${message})`, true, retryAfterMs ?? 1000, http.status);
+      const retryAfterMs = retryAfterFromHeaders(http.headers) ?? 1000;
+      return new SendError(`${what}: rate limited (${message})`, true, retryAfterMs, http.status, { code: 'rate_limited', cause: error });
     }
-    if (code !== undefined && TOKEN_CODES.has(code)) {
-      api.dropToken();
-      return new SendError(`${what}: tenant token refused (${message})`, true, 0, http.status);
-    }
-    if (http.status >= 500) return new SendError(`${what}: ${message}`, true, retryAfterMs, http.status);
-    return new SendError(`${what}: ${message} ${messageOf(http.body)}`.trim(), false, undefined, http.status);
+    if (code !== undefined && TOKEN_CODES.has(code)) return tokenRefused(api, `${what}: tenant token refused (${message})`, http.status, error);
+    const detail = classifyStatus(http.status).retryable ? '' : ` ${messageOf(http.body)}`;
+    return httpSendError(`${what}: ${message}${detail}`.trim(), http.status, { headers: http.headers, cause: error });
   }
   const code = codeOf(error);
   if (code !== undefined) {
     // An HTTP 200 answer with a non-zero code.
-    if (RATE_LIMIT_CODES.has(code)) return new SendError(`${what}: rate limited (code ${code})`, true, 1000, 200);
-    if (TOKEN_CODES.has(code)) {
-      api.dropToken();
-      return new SendError(`${what}: tenant token refused (code ${code})`, true, 0, 200);
-    }
-    return new SendError(`${what}: Feishu answered code ${code} ${messageOf(error)}`.trim(), false, undefined, 200);
+    if (RATE_LIMIT_CODES.has(code)) return platformSendError(`${what}: rate limited (code ${code})`, { retryable: true, code: 'rate_limited', retryAfterMs: 1000 });
+    if (TOKEN_CODES.has(code)) return tokenRefused(api, `${what}: tenant token refused (code ${code})`, 200);
+    return platformSendError(`${what}: Feishu answered code ${code} ${messageOf(error)}`.trim(), { retryable: false, code: 'refused' });
   }
   const message = error instanceof Error ? error.message : String(error);
   // The SDK's token manager throws `failed to get tenant_access_token, code: N, msg: …`.
   const tokenCode = /failed to get tenant_access_token, code: (\d+)/.exec(message);
   if (tokenCode) {
     const c = Number(tokenCode[1]);
-    return new SendError(`${what}: ${message}`, !CREDENTIAL_CODES.has(c), RATE_LIMIT_CODES.has(c) ? 1000 : 5000);
+    const retryAfterMs = RATE_LIMIT_CODES.has(c) ? 1000 : 5000;
+    return new SendError(`${what}: ${message}`, !CREDENTIAL_CODES.has(c), retryAfterMs, undefined, { code: 'auth', cause: error });
   }
   // Timeouts, refused connections, resets.
-  return new SendError(`${what}: ${message}`, true, 1000);
+  return unansweredSendError(`${what}: ${message}`, error, 1000);
+}
+
+/** Feishu refused the cached tenant token: drop it, so the next attempt fetches a fresh one at once. */
+function tokenRefused(api: FeishuApi, message: string, status: number, cause?: unknown): SendError {
+  api.dropToken();
+  return new SendError(message, true, 0, status, { code: 'auth', cause });
 }
 
 function messageOf(body: unknown): string {
   if (body && typeof body === 'object' && 'msg' in body) return String((body as { msg: unknown }).msg);
   return '';
-}
-
-/** `x-ogw-ratelimit-reset` (seconds until the window resets) or `Retry-After`, in ms. */
-function retryAfter(headers: unknown): number | undefined {
-  const get = (name: string): string | undefined => {
-    const value = (headers as Record<string, unknown> | undefined)?.[name];
-    return value === undefined || value === null ? undefined : String(value);
-  };
-  const reset = get('x-ogw-ratelimit-reset') ?? get('retry-after');
-  if (!reset) return undefined;
-  const seconds = Number(reset);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(reset);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }

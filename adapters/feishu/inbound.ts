@@ -71,7 +71,9 @@ export function mapMessageEvent(data: unknown, options: InboundOptions): Command
   const parsed = messageEvent.safeParse(data);
   if (!parsed.success) return undefined;
   const { sender, message } = parsed.data;
+  // The bot's own messages (and other apps'): never commands.
   if (sender.sender_type && sender.sender_type !== 'user') return undefined;
+  if (options.botOpenId && sender.sender_id.open_id === options.botOpenId) return undefined;
   const raw = messageText(message.message_type, message.content);
   if (raw === undefined) return undefined;
   const mentions = message.mentions ?? [];

@@ -5,6 +5,7 @@ import type { AppConfig } from '../../src/config.js';
 import { registerSecrets, type Logger } from '../../src/core/log.js';
 import { conversationKey, SendError, type PlatformContext, type PlatformModule, type Reply } from '../../src/core/ports.js';
 import type { ActionEvent, InboundEvent, OutboundMessage, SubmitEvent } from '../../src/core/types.js';
+import { sendWithRetry } from '../shared/send-error.js';
 import { createFeishuApi, isLark, type FeishuApi } from './api.js';
 import { mapCardAction, mapMenuEvent, mapMessageEvent, type InboundOptions } from './inbound.js';
 import { createFeishuAdapter, type FeishuAdapter } from './outbound.js';
@@ -184,17 +185,16 @@ function callbackAnswer(
 
 /** Edits with a short, bounded wait on rate limits and 5xx (the outbox has no edit-by-message-id). */
 async function send<T>(op: () => Promise<T>, log: Logger): Promise<T | undefined> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await op();
-    } catch (e) {
-      if (!(e instanceof SendError) || !e.retryable || attempt >= REPLY_ATTEMPTS) {
-        log.error('feishu reply could not be sent', { attempt, error: e });
-        return undefined;
-      }
-      const wait = Math.min(5_000, e.retryAfterMs ?? 250 * 2 ** attempt);
-      await sleep(wait);
-    }
+  try {
+    return await sendWithRetry(op, {
+      attempts: REPLY_ATTEMPTS,
+      // The adapter throws classified SendErrors; anything else is a bug, not worth a retry.
+      classify: (e) => (e instanceof SendError ? e : new SendError(String(e), false, undefined, undefined, { cause: e })),
+      maxDelayMs: 5_000,
+    });
+  } catch (e) {
+    log.error('feishu reply could not be sent', { error: e });
+    return undefined;
   }
 }
 

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import type { ChatAdapter, PacingLimits } from '../../src/core/ports.js';
+import type { AdapterCapabilities, ChatAdapter, PacingLimits } from '../../src/core/ports.js';
 import type { ConversationRef, Locale, OutboundMessage, SentRef } from '../../src/core/types.js';
+import { digestId } from '../shared/delivery-id.js';
 import { checkEnvelope, classify, type FeishuApi } from './api.js';
 import type { FeishuNative } from './inbound.js';
 import { toFeishuCard, type RenderOptions } from './render.js';
@@ -10,6 +10,9 @@ import { toFeishuCard, type RenderOptions } from './render.js';
  * the group), 50/s and 1,000/min per app. We stay a little under each: a burst of replies goes out
  * at up to 45/s while the minute's budget lasts, then at its sustained ~15/s.
  */
+/** Cards carry every language (`i18n_content`, each reader's client picks one); `<at>` mentions show names. */
+export const FEISHU_CAPABILITIES: AdapterCapabilities = { ephemeral: false, updateInPlace: true, modals: false, images: false, perReaderLanguage: true, mentionsShowNames: true };
+
 export const FEISHU_LIMITS: PacingLimits = { perConversationPerSecond: 4, perConversationBurst: 5, perAppPerSecond: 45, perAppPerMinute: 900 };
 
 export interface PostOptions {
@@ -46,7 +49,7 @@ export function createFeishuAdapter(api: FeishuApi, options: { defaultLocale: Lo
 
   return {
     platform: 'feishu',
-    capabilities: { ephemeral: false, updateInPlace: true, modals: false, images: false },
+    capabilities: FEISHU_CAPABILITIES,
     limits: FEISHU_LIMITS,
     render,
     async post(ref, message, postOptions) {
@@ -61,7 +64,7 @@ export function createFeishuAdapter(api: FeishuApi, options: { defaultLocale: Lo
             receive_id: ref.channelId,
             msg_type: 'interactive',
             content,
-            ...(postOptions?.idempotencyKey ? { uuid: uuidFor(postOptions.idempotencyKey) } : {}),
+            ...(postOptions?.idempotencyKey ? { uuid: digestId(postOptions.idempotencyKey) } : {}),
           },
         });
       } catch (e) {
@@ -85,9 +88,4 @@ export function createFeishuAdapter(api: FeishuApi, options: { defaultLocale: Lo
       checkEnvelope(res, api, 'im.v1.message.patch');
     },
   };
-}
-
-/** Feishu's `uuid` is at most 50 characters: a stable hash of any key. */
-function uuidFor(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }

@@ -1,4 +1,7 @@
 import type { Block, Button, Card, FormInput, Locale, OutboundMessage, Tone } from '../../src/core/types.js';
+import { fallbackTextOf } from '../shared/fallback.js';
+import { fitText, shrinkLongest, type TextSlot } from '../shared/fit-text.js';
+import { markdownToPlain, mentionSource, renderMarkdown, type MarkdownEmitter } from '../shared/markdown.js';
 
 /**
  * The pure renderer from aftercare's card model to a Feishu/Lark interactive card, JSON 2.0
@@ -17,6 +20,8 @@ type Element = Record<string, unknown>;
 /** Feishu's limit on a card's JSON is 30 KB; the escaped `content` string is what counts. */
 export const CARD_LIMIT_BYTES = 30 * 1024;
 const SUMMARY_MAX = 120;
+/** Markdown texts shorter than this are never cut to fit the card limit. */
+const MIN_TEXT_BYTES = 40;
 
 /** Feishu's i18n keys for our locales. */
 export const FEISHU_LOCALE: Record<Locale, 'en_us' | 'zh_cn'> = { en: 'en_us', 'zh-CN': 'zh_cn' };
@@ -64,7 +69,7 @@ function renderOne(message: OutboundMessage): FeishuCard {
   const source: Card = message.card ?? { blocks: [{ type: 'text', text: message.text }] };
   const out: FeishuCard = {
     schema: '2.0',
-    config: { update_multi: true, summary: { content: summarize(message.text) } },
+    config: { update_multi: true, summary: { content: summarize(message) } },
   };
   if (source.title) {
     out.header = {
@@ -184,19 +189,31 @@ function renderInput(input: FormInput): Element[] {
   ];
 }
 
+const larkMarkdown: MarkdownEmitter = {
+  text: (text) => text,
+  bold: (inner) => `**${inner}**`,
+  italic: (inner) => `*${inner}*`,
+  code: (text) => `\`${text}\``,
+  codeBlock: (text) => `\`\`\`${text}\`\`\``,
+  link: (label, url) => `[${label}](${url})`,
+  mention: (platform, id) => (platform === 'feishu' && /^[A-Za-z0-9_-]+$/.test(id) ? `<at id=${id}></at>` : mentionSource(platform, id)),
+  item: (m) => `${m.indent}${m.marker} `,
+  lineBreak: () => '\n',
+};
+
 /**
- * Our shared markdown subset to Feishu card markdown: `_italic_` → `*italic*`, and user mentions
+ * Our shared markdown subset (adapters/shared/markdown.ts) to Feishu card markdown
+ * (open.feishu.cn "卡片 JSON 2.0 富文本"): `_italic_` → `*italic*`, and user mentions
  * `<@feishu:ou_x>` → `<at id=ou_x></at>` (Feishu shows the name). Mentions of other platforms stay text.
  */
 export function toMarkdown(text: string): string {
-  return text
-    .replace(/<@feishu:([A-Za-z0-9_-]+)>/g, '<at id=$1></at>')
-    .replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,!?:;，。])/gm, '$1*$2*');
+  return renderMarkdown(text, larkMarkdown);
 }
 
-function summarize(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').replace(/[*_`]/g, '').trim();
-  return oneLine.length > SUMMARY_MAX ? `${oneLine.slice(0, SUMMARY_MAX - 1)}…` : oneLine;
+/** The card's notification summary: the fallback text as one plain line. */
+function summarize(message: OutboundMessage): string {
+  const oneLine = markdownToPlain(fallbackTextOf(message)).replace(/\s+/g, ' ').trim();
+  return fitText(oneLine, SUMMARY_MAX);
 }
 
 /**
@@ -244,34 +261,27 @@ function mergeI18n(primary: FeishuCard, alternate: FeishuCard, pKey: string, aKe
 }
 
 /**
- * Shrinks a card over Feishu's 30 KB limit: the longest markdown texts are cut (with a visible
- * ellipsis) until it fits, so a huge ticket timeline is shortened instead of the message being refused.
+ * Shrinks a card over Feishu's 30 KB limit: the longest markdown texts (and their translations)
+ * are cut, with a visible ellipsis, until it fits, so a huge ticket timeline is shortened instead
+ * of the message being refused.
  */
 function fitToLimit(card: FeishuCard): FeishuCard {
   if (cardBytes(card) <= CARD_LIMIT_BYTES) return card;
   const copy = structuredClone(card);
-  const texts: Element[] = [];
+  const texts: TextSlot[] = [];
   const collect = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(collect);
     else if (node && typeof node === 'object') {
       const el = node as Element;
-      if (el.tag === 'markdown' && typeof el.content === 'string') texts.push(el);
+      if (el.tag === 'markdown' && typeof el.content === 'string') {
+        texts.push({ get: () => el.content as string, set: (v) => (el.content = v) });
+        const i18n = el.i18n_content as Record<string, string> | undefined;
+        for (const k of Object.keys(i18n ?? {})) texts.push({ get: () => i18n![k]!, set: (v) => (i18n![k] = v) });
+      }
       Object.values(el).forEach(collect);
     }
   };
   collect(copy.body);
-  for (let guard = 0; guard < 200 && cardBytes(copy) > CARD_LIMIT_BYTES; guard++) {
-    const longest = texts.reduce<Element | undefined>(
-      (best, el) => (!best || (el.content as string).length > (best.content as string).length ? el : best),
-      undefined,
-    );
-    if (!longest || (longest.content as string).length < 40) break;
-    const content = longest.content as string;
-    longest.content = `${content.slice(0, Math.floor(content.length * 0.6)).trimEnd()}\n…`;
-    if (longest.i18n_content && typeof longest.i18n_content === 'object') {
-      const i18n = longest.i18n_content as Record<string, string>;
-      for (const k of Object.keys(i18n)) i18n[k] = `${i18n[k]!.slice(0, Math.floor(i18n[k]!.length * 0.6)).trimEnd()}\n…`;
-    }
-  }
+  shrinkLongest(() => texts, () => cardBytes(copy) - CARD_LIMIT_BYTES, { minBytes: MIN_TEXT_BYTES, ellipsis: '\n…' });
   return copy;
 }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { headerValue } from '../shared/headers.js';
 import { decryptPayload, verifySignature } from './crypto.js';
 
 /**
@@ -37,9 +38,9 @@ export function verifyDelivery(rawBody: string, headers: IncomingHttpHeaders, op
     if (!inner) return { ok: false, status: 400, error: 'payload could not be decrypted with FEISHU_ENCRYPT_KEY' };
     payload = inner;
     const sig = {
-      timestamp: header(headers, 'x-lark-request-timestamp'),
-      nonce: header(headers, 'x-lark-request-nonce'),
-      signature: header(headers, 'x-lark-signature'),
+      timestamp: headerValue(headers, 'x-lark-request-timestamp'),
+      nonce: headerValue(headers, 'x-lark-request-nonce'),
+      signature: headerValue(headers, 'x-lark-signature'),
     };
     // Feishu signs events and callbacks; the URL challenge is proven by decrypting and by its token.
     const challenge = payload.type === 'url_verification';
@@ -73,11 +74,6 @@ function parseObject(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 function safeEqual(a: string, b: string): boolean {
