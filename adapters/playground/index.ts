@@ -1,27 +1,13 @@
 import express from 'express';
-import { z } from 'zod';
 import type { InboundPipeline } from '../../src/core/inbound.js';
-import type { ChatAdapter, PlatformModule, Reply } from '../../src/core/ports.js';
+import type { PlatformModule, Reply } from '../../src/core/ports.js';
 import type { StateStore } from '../../src/core/store.js';
-import type { ConversationRef, InboundEvent, OutboundMessage, SentRef } from '../../src/core/types.js';
-import { cardToHtml, messageToHtml } from './render.js';
+import { createPlaygroundAdapter, createPlaygroundFeed } from './feed.js';
+import { authorOf, fromPlaygroundEvent, isBotAuthored, PLAYGROUND_BOT, playgroundEventSchema } from './inbound.js';
 import { playgroundPage } from './page.js';
+import { cardToHtml } from './render.js';
 
-/** A message as the playground shows it. */
-export interface PlaygroundMessage {
-  id: string;
-  channel: string;
-  /** Bumped on every change, so a poll `since` the last seq sees edits too. */
-  seq: number;
-  /** Place in the feed: the seq of the first post. An edit in place keeps it (older rows: absent, use `seq`). */
-  pos?: number;
-  at: number;
-  text: string;
-  html: string;
-  /** Set for ephemeral messages: only this user sees them. */
-  audience?: string;
-  author: 'bot' | string;
-}
+export type { PlaygroundMessage } from './feed.js';
 
 export interface PlaygroundOptions {
   inbound: InboundPipeline;
@@ -31,24 +17,6 @@ export interface PlaygroundOptions {
   now?: () => number;
 }
 
-const feedKey = (channel: string) => `idx:pg:feed:${channel}`;
-const msgKey = (id: string) => `pg:msg:${id}`;
-
-const eventSchema = z.object({
-  user: z.string().regex(/^[\w.-]{1,40}$/),
-  name: z.string().max(60).optional(),
-  role: z.enum(['customer', 'engineer', 'manager', 'admin']),
-  lang: z.enum(['en', 'zh-CN']),
-  channel: z.string().regex(/^[\w.-]{1,60}$/),
-  kind: z.enum(['command', 'action', 'submit']),
-  text: z.string().max(4000).optional(),
-  actionId: z.string().max(100).optional(),
-  value: z.string().max(500).optional(),
-  formId: z.string().max(100).optional(),
-  values: z.record(z.string(), z.string().max(4000)).optional(),
-  messageId: z.string().max(40).optional(),
-});
-
 /**
  * The local playground: a browser chat over the same core and card model. Its "platform" stores
  * messages per channel; the page polls the feed. Pushes reach it through the outbox like any other.
@@ -57,42 +25,9 @@ export function createPlaygroundModule(options: PlaygroundOptions): PlatformModu
   const { inbound, store } = options;
   const now = options.now ?? Date.now;
 
-  /**
-   * Stores a new message, or (with `id`) the new content of one already shown: an edit keeps the
-   * message's place in the feed, its first post time and who may see it, as a platform's
-   * in-place update does.
-   */
-  async function save(channel: string, message: OutboundMessage, id?: string, author = 'bot'): Promise<PlaygroundMessage> {
-    const [seq, before] = await Promise.all([store.incr('seq:pg'), id ? store.get<PlaygroundMessage>(msgKey(id)) : undefined]);
-    const audience = message.visibility === 'ephemeral' && message.audience ? `${message.audience.id}` : undefined;
-    const msg: PlaygroundMessage = {
-      id: id ?? `m${seq}`,
-      channel,
-      seq,
-      pos: before ? (before.pos ?? before.seq) : seq,
-      at: before?.at ?? now(),
-      text: message.text,
-      html: messageToHtml(message),
-      audience: audience ?? before?.audience,
-      author,
-    };
-    await store.set(msgKey(msg.id), msg);
-    await store.zadd(feedKey(channel), msg.id, seq);
-    return msg;
-  }
-
-  const adapter: ChatAdapter = {
-    platform: 'playground',
-    capabilities: { ephemeral: true, updateInPlace: true, modals: true, images: true },
-    limits: { perConversationPerSecond: 5, perConversationBurst: 10, perAppPerSecond: 50 },
-    async post(ref, message) {
-      const msg = await save(ref.channelId, message);
-      return { conversation: ref, messageId: msg.id };
-    },
-    async update(sent: SentRef, message) {
-      await save(sent.conversation.channelId, message, sent.messageId);
-    },
-  };
+  const feed = createPlaygroundFeed(store, now);
+  const { save } = feed;
+  const adapter = createPlaygroundAdapter(feed);
 
   async function show(channel: string, reply: Reply, user: string, messageId?: string) {
     for (const m of reply.messages) await save(channel, m.visibility === 'ephemeral' ? { ...m, audience: { platform: 'playground', id: user } } : m);
@@ -106,35 +41,20 @@ export function createPlaygroundModule(options: PlaygroundOptions): PlatformModu
         res.type('html').send(playgroundPage());
       });
       app.post('/playground/event', express.json({ limit: '64kb' }), async (req, res) => {
-        const parsed = eventSchema.safeParse(req.body);
+        const parsed = playgroundEventSchema.safeParse(req.body);
         if (!parsed.success) {
           res.status(400).json({ error: 'invalid playground event', detail: parsed.error.issues[0]?.message, field: parsed.error.issues[0]?.path.join('.') });
           return;
         }
         const e = parsed.data;
-        await options.setIdentity(`playground:${e.user}`, e.role, e.lang);
-        const conversation: ConversationRef = { platform: 'playground', tenantId: 'local', channelId: e.channel, direct: e.channel.startsWith('dm-') };
-        const base = {
-          id: `${e.user}:${now()}:${Math.random().toString(36).slice(2, 8)}`,
-          actor: { platform: 'playground' as const, id: e.user, displayName: e.name ?? e.user, locale: e.lang },
-          conversation,
-          receivedAt: now(),
-        };
-        let event: InboundEvent;
-        if (e.kind === 'command') {
-          const text = (e.text ?? '').trim();
-          const m = /^\/?(\S+)\s*([\s\S]*)$/.exec(text);
-          if (!m) {
-            res.status(400).json({ error: 'type a command, e.g. /issue Login fails sev:S2' });
-            return;
-          }
-          await save(e.channel, { text }, undefined, e.name ?? e.user);
-          event = { ...base, kind: 'command', command: m[1]!.toLowerCase(), text: m[2] ?? '' };
-        } else if (e.kind === 'action') {
-          event = { ...base, kind: 'action', actionId: e.actionId ?? '', value: e.value, messageId: e.messageId };
-        } else {
-          event = { ...base, kind: 'submit', formId: e.formId ?? '', values: e.values ?? {}, messageId: e.messageId };
+        const event = fromPlaygroundEvent(e, now(), Math.random().toString(36).slice(2, 8));
+        if (!event) {
+          const error = isBotAuthored(e) ? `"${PLAYGROUND_BOT}" is the playground bot’s own name: play someone else` : 'type a command, e.g. /issue Login fails sev:S2';
+          res.status(400).json({ error });
+          return;
         }
+        await options.setIdentity(`playground:${e.user}`, e.role, e.lang);
+        if (event.kind === 'command') await save(e.channel, { text: (e.text ?? '').trim() }, undefined, authorOf(e));
         // The page waits for the reply: it is answered when the pipeline shows it.
         let answer!: (openForm?: string) => void;
         let fail!: (correlationId: string) => void;
@@ -167,12 +87,7 @@ export function createPlaygroundModule(options: PlaygroundOptions): PlatformModu
           res.status(400).json({ error: 'channel must be a playground channel name' });
           return;
         }
-        const ids = await store.zrange(feedKey(channel), since + 1, Infinity, { limit: 200 });
-        // The index is ordered by last change (so polls see edits); the page shows first-post order.
-        const msgs = (await store.getMany<PlaygroundMessage>(ids.map((m) => msgKey(m.member))))
-          .filter((m): m is PlaygroundMessage => m !== undefined && (!m.audience || m.audience === user))
-          .sort((a, b) => (a.pos ?? a.seq) - (b.pos ?? b.seq));
-        res.json({ messages: msgs, seq: ids.length ? ids[ids.length - 1]!.score : since });
+        res.json(await feed.read(channel, user, since));
       });
     },
   };

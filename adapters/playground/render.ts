@@ -1,26 +1,27 @@
 import { catalogues } from '../../src/core/i18n.js';
 import type { Block, Card, OutboundMessage } from '../../src/core/types.js';
+import { mentionSource, renderMarkdown, type MarkdownEmitter } from '../shared/markdown.js';
 
 /** Pure renderer: card model → HTML for the playground. Buttons and forms carry data attributes the page's script sends back. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** The shared markdown subset: **bold**, _italic_, `code`, ```blocks```, [text](url), `- ` bullets, line breaks. */
+const html: MarkdownEmitter = {
+  text: escapeHtml,
+  bold: (inner) => `<strong>${inner}</strong>`,
+  italic: (inner) => `<em>${inner}</em>`,
+  code: (text) => `<code>${escapeHtml(text)}</code>`,
+  codeBlock: (text) => `<pre>${escapeHtml(text.replace(/^\n/, ''))}</pre>`,
+  link: (label, url) => `<a href="${escapeHtml(url)}" target="_blank" rel="noopener">${escapeHtml(label)}</a>`,
+  mention: (platform, id) => escapeHtml(mentionSource(platform, id)),
+  item: (m) => (m.ordered ? `${escapeHtml(m.marker)} ` : '• '),
+  lineBreak: () => '<br>',
+};
+
+/** The shared markdown subset (adapters/shared/markdown.ts) as HTML; everything else escaped. */
 export function markdownToHtml(md: string): string {
-  const parts = escapeHtml(md).split('```');
-  return parts
-    .map((part, i) => {
-      if (i % 2 === 1) return `<pre>${part.replace(/^\n/, '')}</pre>`;
-      return part
-        .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
-        .replace(/(^|\s)_(.+?)_(?=\s|$)/g, '$1<em>$2</em>')
-        .replace(/`([^`]+)`/g, '<code>$1</code>')
-        .replace(/\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g, '<a href="$2" target="_blank" rel="noopener">$1</a>')
-        .replace(/^- (.*)$/gm, '• $1')
-        .replace(/\n/g, '<br>');
-    })
-    .join('');
+  return renderMarkdown(md, html);
 }
 
 function block(b: Block): string {
