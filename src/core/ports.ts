@@ -10,6 +10,13 @@ export interface AdapterCapabilities {
   modals: boolean;
   /** Images from a public URL render inline. */
   images: boolean;
+  /**
+   * One message in a group conversation shows each reader their own language (the message's
+   * `alternates`, chosen by each reader's client). Without it everybody reads the same words.
+   */
+  perReaderLanguage?: boolean;
+  /** A normalized mention `<@platform:id>` renders as the person's name, so a person known only by id is shown as one. */
+  mentionsShowNames?: boolean;
 }
 
 /**

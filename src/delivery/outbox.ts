@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { effectKey, outsideDelivery } from '../core/effects.js';
+import { declareCapabilities } from '../core/capabilities.js';
 import { keys } from '../core/keys.js';
 import type { Logger } from '../core/log.js';
 import { conversationKey, SendError, type ChatAdapter } from '../core/ports.js';
@@ -313,6 +314,7 @@ export function createOutbox(options: OutboxOptions) {
   return {
     register(adapter: ChatAdapter) {
       adapters.set(adapter.platform, adapter);
+      declareCapabilities(adapter.platform, adapter.capabilities);
     },
     adapter(platform: Platform) {
       return adapters.get(platform);

@@ -1,3 +1,4 @@
+import { can } from '../core/capabilities.js';
 import { catalogues } from '../core/i18n.js';
 import type { ConversationRef, Locale, OutboundMessage } from '../core/types.js';
 
@@ -5,12 +6,12 @@ import type { ConversationRef, Locale, OutboundMessage } from '../core/types.js'
 export const LOCALES = Object.keys(catalogues) as Locale[];
 
 /**
- * Whether one message in a conversation can show each reader their own language: a Feishu card in
- * a group chat (`i18n_content`, chosen by each reader's client). Slack, Teams and the playground
- * show everybody the same words; a direct chat has one reader, who already gets their language.
+ * Whether one message in a conversation can show each reader their own language: a group chat on
+ * a platform whose adapter declares `perReaderLanguage`. A direct chat has one reader, who already
+ * gets their language.
  */
 export function showsReadersTheirLanguage(conversation: ConversationRef): boolean {
-  return conversation.platform === 'feishu' && !conversation.direct;
+  return can(conversation.platform, 'perReaderLanguage') && !conversation.direct;
 }
 
 /**

@@ -17,7 +17,8 @@ function recorder(platform: Platform, delivered: Delivered[]): ChatAdapter {
   let n = 0;
   return {
     platform,
-    capabilities: { ephemeral: false, updateInPlace: true, modals: false, images: false },
+    // Feishu's cards show each reader their own language (its adapter declares the same).
+    capabilities: { ephemeral: false, updateInPlace: true, modals: false, images: false, perReaderLanguage: platform === 'feishu' },
     limits: { perConversationPerSecond: 1000, perConversationBurst: 1000, perAppPerSecond: 10_000 },
     async post(ref, message): Promise<SentRef> {
       delivered.push({ channel: ref.channelId, message });

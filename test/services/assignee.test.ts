@@ -5,6 +5,11 @@ import { ticketCard } from '../../src/domain/tickets/cards.js';
 import { personLabel } from '../../src/domain/directory/people.js';
 import type { Ticket } from '../../src/domain/tickets/service.js';
 import { createStandardHarness, type Harness } from '../helpers/harness.js';
+import { FEISHU_CAPABILITIES } from '../../adapters/feishu/outbound.js';
+import { declareCapabilities } from '../../src/core/capabilities.js';
+
+// What registering the Feishu adapter declares: its mentions show names.
+declareCapabilities('feishu', FEISHU_CAPABILITIES);
 
 const fieldValue = (message: OutboundMessage, label: string): string | undefined =>
   message.card?.blocks.flatMap((b) => (b.type === 'fields' ? b.fields : [])).find((f) => f.label === label)?.value;
