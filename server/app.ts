@@ -18,6 +18,7 @@ import { createOutbox, type Outbox } from '../src/delivery/outbox.js';
 import { createServices, type Services } from '../src/domain/index.js';
 import { startSchedules } from './schedules/index.js';
 import { openStore } from '../src/state/store.js';
+import { keys } from '../src/core/keys.js';
 
 export interface RunningApp {
   url: string;
@@ -176,7 +177,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
 /** Playground channels: a customer channel for `acme`, an engineers' channel, an escalation and a management channel. */
 async function seedPlayground(services: Services, log: Logger): Promise<void> {
   const { store } = services.deps;
-  if (!(await store.claim('playground:seeded', 100 * 365 * 24 * 3600_000))) return;
+  if (!(await store.claim(keys.playgroundSeeded(), 100 * 365 * 24 * 3600_000))) return;
   const ref = (channelId: string): ConversationRef => ({ platform: 'playground', tenantId: 'local', channelId });
   const d = services.directory;
   await d.bindOrg('playground', ref('support-acme'), 'acme');

@@ -4,6 +4,7 @@ import type { OutboundMessage } from '../../src/core/types.js';
 import { fallbackTextOf } from '../shared/fallback.js';
 import { PLAYGROUND_BOT } from './inbound.js';
 import { messageToHtml } from './render.js';
+import { keys } from '../../src/core/keys.js';
 
 /**
  * The playground's "platform": messages kept per channel in the StateStore, where the page polls
@@ -27,8 +28,6 @@ export interface PlaygroundMessage {
   author: 'bot' | string;
 }
 
-const feedKey = (channel: string) => `idx:pg:feed:${channel}`;
-const msgKey = (id: string) => `pg:msg:${id}`;
 
 export interface PlaygroundFeed {
   /**
@@ -44,7 +43,7 @@ export interface PlaygroundFeed {
 export function createPlaygroundFeed(store: StateStore, now: () => number = Date.now): PlaygroundFeed {
   return {
     async save(channel, message, id, author = PLAYGROUND_BOT) {
-      const [seq, before] = await Promise.all([store.incr('seq:pg'), id ? store.get<PlaygroundMessage>(msgKey(id)) : undefined]);
+      const [seq, before] = await Promise.all([store.incr(keys.seq('playground')), id ? store.get<PlaygroundMessage>(keys.playgroundMessage(id)) : undefined]);
       const audience = message.visibility === 'ephemeral' && message.audience ? `${message.audience.id}` : undefined;
       const msg: PlaygroundMessage = {
         id: id ?? `m${seq}`,
@@ -57,14 +56,14 @@ export function createPlaygroundFeed(store: StateStore, now: () => number = Date
         audience: audience ?? before?.audience,
         author,
       };
-      await store.set(msgKey(msg.id), msg);
-      await store.zadd(feedKey(channel), msg.id, seq);
+      await store.set(keys.playgroundMessage(msg.id), msg);
+      await store.zadd(keys.playgroundFeed(channel), msg.id, seq);
       return msg;
     },
     async read(channel, user, since = 0) {
-      const ids = await store.zrange(feedKey(channel), since + 1, Infinity, { limit: 200 });
+      const ids = await store.zrange(keys.playgroundFeed(channel), since + 1, Infinity, { limit: 200 });
       // The index is ordered by last change (so polls see edits); the page shows first-post order.
-      const messages = (await store.getMany<PlaygroundMessage>(ids.map((m) => msgKey(m.member))))
+      const messages = (await store.getMany<PlaygroundMessage>(ids.map((m) => keys.playgroundMessage(m.member))))
         .filter((m): m is PlaygroundMessage => m !== undefined && (!m.audience || m.audience === user))
         .sort((a, b) => (a.pos ?? a.seq) - (b.pos ?? b.seq));
       return { messages, seq: ids.length ? ids[ids.length - 1]!.score : since };

@@ -1,6 +1,7 @@
 /** Every key the app uses, built in one place. Values are namespaced `aftercare:` by the store. */
 export const keys = {
-  seq: (kind: 'SUP' | 'ALR' | 'SVY') => `seq:${kind}`,
+  /** Sequential ids: SUP-n, ALR-n, SVY-n, FAQ-n, and the playground's message order. */
+  seq: (kind: 'SUP' | 'ALR' | 'SVY' | 'FAQ' | 'playground') => `seq:${kind}`,
   ticket: (id: string) => `ticket:${id}`,
   ticketsAll: () => 'idx:tickets:all',
   ticketsOpen: () => 'idx:tickets:open',
@@ -11,10 +12,14 @@ export const keys = {
   ticketsFixedIn: (version: string) => `idx:tickets:fixed:${version}`,
   alert: (id: string) => `alert:${id}`,
   alertByDedup: (dedupKey: string) => `alert:dedup:${dedupKey}`,
+  /** Which members of a grouped alert fire, by their dedup keys. */
+  alertMembers: (id: string) => `alert:${id}:members`,
   alertsOpen: () => 'idx:alerts:open',
   alertsAll: () => 'idx:alerts:all',
   release: (version: string) => `release:${version}`,
   releases: () => 'idx:releases',
+  /** Claimed by a version's first publication (its announcement and aggregates happen once). */
+  releasePublished: (version: string) => `release:published:${version}`,
   backupStatus: (system: string) => `backup:status:${system}`,
   backupSystems: () => 'idx:backup:systems',
   backupJobs: (system: string) => `idx:backup:jobs:${system}`,
@@ -38,6 +43,9 @@ export const keys = {
   channelLocale: (convKey: string) => `lang:${convKey}`,
   org: (name: string) => `org:${name}`,
   orgs: () => 'idx:orgs',
+  orgChannels: (org: string) => `idx:org:${org}:channels`,
+  /** Systems an organisation owns (seen on its tickets or declared). */
+  orgSystems: (org: string) => `idx:org:${org}:systems`,
   /** A topic's subscriptions (one list, read in one go by every push). */
   topicSubscribers: (topic: string) => `subscribers:${topic}`,
   audit: () => 'idx:audit',
@@ -54,6 +62,8 @@ export const keys = {
   /** One conversation's queued push ids, in creation order. */
   outboxQueue: (convKey: string) => `idx:outbox:q:${convKey}`,
   outboxItem: (id: string) => `outbox:${id}`,
+  /** Pushes given up on (not retryable, or out of attempts), by when. */
+  outboxDead: () => 'idx:outbox:dead',
   outboxLease: (convKey: string) => `outbox:lease:${convKey}`,
   outboxIdem: (key: string) => `outbox:idem:${key}`,
   sentCard: (cardKey: string, convKey: string) => `sent:${cardKey}:${convKey}`,
@@ -66,6 +76,12 @@ export const keys = {
   timerLease: (id: string) => `timer:lease:${id}`,
   aggDay: (day: string) => `agg:day:${day}`,
   aggOpen: () => 'agg:open',
+  /** A rendered digest chart (PNG, base64), served at /charts/<id>.png for a while. */
+  chart: (id: string) => `chart:${id}`,
+  /** The playground: claimed once its demo channels are set up; its channels' feeds and messages. */
+  playgroundSeeded: () => 'playground:seeded',
+  playgroundFeed: (channel: string) => `idx:pg:feed:${channel}`,
+  playgroundMessage: (id: string) => `pg:msg:${id}`,
   lock: (name: string) => `lock:${name}`,
   hookDelivery: (hook: string, key: string) => `hook:${hook}:${key}`,
   cronRun: (key: string) => `cron:${key}`,

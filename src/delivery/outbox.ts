@@ -256,7 +256,7 @@ export function createOutbox(options: OutboxOptions) {
       if (!retryable || attempts >= maxAttempts) {
         await store.set(keys.outboxItem(item.id), { ...item, attempts, failedAt: now(), error: String(e) });
         await store.zrem(keys.outboxQueue(convKey), item.id);
-        await store.zadd('idx:outbox:dead', item.id, now());
+        await store.zadd(keys.outboxDead(), item.id, now());
         metric('aftercare_outbox_dead_total', { platform: adapter.platform });
         log.error('push dropped to the dead-letter list', { id: item.id, attempts, error: e });
         return true;

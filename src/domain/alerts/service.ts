@@ -57,17 +57,16 @@ export interface AlertHooks {
 export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHooks) {
   const { store, now } = deps;
   const agg = (field: DayField) => store.hincr(keys.aggDay(dayOf(now())), field);
-  const membersKey = (id: string) => `${keys.alert(id)}:members`;
   const stopTimer = (id: string) => hooks.respondTimer.stop(id);
 
   /** A report about one member of an open grouped alert. Repeats of a known state change nothing. */
   async function ingestMember(openId: string, input: AlertInput, by: string): Promise<{ alert: Alert; created: boolean }> {
-    const members = (await store.get<Record<string, 'firing' | 'resolved'>>(membersKey(openId))) ?? {};
+    const members = (await store.get<Record<string, 'firing' | 'resolved'>>(keys.alertMembers(openId))) ?? {};
     const before = members[input.dedupKey];
     const firing = input.status === 'firing';
     if ((firing && before === 'firing') || (!firing && before !== 'firing')) return { alert: await load(openId), created: false };
     members[input.dedupKey] = input.status;
-    await store.set(membersKey(openId), members);
+    await store.set(keys.alertMembers(openId), members);
     const stillFiring = Object.values(members).filter((m) => m === 'firing').length;
     const resolveAll = !firing && stillFiring === 0;
     const alert = await mutate(openId, by, resolveAll ? 'resolved' : 'repeated', (a) => {
@@ -140,7 +139,7 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
         const { status: _s, ...rest } = input;
         const alert: Alert = { ...rest, id, status: 'firing', firstAt: at, lastAt: at, count: 1, escalations: 0, ...(input.group ? { firing: 1 } : {}) };
         await store.set(keys.alert(id), alert);
-        if (input.group) await store.set(membersKey(id), { [input.dedupKey]: 'firing' });
+        if (input.group) await store.set(keys.alertMembers(id), { [input.dedupKey]: 'firing' });
         await store.set(keys.alertByDedup(openKey), id);
         await store.zadd(keys.alertsOpen(), id, at);
         await store.zadd(keys.alertsAll(), id, at);

@@ -99,7 +99,7 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       const before = await store.get<string>(keys.binding(convKey));
       await store.set(keys.binding(convKey), org);
       await store.zadd(keys.orgs(), org, deps.now());
-      await store.zadd(`idx:org:${org}:channels`, convKey, deps.now());
+      await store.zadd(keys.orgChannels(org), convKey, deps.now());
       await audit.record(by, 'org.bind', convKey, before, org);
     },
     async orgOf(conversation: ConversationRef): Promise<string | undefined> {
@@ -107,10 +107,10 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     },
     /** Systems an organisation owns (seen on its tickets or declared), for backup visibility. */
     async addOrgSystem(org: string, system: string): Promise<void> {
-      await store.zadd(`idx:org:${org}:systems`, system, 0);
+      await store.zadd(keys.orgSystems(org), system, 0);
     },
     async orgSystems(org: string): Promise<string[]> {
-      return (await store.zrange(`idx:org:${org}:systems`, -Infinity, Infinity)).map((m) => m.member);
+      return (await store.zrange(keys.orgSystems(org), -Infinity, Infinity)).map((m) => m.member);
     },
     async setLocale(by: string, target: { user?: string; conversation?: ConversationRef }, locale: Locale): Promise<void> {
       if (target.user) {

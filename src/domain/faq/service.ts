@@ -38,7 +38,7 @@ export function createFaq(deps: ServiceDeps, audit: AuditLog) {
   return {
     async add(by: string, question: string, answer: string): Promise<FaqEntry> {
       const effect = effectKey('faq');
-      const id = `FAQ-${await store.nextId('seq:faq', effect)}`;
+      const id = `FAQ-${await store.nextId(keys.seq('FAQ'), effect)}`;
       const entry: FaqEntry = { id, question, answer, by, at: now() };
       const words = terms(`${question} ${answer}`);
       // Posting lists are read, extended and written back: one writer at a time.

@@ -46,7 +46,7 @@ export function createReleases(deps: ServiceDeps, audit: AuditLog) {
       };
       await store.set(keys.release(input.version), release);
       await store.zadd(keys.releases(), input.version, release.createdAt);
-      const first = await store.claim(`release:published:${input.version}`, 10 * 365 * 24 * 3600_000);
+      const first = await store.claim(keys.releasePublished(input.version), 10 * 365 * 24 * 3600_000);
       if (first) await store.hincr(keys.aggDay(dayOf(at)), 'releases' satisfies DayField);
       await audit.record(by, 'release.published', input.version, existing, { fixed: release.fixed });
       return { release, first };
