@@ -41,6 +41,21 @@ export interface FeishuApi {
   dropToken(): void;
 }
 
+/**
+ * The SDK's logger, writing through ours (which masks secrets): SDK errors at `errorLevel`,
+ * warnings at debug, the rest dropped. The client's errors go to debug: every failed call is
+ * classified and logged by the outbox or the caller already.
+ */
+export function feishuSdkLogger(log: Logger, errorLevel: 'warn' | 'debug') {
+  return {
+    error: (...msg: unknown[]) => log[errorLevel]('feishu sdk error', { detail: msg }),
+    warn: (...msg: unknown[]) => log.debug('feishu sdk warning', { detail: msg }),
+    info: () => undefined,
+    debug: () => undefined,
+    trace: () => undefined,
+  };
+}
+
 export function createFeishuApi(options: {
   appId: string;
   appSecret: string;
@@ -51,20 +66,12 @@ export function createFeishuApi(options: {
   const cache = new DefaultCache();
   // The SDK's instance is shared by every client in the process; one timeout suits them all.
   defaultHttpInstance.defaults.timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const log = options.log;
-  const sdkLog = {
-    error: (...msg: unknown[]) => log.debug('feishu sdk error', { detail: msg }),
-    warn: (...msg: unknown[]) => log.debug('feishu sdk warning', { detail: msg }),
-    info: () => undefined,
-    debug: () => undefined,
-    trace: () => undefined,
-  };
   const client = new Client({
     appId: options.appId,
     appSecret: options.appSecret,
     domain: sdkDomain(options.domain),
     cache,
-    logger: sdkLog,
+    logger: feishuSdkLogger(options.log, 'debug'),
     loggerLevel: LoggerLevel.warn,
   });
   return { client, dropToken: () => cache.values.clear() };

@@ -6,7 +6,7 @@ import { registerSecrets, type Logger } from '../../src/core/log.js';
 import { conversationKey, SendError, type PlatformContext, type PlatformModule, type Reply } from '../../src/core/ports.js';
 import type { ActionEvent, InboundEvent, OutboundMessage, SubmitEvent } from '../../src/core/types.js';
 import { sendWithRetry } from '../shared/send-error.js';
-import { createFeishuApi, isLark, type FeishuApi } from './api.js';
+import { createFeishuApi, feishuSdkLogger, isLark, type FeishuApi } from './api.js';
 import { mapCardAction, mapMenuEvent, mapMessageEvent, type InboundOptions } from './inbound.js';
 import { createFeishuAdapter, type FeishuAdapter } from './outbound.js';
 import { bilingualToast } from './strings.js';
@@ -117,7 +117,7 @@ export async function createFeishuModule(
     return { toast: bilingualToast('working', 'info', locale) };
   };
 
-  const dispatcher = new EventDispatcher({ loggerLevel: LoggerLevel.error, logger: sdkLogger(log) }).register({
+  const dispatcher = new EventDispatcher({ loggerLevel: LoggerLevel.error, logger: feishuSdkLogger(log, 'warn') }).register({
     'im.message.receive_v1': (data: unknown) => onCommand(mapMessageEvent(data, inbound)),
     'application.bot.menu_v6': (data: unknown) => onCommand(mapMenuEvent(data, inbound)),
     'card.action.trigger': (data: unknown) => onCard(data),
@@ -211,14 +211,4 @@ async function botOpenId(api: FeishuApi, log: Logger): Promise<string | undefine
     log.warn('feishu bot info unavailable; any @mention in a group will count as addressing the bot', { error: e });
   }
   return undefined;
-}
-
-function sdkLogger(log: Logger) {
-  return {
-    error: (...msg: unknown[]) => log.warn('feishu sdk', { detail: msg }),
-    warn: (...msg: unknown[]) => log.debug('feishu sdk', { detail: msg }),
-    info: () => undefined,
-    debug: () => undefined,
-    trace: () => undefined,
-  };
 }

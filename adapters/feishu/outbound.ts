@@ -5,14 +5,14 @@ import { checkEnvelope, classify, type FeishuApi } from './api.js';
 import type { FeishuNative } from './inbound.js';
 import { toFeishuCard, type RenderOptions } from './render.js';
 
+/** Cards carry every language (`i18n_content`, each reader's client picks one); `<at>` mentions show names. */
+export const FEISHU_CAPABILITIES: AdapterCapabilities = { ephemeral: false, updateInPlace: true, modals: false, images: false, perReaderLanguage: true, mentionsShowNames: true };
+
 /**
  * Feishu's published sending limits: 5 messages/s per user and per group (shared by every bot in
  * the group), 50/s and 1,000/min per app. We stay a little under each: a burst of replies goes out
  * at up to 45/s while the minute's budget lasts, then at its sustained ~15/s.
  */
-/** Cards carry every language (`i18n_content`, each reader's client picks one); `<at>` mentions show names. */
-export const FEISHU_CAPABILITIES: AdapterCapabilities = { ephemeral: false, updateInPlace: true, modals: false, images: false, perReaderLanguage: true, mentionsShowNames: true };
-
 export const FEISHU_LIMITS: PacingLimits = { perConversationPerSecond: 4, perConversationBurst: 5, perAppPerSecond: 45, perAppPerMinute: 900 };
 
 export interface PostOptions {

@@ -7,6 +7,7 @@
 /** What a limit counts: UTF-16 code units (`chars`, a string's `length`) or UTF-8 `bytes`. */
 export type TextUnit = 'chars' | 'bytes';
 
+/** How fitText measures and marks a cut. */
 export interface FitOptions {
   /** Default `chars`. */
   unit?: TextUnit;
@@ -60,6 +61,7 @@ export interface TextSlot {
   set(value: string): void;
 }
 
+/** Sizes for shrinkLongest, in UTF-8 bytes (what Teams' 28 KB and Feishu's 30 KB limits count). */
 export interface ShrinkOptions {
   /** Slots at or under this many bytes are left alone. */
   minBytes: number;

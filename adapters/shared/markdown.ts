@@ -36,6 +36,7 @@ export interface LineBreak {
   beforeItem: boolean;
 }
 
+/** A token in reading order: inline pieces, a list item's marker at a line start, or a line break. */
 export type MarkdownToken = MarkdownInline | ({ type: 'item' } & ListMarker) | ({ type: 'break' } & LineBreak);
 
 const CODE_BLOCK = /```([\s\S]*?)```/g;

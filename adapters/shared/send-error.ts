@@ -41,6 +41,7 @@ export function classifyStatus(status: number, alsoRetryable: readonly number[] 
   return { retryable: false, code: 'refused' };
 }
 
+/** What httpSendError reads besides the status. */
 export interface HttpSendErrorOptions {
   /** The failed call's response headers, read for the delay (see retryAfterFromHeaders). */
   headers?: unknown;
@@ -91,6 +92,7 @@ export function platformSendError(
   return new SendError(message, judged.retryable, judged.retryAfterMs, judged.status ?? 200, { code: judged.code, cause: judged.cause });
 }
 
+/** How sendWithRetry retries: attempts, classification, delays in ms. */
 export interface RetryOptions {
   /** Attempts in all, the first included. */
   attempts: number;

@@ -1,5 +1,5 @@
 import { fitText } from '../shared/fit-text.js';
-import { markdownToPlain, mentionSource, renderMarkdown, type MarkdownEmitter } from '../shared/markdown.js';
+import { mentionSource, renderMarkdown, type MarkdownEmitter } from '../shared/markdown.js';
 
 /**
  * The core's markdown subset (read by adapters/shared/markdown.ts) written as Slack mrkdwn. Slack
@@ -30,11 +30,6 @@ const mrkdwn: MarkdownEmitter = {
 /** Converts the shared markdown subset to Slack mrkdwn. */
 export function toMrkdwn(markdown: string): string {
   return renderMarkdown(markdown, mrkdwn);
-}
-
-/** Markdown reduced to plain text (for plain_text objects: headers, buttons, labels). */
-export function toPlain(markdown: string): string {
-  return markdownToPlain(markdown);
 }
 
 /** Moves a cut at `at` back to before an unclosed `<…>` link or `&…;` entity of mrkdwn `text`. */

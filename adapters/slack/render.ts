@@ -2,7 +2,8 @@ import type { types } from '@slack/bolt';
 import type { Reply } from '../../src/core/ports.js';
 import type { Block, Button, Card, FormBlock, FormInput, Locale, OutboundMessage, Tone } from '../../src/core/types.js';
 import { fallbackTextOf } from '../shared/fallback.js';
-import { splitMrkdwn, toMrkdwn, toPlain, truncate } from './mrkdwn.js';
+import { markdownToPlain } from '../shared/markdown.js';
+import { splitMrkdwn, toMrkdwn, truncate } from './mrkdwn.js';
 import { slackText } from './strings.js';
 
 /**
@@ -72,7 +73,7 @@ export function baseActionId(actionId: string): string {
 }
 
 function plainText(text: string, max: number): types.PlainTextElement {
-  return { type: 'plain_text', text: truncate(toPlain(text), max) || ' ', emoji: true };
+  return { type: 'plain_text', text: truncate(markdownToPlain(text), max) || ' ', emoji: true };
 }
 
 function sections(markdown: string): KnownBlock[] {
@@ -154,7 +155,7 @@ export function renderBlock(block: Block, surface: 'message' | 'modal' = 'messag
       for (let i = 0; i < block.fields.length; i += SLACK_LIMITS.fieldsPerSection) {
         const fields = block.fields.slice(i, i + SLACK_LIMITS.fieldsPerSection).map((f) => ({
           type: 'mrkdwn' as const,
-          text: truncate(`*${toMrkdwn(toPlain(f.label))}*\n${toMrkdwn(f.value)}`, SLACK_LIMITS.fieldText),
+          text: truncate(`*${toMrkdwn(markdownToPlain(f.label))}*\n${toMrkdwn(f.value)}`, SLACK_LIMITS.fieldText),
         }));
         out.push({ type: 'section', fields });
       }
