@@ -30,13 +30,10 @@ const everyBlock: Card = {
 };
 const WORDS = ['Alpha', 'Beta label', 'Beta value', 'Gamma context', 'Delta button', 'Epsilon input', 'Epsilon submit', IMAGE_URL];
 
-async function rejection(p: Promise<unknown>): Promise<SendError> {
-  const error = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SendError);
-  return error as SendError;
+/** Asserts that `sending` fails with a SendError like `expected`. */
+async function expectSendError(sending: Promise<unknown>, expected: Partial<SendError>): Promise<void> {
+  await expect(sending).rejects.toBeInstanceOf(SendError);
+  await expect(sending).rejects.toMatchObject(expected);
 }
 
 const posts = async (platform: Platform): Promise<Delivered[]> => (await platform.delivered()).filter((d) => d.kind === 'post');
@@ -99,25 +96,23 @@ describe.each(platforms)('the $name adapter', (row) => {
 
     it('classifies a 429 as retryable after the delay the platform asked for', async () => {
       platform.answerNext!(429, { [row.rateLimitHeader!]: '2' });
-      expect(await rejection(platform.adapter.post(platform.ref, message))).toMatchObject({ retryable: true, retryAfterMs: 2000, status: 429, code: 'rate_limited' });
+      await expectSendError(platform.adapter.post(platform.ref, message), { retryable: true, retryAfterMs: 2000, status: 429, code: 'rate_limited' });
     });
 
     it('classifies a 5xx as retryable', async () => {
       platform.answerNext!(503);
-      expect(await rejection(platform.adapter.post(platform.ref, message))).toMatchObject({ retryable: true, status: 503, code: 'server_error' });
+      await expectSendError(platform.adapter.post(platform.ref, message), { retryable: true, status: 503, code: 'server_error' });
     });
 
     it('classifies another 4xx as final', async () => {
       platform.answerNext!(400);
-      expect(await rejection(platform.adapter.post(platform.ref, message))).toMatchObject({ retryable: false, status: 400, code: 'refused' });
+      await expectSendError(platform.adapter.post(platform.ref, message), { retryable: false, status: 400, code: 'refused' });
       expect(await posts(platform)).toHaveLength(0);
     });
   } else {
     it('classifies a platform it cannot write to as retryable, having no HTTP answers to classify', async () => {
       platform.breakNext!();
-      const error = await rejection(platform.adapter.post(platform.ref, { text: 'SUP-1 filed' }));
-      expect(error).toMatchObject({ retryable: true, code: 'server_error' });
-      expect(error.cause).toBeInstanceOf(Error);
+      await expectSendError(platform.adapter.post(platform.ref, { text: 'SUP-1 filed' }), { retryable: true, code: 'server_error', cause: expect.any(Error) });
       expect(await posts(platform)).toHaveLength(0);
     });
   }
