@@ -1,6 +1,6 @@
 import { parseMention } from '../src/core/args.js';
 import { catalogue } from '../src/core/catalogue.js';
-import { formatTime } from '../src/core/i18n.js';
+import { formatTime, type Translate } from '../src/core/i18n.js';
 import { ROLES, type CommandSpec, type Role } from '../src/core/registry.js';
 import { TOPICS, type Topic } from '../src/domain/directory/service.js';
 import type { Services } from '../src/domain/index.js';
@@ -123,8 +123,8 @@ export const aftercareCommand: CommandSpec<Services> = {
 };
 
 /** The help card: every command with its usage, in the reader's language. */
-export function helpMessage(t: (k: never, p?: Record<string, string>) => string, locale: 'en' | 'zh-CN', role: Role) {
+export function helpMessage(t: Translate, locale: 'en' | 'zh-CN', role: Role) {
   const lines = catalogue.map((c) => `- \`/${c.name} ${c.usage}\`\n  ${c.description[locale]}`);
-  const intro = t('help.intro' as never, { role });
-  return { text: intro, card: { title: t('help.title' as never), blocks: [{ type: 'text' as const, text: intro }, { type: 'text' as const, text: lines.join('\n') }] } };
+  const intro = t('help.intro', { role });
+  return { text: intro, card: { title: t('help.title'), blocks: [{ type: 'text' as const, text: intro }, { type: 'text' as const, text: lines.join('\n') }] } };
 }

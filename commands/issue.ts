@@ -57,7 +57,7 @@ function issueForm(ctx: Ctx, initialTitle = ''): Card {
             label: t('field.severity'),
             kind: 'select',
             initial: 'S3',
-            options: SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}` as never) })),
+            options: SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) })),
           },
           { id: 'system', label: t('field.system'), kind: 'text', maxLength: 64 },
         ],
@@ -184,12 +184,12 @@ export const issueCommand: CommandSpec<Services> = {
         );
         const t = ctx.t;
         if (tickets.length === 0) return { messages: [text(t('issue.list_empty'))] };
-        const lines = tickets.map((tk) => `- **${tk.id}** [${tk.severity}] ${tk.title} — ${t(`ticket.status.${tk.status}` as never)}`);
+        const lines = tickets.map((tk) => `- **${tk.id}** [${tk.severity}] ${tk.title} — ${t(`ticket.status.${tk.status}`)}`);
         return {
           messages: [
             {
               text: t('issue.list_summary', { shown: tickets.length, total }),
-              card: { title: t(`issue.list_title.${a.scope}` as never), blocks: [{ type: 'text', text: lines.join('\n') }, { type: 'context', text: t('issue.list_summary', { shown: tickets.length, total }) }] },
+              card: { title: t(`issue.list_title.${a.scope}`), blocks: [{ type: 'text', text: lines.join('\n') }, { type: 'context', text: t('issue.list_summary', { shown: tickets.length, total }) }] },
             },
           ],
         };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseText } from './args.js';
 import { confirmationMessage } from './confirm.js';
 import { AppError, isAppError } from './errors.js';
-import { catalogues, translator, type MessageKey } from './i18n.js';
+import { isMessageKey, translateLoose, translator } from './i18n.js';
 import { keys } from './keys.js';
 import type { Logger } from './log.js';
 import { conversationKey, userKey, type CoreApi, type Reply } from './ports.js';
@@ -93,10 +93,10 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     const t = translator(locale);
     // An expected refusal whose key is missing from the catalogues is our bug, not the user's: it
     // is reported like any unexpected error rather than showing the user a raw key.
-    if (isAppError(e) && hasKey(e.key)) {
+    if (isAppError(e) && isMessageKey(e.key)) {
       log.info('command refused', { code: e.code, key: e.key, deliveryId: event.id });
       metric('aftercare_command_errors_total', { code: e.code });
-      return { text: `⚠️ ${t(e.key, e.params)}`, visibility: 'ephemeral', audience: event.actor };
+      return { text: `⚠️ ${translateLoose(locale, e.key, e.params)}`, visibility: 'ephemeral', audience: event.actor };
     }
     const correlationId = randomUUID().slice(0, 8);
     log.error('command failed', { correlationId, deliveryId: event.id, kind: event.kind, error: e });
@@ -153,7 +153,7 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     if (!args.success) {
       const issue = args.error.issues[0];
       const key = issue?.message ?? '';
-      if (hasKey(key)) throw new AppError('invalid_argument', key as MessageKey, { command: spec.name, max: maxOf(issue) });
+      if (isMessageKey(key)) throw new AppError('invalid_argument', key, { command: spec.name, max: maxOf(issue) });
       throw new AppError('invalid_argument', 'error.usage', { command: spec.name, verb: sub.verb });
     }
     if (sub.confirm && !confirmed && !wantsSkip && ctx.event.kind === 'command') {
@@ -205,10 +205,6 @@ function requireRole<S>(ctx: CommandContext<S>, needed: CommandContext<S>['ident
 function splitId(id: string): [string, string] {
   const i = id.indexOf('.');
   return i < 0 ? [id, ''] : [id.slice(0, i), id.slice(i + 1)];
-}
-
-function hasKey(key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(catalogues.en, key);
 }
 
 function maxOf(issue: unknown): number | string {

@@ -18,17 +18,8 @@ export type PlaceholdersOf<K extends MessageKey> = PlaceholdersIn<(typeof en)[K]
 /** Exactly the placeholders of `K`, each required. */
 export type ParamsOf<K extends MessageKey> = { [P in PlaceholdersOf<K>]: ParamValue };
 
-/**
- * What follows the key in `t(key, …)`: nothing for a message without placeholders, else an object
- * naming every placeholder. A key cast to `never` (legacy code building keys as strings) still
- * takes loose params, so such a call compiles; write it as a template literal over a typed union,
- * or with `storedKey`, instead.
- */
-export type ParamsArgs<K extends MessageKey> = [K] extends [never]
-  ? [params?: Params]
-  : [PlaceholdersOf<K>] extends [never]
-    ? []
-    : [params: ParamsOf<K>];
+/** What follows the key in `t(key, …)`: nothing for a message without placeholders, else an object naming every placeholder. */
+export type ParamsArgs<K extends MessageKey> = [PlaceholdersOf<K>] extends [never] ? [] : [params: ParamsOf<K>];
 
 /** Keys whose message takes no placeholder. */
 export type PlainKey = { [K in MessageKey]: [PlaceholdersOf<K>] extends [never] ? K : never }[MessageKey];

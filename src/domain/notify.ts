@@ -1,5 +1,5 @@
 import type { Write } from '../core/store.js';
-import { translator } from '../core/i18n.js';
+import { translator, type KeysUnder } from '../core/i18n.js';
 import type { ConversationRef, Locale, OutboundMessage } from '../core/types.js';
 import type { AppConfig } from '../config.js';
 import type { Outbox } from '../delivery/outbox.js';
@@ -14,8 +14,16 @@ import type { Surveys } from './surveys/service.js';
 import { ticketCard } from './tickets/cards.js';
 import type { Ticket, TicketChange } from './tickets/service.js';
 
-/** Ticket changes the reporter hears about (unless they made the change themselves). */
-const REPORTER_CHANGES: TicketChange[] = ['acknowledged', 'assigned', 'comment', 'resolved', 'reopened', 'escalated', 'released'];
+/** Ticket changes the reporter hears about (unless they made the change themselves), with the notice of each. */
+const REPORTER_NOTICES: Partial<Record<TicketChange, KeysUnder<'ticket.reporter'>>> = {
+  acknowledged: 'ticket.reporter.acknowledged',
+  assigned: 'ticket.reporter.assigned',
+  comment: 'ticket.reporter.comment',
+  resolved: 'ticket.reporter.resolved',
+  reopened: 'ticket.reporter.reopened',
+  escalated: 'ticket.reporter.escalated',
+  released: 'ticket.reporter.released',
+};
 
 export interface NotifyDeps {
   config: Pick<AppConfig, 'locale' | 'timezone'>;
@@ -87,9 +95,10 @@ export function createNotify(deps: NotifyDeps) {
     // What the reporter hears: a notice of the change, and after a resolution the CSAT survey,
     // queued together with the survey itself.
     const toTell: Array<{ conversation: ConversationRef; message: OutboundMessage }> = [];
-    if (REPORTER_CHANGES.includes(change) && by !== ticket.reporter && (change !== 'comment' || last.staff)) {
+    const noticeKey = REPORTER_NOTICES[change];
+    if (noticeKey && by !== ticket.reporter && (change !== 'comment' || last.staff)) {
       const notice = (c: CardContext): OutboundMessage => ({
-        text: c.t(`ticket.reporter.${change}` as never, {
+        text: c.t(noticeKey, {
           id: ticket.id,
           title: ticket.title,
           who: personLabel(by, last.actorName),

@@ -5,7 +5,7 @@ import type { Alert } from './service.js';
 
 export function alertCard(alert: Alert, c: CardContext): OutboundMessage {
   const { t } = c;
-  const status = t(`alert.status.${alert.status}` as never);
+  const status = t(`alert.status.${alert.status}`);
   const blocks: Block[] = [];
   if (alert.description) blocks.push({ type: 'text', text: alert.description });
   blocks.push({

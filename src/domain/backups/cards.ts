@@ -14,7 +14,7 @@ export function backupCard(rows: BackupHealth[], c: CardContext): OutboundMessag
       .map((type) => {
         const run = r.last[type]!;
         return {
-          label: t(`backup.type.${type}` as never),
+          label: t(`backup.type.${type}`),
           value: `${run.status === 'success' ? '✅' : '❌'} ${formatDuration(c.now - run.finishedAt, c.locale)}${run.bytes !== undefined ? ` · ${formatBytes(run.bytes)}` : ''}`,
         };
       });
@@ -24,7 +24,7 @@ export function backupCard(rows: BackupHealth[], c: CardContext): OutboundMessag
     });
     blocks.push({
       type: 'text',
-      text: `${icon} **${r.system}** — ${t(`backup.state.${r.state}` as never)} · ${t('backup.age', {
+      text: `${icon} **${r.system}** — ${t(`backup.state.${r.state}`)} · ${t('backup.age', {
         age: r.ageMs !== undefined ? formatDuration(r.ageMs, c.locale) : '–',
         rpo: r.rpoHours,
       })}`,

@@ -1,4 +1,4 @@
-import { formatDuration, formatTime } from '../../core/i18n.js';
+import { formatDuration, formatTime, storedKey, type Translate } from '../../core/i18n.js';
 import type { Block, Locale, OutboundMessage } from '../../core/types.js';
 import { percent, type CardContext } from '../cards.js';
 import type { Digest, PeriodFigures } from './service.js';
@@ -54,7 +54,7 @@ export function digestCard(d: Digest, c: CardContext, chartUrl?: string): Outbou
     blocks.push({
       type: 'text',
       text: `**${t('digest.changes')}**\n${d.changes
-        .map((ch) => `- ${t(`digest.metric.${ch.metric}` as never)}: ${fmtMetric(ch.metric, ch.from, locale)} → ${fmtMetric(ch.metric, ch.to, locale)}`)
+        .map((ch) => `- ${metricLabel(t, ch.metric)}: ${fmtMetric(ch.metric, ch.from, locale)} → ${fmtMetric(ch.metric, ch.to, locale)}`)
         .join('\n')}`,
     });
   }
@@ -63,6 +63,12 @@ export function digestCard(d: Digest, c: CardContext, chartUrl?: string): Outbou
     text: t('digest.summary', { opened: cur.opened, resolved: cur.resolved, backlog: d.backlog.total, mttr: dur(cur.mttrP50, locale) }),
     card: { title: t(d.period === 'week' ? 'digest.title_week' : 'digest.title_month'), tone: 'info', blocks },
   };
+}
+
+/** A metric's label (`digest.metric.<name>`); a metric the catalogue does not name shows as itself. */
+function metricLabel(t: Translate, metric: string): string {
+  const key = storedKey(`digest.metric.${metric}`, 'digest.metric');
+  return key ? t(key) : metric;
 }
 
 function fmtMetric(metric: string, v: number, locale: Locale): string {

@@ -1,10 +1,12 @@
+import { storedKey } from '../../core/i18n.js';
 import type { Block, OutboundMessage } from '../../core/types.js';
 import { percent, type CardContext } from '../cards.js';
 import type { Survey, SurveyResults } from './service.js';
 
 export function surveyCard(survey: Survey, c: CardContext, ticketTitle?: string): OutboundMessage {
   const { t } = c;
-  const question = survey.question.startsWith('survey.') ? t(survey.question as never) : survey.question;
+  const builtIn = storedKey(survey.question, 'survey');
+  const question = builtIn ? t(builtIn) : survey.question;
   const lead = survey.ticketId ? t('survey.csat_lead', { id: survey.ticketId, title: ticketTitle ?? '' }) : undefined;
   const buttons = [];
   for (let s = survey.min; s <= survey.max; s++) buttons.push({ actionId: 'survey.answer', label: String(s), value: `${survey.id}:${s}` });

@@ -8,7 +8,7 @@ const sevTone: Record<string, Tone> = { S1: 'danger', S2: 'warning', S3: 'info',
 
 export function ticketCard(ticket: Ticket, c: CardContext, options: { buttons?: boolean; timeline?: number } = {}): OutboundMessage {
   const { t } = c;
-  const status = t(`ticket.status.${ticket.status}` as never);
+  const status = t(`ticket.status.${ticket.status}`);
   const fields = [
     { label: t('field.status'), value: status },
     { label: t('field.severity'), value: ticket.severity },
@@ -29,7 +29,7 @@ export function ticketCard(ticket: Ticket, c: CardContext, options: { buttons?: 
   if (entries.length) {
     blocks.push({
       type: 'context',
-      text: entries.map((e) => `${formatTime(e.at, c.timezone)} · ${personLabel(e.actor, e.actorName)} · ${t(`timeline.${e.kind}` as never)}${e.text ? `: ${e.text}` : ''}`).join('\n'),
+      text: entries.map((e) => `${formatTime(e.at, c.timezone)} · ${personLabel(e.actor, e.actorName)} · ${t(`timeline.${e.kind}`)}${e.text ? `: ${e.text}` : ''}`).join('\n'),
     });
   }
   if (options.buttons !== false && ticket.status !== 'resolved') {
