@@ -1,10 +1,9 @@
 import { parseMention } from '../src/core/args.js';
-import { catalogue } from '../src/core/catalogue.js';
+import { catalogue, declarations } from '../src/core/catalogue.js';
 import { formatTime, type Translate } from '../src/core/i18n.js';
-import { ROLES, type CommandSpec, type Role } from '../src/core/registry.js';
+import { ROLES, type Role } from '../src/core/registry.js';
 import { TOPICS, type Topic } from '../src/domain/directory/service.js';
-import type { Services } from '../src/domain/index.js';
-import { args, text } from './helpers.js';
+import { args, defineCommand, subcommand, text } from './helpers.js';
 
 const topicArgs = args((p, fail) => {
   const topic = p.words[0]?.toLowerCase();
@@ -14,33 +13,23 @@ const topicArgs = args((p, fail) => {
   return { topic: topic as Topic, system };
 });
 
-export const aftercareCommand: CommandSpec<Services> = {
-  name: 'aftercare',
-  aliases: ['help', '帮助', 'ac'],
-  subcommands: [
-    {
-      verb: 'subscribe',
-      permission: 'admin',
-      keys: ['system'],
+export const aftercareCommand = defineCommand(declarations.aftercare, {
+  subcommands: {
+    subscribe: subcommand({
       args: topicArgs,
-      async run(ctx, a: { topic: Topic; system?: string }) {
+      async run(ctx, a) {
         await ctx.services.directory.subscribe(ctx.user, { topic: a.topic, system: a.system, conversation: ctx.conversation });
         return { messages: [text(ctx.t('admin.subscribed', { topic: a.topic, system: a.system ?? ctx.t('admin.all_systems') }))] };
       },
-    },
-    {
-      verb: 'unsubscribe',
-      permission: 'admin',
-      keys: ['system'],
+    }),
+    unsubscribe: subcommand({
       args: topicArgs,
-      async run(ctx, a: { topic: Topic }) {
+      async run(ctx, a) {
         const n = await ctx.services.directory.unsubscribe(ctx.user, ctx.conversation, a.topic);
         return { messages: [text(ctx.t(n ? 'admin.unsubscribed' : 'admin.not_subscribed', { topic: a.topic }))] };
       },
-    },
-    {
-      verb: 'role',
-      permission: 'admin',
+    }),
+    role: subcommand({
       args: args((p, fail) => {
         const who = parseMention(p.words[0]);
         if (!who || who === 'me') fail('error.bad_mention');
@@ -48,15 +37,12 @@ export const aftercareCommand: CommandSpec<Services> = {
         if (!role || !(ROLES as readonly string[]).includes(role) || role === 'guest') fail('error.bad_role');
         return { user: `${(who as { platform: string }).platform}:${(who as { id: string }).id}`, role: role as Role };
       }),
-      async run(ctx, a: { user: string; role: Role }) {
+      async run(ctx, a) {
         await ctx.services.directory.setRole(ctx.user, a.user, a.role);
         return { messages: [text(ctx.t('admin.role_set', { user: a.user, role: a.role }))] };
       },
-    },
-    {
-      verb: 'org',
-      permission: 'admin',
-      keys: ['systems'],
+    }),
+    org: subcommand({
       args: args((p, fail) => {
         const org = p.words[0]?.toLowerCase();
         if (!org || !/^[\w.-]{1,64}$/.test(org) || p.words.length > 1) fail('error.bad_org');
@@ -64,15 +50,13 @@ export const aftercareCommand: CommandSpec<Services> = {
         if (systems.some((s) => !/^[\w.-]{1,64}$/.test(s))) fail('error.bad_system');
         return { org: org!, systems };
       }),
-      async run(ctx, a: { org: string; systems: string[] }) {
+      async run(ctx, a) {
         await ctx.services.directory.bindOrg(ctx.user, ctx.conversation, a.org);
         for (const s of a.systems) await ctx.services.directory.addOrgSystem(a.org, s);
         return { messages: [text(ctx.t('admin.org_bound', { org: a.org }))] };
       },
-    },
-    {
-      verb: 'lang',
-      permission: 'guest',
+    }),
+    lang: subcommand({
       args: args((p, fail) => {
         const v = p.words[0]?.toLowerCase();
         const locale = v === 'en' ? 'en' : v === 'zh' || v === 'zh-cn' || v === '中文' ? 'zh-CN' : undefined;
@@ -81,7 +65,7 @@ export const aftercareCommand: CommandSpec<Services> = {
         if (scope !== undefined && scope !== 'channel' && scope !== 'me') fail('error.bad_lang');
         return { locale: locale as 'en' | 'zh-CN', channel: scope === 'channel' };
       }),
-      async run(ctx, a: { locale: 'en' | 'zh-CN'; channel: boolean }) {
+      async run(ctx, a) {
         const dir = ctx.services.directory;
         if (a.channel) {
           if (ctx.identity.role !== 'admin') return { messages: [text(ctx.t('error.forbidden', { role: 'admin' }), true)] };
@@ -90,37 +74,30 @@ export const aftercareCommand: CommandSpec<Services> = {
         const t = ctx.services.cardContext(a.locale).t;
         return { messages: [text(t('admin.lang_set'))] };
       },
-    },
-    {
-      verb: 'audit',
-      permission: 'admin',
+    }),
+    audit: subcommand({
       args: args((p, fail) => {
         const n = p.words[0] ? Number(p.words[0]) : 10;
         if (!Number.isInteger(n) || n < 1 || n > 50) fail('error.bad_number');
         return { n };
       }),
-      async run(ctx, a: { n: number }) {
+      async run(ctx, a) {
         const entries = await ctx.services.audit.latest(a.n);
         const tz = ctx.services.deps.config.timezone;
         const lines = entries.map((e) => `- ${formatTime(e.at, tz)} ${e.actor} **${e.action}** ${e.target}`);
         return { messages: [{ text: lines.join('\n') || '–', card: { title: ctx.t('admin.audit_title'), blocks: [{ type: 'text', text: lines.join('\n') || '–' }] } }] };
       },
-    },
-    {
-      verb: 'help',
-      aliases: [''],
-      permission: 'guest',
+    }),
+    help: subcommand({
       args: args(() => ({})),
       run: async (ctx) => ({ messages: [helpMessage(ctx.t, ctx.locale, ctx.identity.role)] }),
-    },
-    {
-      verb: '',
-      permission: 'guest',
+    }),
+    '': subcommand({
       args: args(() => ({})),
       run: async (ctx) => ({ messages: [helpMessage(ctx.t, ctx.locale, ctx.identity.role)] }),
-    },
-  ],
-};
+    }),
+  },
+});
 
 /** The help card: every command with its usage, in the reader's language. */
 export function helpMessage(t: Translate, locale: 'en' | 'zh-CN', role: Role) {

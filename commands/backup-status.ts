@@ -1,20 +1,15 @@
-import type { CommandSpec } from '../src/core/registry.js';
+import { declarations } from '../src/core/catalogue.js';
 import { backupCard } from '../src/domain/backups/cards.js';
-import type { Services } from '../src/domain/index.js';
-import { args, cardCtx, isStaff } from './helpers.js';
+import { args, cardCtx, defineCommand, isStaff, subcommand } from './helpers.js';
 
-export const backupStatusCommand: CommandSpec<Services> = {
-  name: 'backup-status',
-  aliases: ['backups', '备份'],
-  subcommands: [
-    {
-      verb: '',
-      permission: 'customer',
+export const backupStatusCommand = defineCommand(declarations.backupStatus, {
+  subcommands: {
+    '': subcommand({
       args: args((p, fail) => {
         if (p.words.length > 1 || (p.words[0] && !/^[\w.-]{1,64}$/.test(p.words[0]))) fail('error.bad_system');
         return { system: p.words[0]?.toLowerCase() };
       }),
-      async run(ctx, a: { system?: string }) {
+      async run(ctx, a) {
         const s = ctx.services;
         // Customers see only their organisation's systems; asking for another one looks like an unknown one.
         let systems = isStaff(ctx) ? undefined : await s.directory.orgSystems(ctx.identity.org ?? '');
@@ -23,6 +18,6 @@ export const backupStatusCommand: CommandSpec<Services> = {
         if (a.system && rows.length === 0) return { messages: [{ text: ctx.t('backup.unknown_system', { system: a.system }) }] };
         return { messages: [backupCard(rows, cardCtx(ctx))] };
       },
-    },
-  ],
-};
+    }),
+  },
+});

@@ -1,11 +1,10 @@
 import { parseId } from '../src/core/args.js';
 import { confirmationMessage } from '../src/core/confirm.js';
+import { declarations } from '../src/core/catalogue.js';
 import { AppError } from '../src/core/errors.js';
-import type { CommandSpec } from '../src/core/registry.js';
 import { alertCard } from '../src/domain/alerts/cards.js';
 import { ticketCard } from '../src/domain/tickets/cards.js';
-import type { Services } from '../src/domain/index.js';
-import { args, cardCtx, displayName, requireText, visibleTicket, type Ctx } from './helpers.js';
+import { args, cardCtx, defineCommand, displayName, requireText, subcommand, visibleTicket, type Ctx } from './helpers.js';
 
 async function escalate(ctx: Ctx, id: string, reason: string | undefined) {
   if (id.startsWith('ALR')) {
@@ -16,26 +15,22 @@ async function escalate(ctx: Ctx, id: string, reason: string | undefined) {
   return { messages: [{ ...ticketCard(ticket, cardCtx(ctx)), text: ctx.t('escalate.done', { id, severity: ticket.severity }) }] };
 }
 
-export const escalateCommand: CommandSpec<Services> = {
-  name: 'escalate',
-  aliases: ['升级'],
-  subcommands: [
-    {
-      verb: '',
-      permission: 'engineer',
+export const escalateCommand = defineCommand(declarations.escalate, {
+  subcommands: {
+    '': subcommand({
       args: args((p, fail) => {
         const id = parseId(p.words[0], ['SUP', 'ALR']);
         if (!id) fail(p.words[0] ? 'error.bad_ticket_id' : 'error.missing_ticket_id');
         return { id: id!, reason: requireText(p.words.slice(1).join(' '), fail) || undefined };
       }),
-      async confirm(a: { id: string }, ctx) {
+      async confirm(a, ctx) {
         if (a.id.startsWith('ALR')) await ctx.services.alerts.get(a.id);
         else await visibleTicket(ctx, a.id);
         return ctx.t('escalate.confirm', { id: a.id });
       },
-      run: (ctx, a: { id: string; reason?: string }) => escalate(ctx, a.id, a.reason),
-    },
-  ],
+      run: (ctx, a) => escalate(ctx, a.id, a.reason),
+    }),
+  },
   actions: {
     /** The Escalate button on a card asks for confirmation first. */
     start: {
@@ -64,4 +59,4 @@ export const escalateCommand: CommandSpec<Services> = {
       },
     },
   },
-};
+});

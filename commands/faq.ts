@@ -1,14 +1,9 @@
-import type { CommandSpec } from '../src/core/registry.js';
-import type { Services } from '../src/domain/index.js';
-import { args, MAX_TEXT, MAX_TITLE, text } from './helpers.js';
+import { declarations } from '../src/core/catalogue.js';
+import { args, defineCommand, MAX_TEXT, MAX_TITLE, subcommand, text } from './helpers.js';
 
-export const faqCommand: CommandSpec<Services> = {
-  name: 'faq',
-  aliases: ['常见问题'],
-  subcommands: [
-    {
-      verb: 'add',
-      permission: 'engineer',
+export const faqCommand = defineCommand(declarations.faq, {
+  subcommands: {
+    add: subcommand({
       args: args((p, fail) => {
         const [q = '', ...rest] = p.words.join(' ').split('|');
         const question = q.trim();
@@ -18,21 +13,19 @@ export const faqCommand: CommandSpec<Services> = {
         if (answer.length > MAX_TEXT) fail('error.text_too_long');
         return { question, answer };
       }),
-      async run(ctx, a: { question: string; answer: string }) {
+      async run(ctx, a) {
         const entry = await ctx.services.faq.add(ctx.user, a.question, a.answer);
         return { messages: [text(ctx.t('faq.added', { id: entry.id }))] };
       },
-    },
-    {
-      verb: '',
-      permission: 'customer',
+    }),
+    '': subcommand({
       args: args((p, fail) => {
         const q = p.words.join(' ');
         if (!q) fail('error.missing_text');
         if (q.length > MAX_TITLE) fail('error.title_too_long');
         return { q };
       }),
-      async run(ctx, a: { q: string }) {
+      async run(ctx, a) {
         const matches = await ctx.services.faq.search(a.q);
         if (!matches.length) return { messages: [text(ctx.t('faq.no_match'))] };
         return {
@@ -44,6 +37,6 @@ export const faqCommand: CommandSpec<Services> = {
           ],
         };
       },
-    },
-  ],
-};
+    }),
+  },
+});

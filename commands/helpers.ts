@@ -1,7 +1,6 @@
-import { z } from 'zod';
-import type { ParsedText } from '../src/core/args.js';
+import { args, type Fail } from '../src/core/args.js';
 import { AppError } from '../src/core/errors.js';
-import { roleAtLeast, type CommandContext } from '../src/core/registry.js';
+import { commandBuilders, roleAtLeast, type CommandContext } from '../src/core/registry.js';
 import type { OutboundMessage } from '../src/core/types.js';
 import type { Services } from '../src/domain/index.js';
 import type { Ticket } from '../src/domain/tickets/service.js';
@@ -12,31 +11,10 @@ export type Ctx = CommandContext<Services>;
 export const MAX_TITLE = 200;
 export const MAX_TEXT = 2000;
 
-/**
- * Builds an argument schema from a parse function. `fail(key)` rejects with a message key,
- * which the dispatcher turns into a localized error.
- */
-export function args<A>(fn: (p: ParsedText, fail: (key: string) => never) => A): z.ZodType<A, ParsedText> {
-  return z.custom<ParsedText>().transform((p, ctx) => {
-    class Fail extends Error {}
-    try {
-      return fn(p, (key) => {
-        throw new Fail(key);
-      });
-    } catch (e) {
-      if (e instanceof Fail) {
-        ctx.addIssue({ code: 'custom', message: e.message });
-        return z.NEVER;
-      }
-      throw e;
-    }
-  }) as unknown as z.ZodType<A, ParsedText>;
-}
+/** Builders bound to the services: `subcommand({ args, run })` infers `run`'s argument from `args`. */
+export const { subcommand, defineCommand } = commandBuilders<Services>();
 
-export const noArgs = args((p, fail) => {
-  if (p.words.length) fail('error.unexpected_words');
-  return {};
-});
+export { args };
 
 export function isStaff(ctx: Ctx): boolean {
   return roleAtLeast(ctx.identity.role, 'engineer');
@@ -61,7 +39,7 @@ export function text(message: string, ephemeral = false): OutboundMessage {
   return ephemeral ? { text: message, visibility: 'ephemeral' } : { text: message };
 }
 
-export function requireText(value: string, fail: (key: string) => never, max = MAX_TEXT): string {
+export function requireText(value: string, fail: Fail, max = MAX_TEXT): string {
   if (value.length > max) fail(max === MAX_TITLE ? 'error.title_too_long' : 'error.text_too_long');
   return value;
 }

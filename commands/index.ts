@@ -9,7 +9,10 @@ import { issueCommand } from './issue.js';
 import { releaseNotesCommand } from './release-notes.js';
 import { surveyCommand } from './survey.js';
 
-/** Every command, registered explicitly. Names match src/core/catalogue.ts (a test keeps them equal). */
+/**
+ * Every command, registered explicitly: the core's vocabulary (src/core/catalogue.ts) in its order,
+ * each built from its declaration by `defineCommand` (test/commands/registry.test.ts keeps them equal).
+ */
 export const commands: Array<CommandSpec<Services>> = [
   issueCommand,
   escalateCommand,

@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { parseId, parseMention } from '../src/core/args.js';
+import { parseId, parseMention, type Fail } from '../src/core/args.js';
+import { declarations } from '../src/core/catalogue.js';
 import { AppError } from '../src/core/errors.js';
 import type { MessageKey } from '../src/core/i18n.js';
 import { keys } from '../src/core/keys.js';
-
-import type { CommandSpec } from '../src/core/registry.js';
 import type { Card } from '../src/core/types.js';
 import { alertCard } from '../src/domain/alerts/cards.js';
 import { ticketCard } from '../src/domain/tickets/cards.js';
-import type { Services } from '../src/domain/index.js';
 import { SEVERITIES, type Severity } from '../src/domain/tickets/service.js';
-import { args, cardCtx, displayName, isStaff, MAX_TEXT, MAX_TITLE, requireText, text, visibleTicket, type Ctx } from './helpers.js';
+import { args, cardCtx, defineCommand, displayName, isStaff, MAX_TEXT, MAX_TITLE, requireText, subcommand, text, visibleTicket, type Ctx } from './helpers.js';
 
 interface Draft {
   title: string;
@@ -27,14 +25,14 @@ const idArg = (kinds: Array<'SUP' | 'ALR'> = ['SUP']) =>
     return { id: id!, rest: p.words.slice(1).join(' ') };
   });
 
-function severityOf(value: string | undefined, fail: (k: MessageKey) => never): Severity {
+function severityOf(value: string | undefined, fail: Fail): Severity {
   if (value === undefined || value === '') return 'S3';
   const v = value.toUpperCase();
   if (!(SEVERITIES as readonly string[]).includes(v)) fail('error.bad_severity');
   return v as Severity;
 }
 
-function systemOf(value: string | undefined, fail: (k: MessageKey) => never): string | undefined {
+function systemOf(value: string | undefined, fail: Fail): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^[\w.-]{1,64}$/.test(value)) fail('error.bad_system');
   return value.toLowerCase();
@@ -158,26 +156,19 @@ async function resolveTicket(ctx: Ctx, id: string, input: { fixedIn?: string; ca
 
 const versionRe = /^[\w.+-]{1,64}$/;
 
-export const issueCommand: CommandSpec<Services> = {
-  name: 'issue',
-  aliases: ['ticket', '工单', '报障'],
-  subcommands: [
-    {
-      verb: 'show',
-      permission: 'customer',
+export const issueCommand = defineCommand(declarations.issue, {
+  subcommands: {
+    show: subcommand({
       args: idArg(),
-      run: (ctx, a: { id: string }) => showTicket(ctx, a.id),
-    },
-    {
-      verb: 'list',
-      aliases: ['ls'],
-      permission: 'customer',
+      run: (ctx, a) => showTicket(ctx, a.id),
+    }),
+    list: subcommand({
       args: args((p, fail) => {
         const scope = (p.words[0] ?? 'open').toLowerCase();
         if (!['open', 'mine', 'all'].includes(scope) || p.words.length > 1) fail('error.bad_list_scope');
         return { scope: scope as 'open' | 'mine' | 'all' };
       }),
-      async run(ctx, a: { scope: 'open' | 'mine' | 'all' }) {
+      async run(ctx, a) {
         const org = isStaff(ctx) ? undefined : ctx.identity.org;
         const { tickets, total } = await ctx.services.tickets.list(
           a.scope === 'mine' ? { status: 'all', user: ctx.user } : { status: a.scope === 'open' ? 'open' : 'all', org },
@@ -194,12 +185,10 @@ export const issueCommand: CommandSpec<Services> = {
           ],
         };
       },
-    },
-    {
-      verb: 'ack',
-      permission: 'engineer',
+    }),
+    ack: subcommand({
       args: idArg(['SUP', 'ALR']),
-      async run(ctx, a: { id: string }) {
+      async run(ctx, a) {
         if (a.id.startsWith('ALR')) {
           const alert = await ctx.services.alerts.ack(a.id, ctx.user);
           return { messages: [{ ...alertCard(alert, cardCtx(ctx)), text: ctx.t('alert.acked', { id: a.id }) }] };
@@ -207,10 +196,8 @@ export const issueCommand: CommandSpec<Services> = {
         const ticket = await ctx.services.tickets.ack(a.id, ctx.user, displayName(ctx));
         return { messages: [{ ...ticketCard(ticket, cardCtx(ctx)), text: ctx.t('issue.acked', { id: a.id }) }] };
       },
-    },
-    {
-      verb: 'assign',
-      permission: 'engineer',
+    }),
+    assign: subcommand({
       args: args((p, fail) => {
         const id = parseId(p.words[0], ['SUP']);
         if (!id) fail('error.bad_ticket_id');
@@ -218,16 +205,14 @@ export const issueCommand: CommandSpec<Services> = {
         if (!who) fail('error.bad_mention');
         return { id: id!, who: who! };
       }),
-      async run(ctx, a: { id: string; who: 'me' | { platform: string; id: string } }) {
+      async run(ctx, a) {
         const assignee = a.who === 'me' ? ctx.user : `${a.who.platform}:${a.who.id}`;
         const name = a.who === 'me' ? displayName(ctx) : await ctx.services.directory.displayName(assignee);
         const ticket = await ctx.services.tickets.assign(a.id, ctx.user, assignee, displayName(ctx), name);
         return { messages: [{ ...ticketCard(ticket, cardCtx(ctx)), text: ctx.t('issue.assigned', { id: a.id, who: name }) }] };
       },
-    },
-    {
-      verb: 'comment',
-      permission: 'customer',
+    }),
+    comment: subcommand({
       args: args((p, fail) => {
         const id = parseId(p.words[0], ['SUP']);
         if (!id) fail('error.bad_ticket_id');
@@ -235,15 +220,12 @@ export const issueCommand: CommandSpec<Services> = {
         if (!body) fail('error.missing_text');
         return { id: id!, body: requireText(body, fail) };
       }),
-      async run(ctx, a: { id: string; body: string }) {
+      async run(ctx, a) {
         await ctx.services.tickets.comment(await visibleTicket(ctx, a.id), ctx.user, a.body, isStaff(ctx), displayName(ctx));
         return { messages: [text(ctx.t('issue.commented', { id: a.id }))] };
       },
-    },
-    {
-      verb: 'resolve',
-      permission: 'engineer',
-      keys: ['fixed-in', 'cause'],
+    }),
+    resolve: subcommand({
       args: args((p, fail) => {
         const id = parseId(p.words[0], ['SUP', 'ALR']);
         if (!id) fail(p.words[0] ? 'error.bad_ticket_id' : 'error.missing_ticket_id');
@@ -254,36 +236,31 @@ export const issueCommand: CommandSpec<Services> = {
         const note = requireText(p.words.slice(1).join(' '), fail);
         return { id: id!, fixedIn, cause, note: note || undefined };
       }),
-      async run(ctx, a: { id: string; fixedIn?: string; cause?: string; note?: string }) {
+      async run(ctx, a) {
         if (a.id.startsWith('ALR')) {
           const alert = await ctx.services.alerts.resolve(a.id, ctx.user);
           return { messages: [{ ...alertCard(alert, cardCtx(ctx)), text: ctx.t('alert.resolved', { id: a.id }) }] };
         }
         return resolveTicket(ctx, a.id, a);
       },
-    },
-    {
-      verb: 'reopen',
-      permission: 'engineer',
+    }),
+    reopen: subcommand({
       args: args((p, fail) => {
         const id = parseId(p.words[0], ['SUP']);
         if (!id) fail('error.bad_ticket_id');
         return { id: id!, reason: requireText(p.words.slice(1).join(' '), fail) || undefined };
       }),
-      async run(ctx, a: { id: string; reason?: string }) {
+      async run(ctx, a) {
         const ticket = await ctx.services.tickets.reopen(a.id, ctx.user, a.reason, displayName(ctx));
         return { messages: [{ ...ticketCard(ticket, cardCtx(ctx)), text: ctx.t('issue.reopened', { id: a.id }) }] };
       },
-    },
-    {
-      verb: '',
-      permission: 'customer',
-      keys: ['sev', 'system', 'org'],
+    }),
+    '': subcommand({
       args: args((p, fail) => {
         const title = requireText(p.words.join(' '), fail, MAX_TITLE);
         return { title, severity: severityOf(p.pairs.sev, fail), system: systemOf(p.pairs.system, fail), org: p.pairs.org };
       }),
-      async run(ctx, a: { title: string; severity: Severity; system?: string; org?: string }) {
+      async run(ctx, a) {
         if (!a.title) {
           const card = issueForm(ctx);
           return { openForm: { card, title: ctx.t('issue.form_title'), submitLabel: ctx.t('issue.form_submit') } };
@@ -291,8 +268,8 @@ export const issueCommand: CommandSpec<Services> = {
         const org = await orgFor(ctx, a.org);
         return offerFaqOrFile(ctx, { title: a.title, severity: a.severity, system: a.system, org });
       },
-    },
-  ],
+    }),
+  },
   actions: {
     ack: {
       permission: 'engineer',
@@ -407,5 +384,5 @@ export const issueCommand: CommandSpec<Services> = {
       },
     },
   },
-};
+});
 

@@ -1,10 +1,9 @@
-import type { CommandSpec } from '../src/core/registry.js';
+import { declarations } from '../src/core/catalogue.js';
 import { releaseCard } from '../src/domain/releases/cards.js';
-import type { Services } from '../src/domain/index.js';
 import type { Release } from '../src/domain/releases/service.js';
 import { publishRelease } from '../src/domain/releases/publish.js';
 import type { Ticket } from '../src/domain/tickets/service.js';
-import { args, cardCtx, requireText, text, type Ctx } from './helpers.js';
+import { args, cardCtx, defineCommand, requireText, subcommand, text, type Ctx } from './helpers.js';
 
 const versionRe = /^[\w.+-]{1,64}$/;
 
@@ -13,33 +12,27 @@ async function fixedTickets(ctx: Ctx, release: Release): Promise<Ticket[]> {
   return all.filter((t): t is Ticket => t !== undefined);
 }
 
-export const releaseNotesCommand: CommandSpec<Services> = {
-  name: 'release-notes',
-  aliases: ['releases', '版本说明'],
-  subcommands: [
-    {
-      verb: 'publish',
-      permission: 'engineer',
+export const releaseNotesCommand = defineCommand(declarations.releaseNotes, {
+  subcommands: {
+    publish: subcommand({
       args: args((p, fail) => {
         const version = p.words[0];
         if (!version || !versionRe.test(version)) fail('error.bad_version');
         return { version: version!, notes: requireText(p.words.slice(1).join(' '), fail) || undefined };
       }),
-      async run(ctx, a: { version: string; notes?: string }) {
+      async run(ctx, a) {
         const release = await publishRelease(ctx.services, ctx.user, a);
         const card = releaseCard(release, await fixedTickets(ctx, release), cardCtx(ctx));
         return { messages: [{ ...card, text: ctx.t('release.published', { version: release.version, count: release.fixed.length }) }] };
       },
-    },
-    {
-      verb: '',
-      permission: 'customer',
+    }),
+    '': subcommand({
       args: args((p, fail) => {
         const what = p.words[0] ?? 'latest';
         if (p.words.length > 1 || (!['latest', 'list'].includes(what) && !versionRe.test(what))) fail('error.bad_version');
         return { what };
       }),
-      async run(ctx, a: { what: string }) {
+      async run(ctx, a) {
         const s = ctx.services;
         if (a.what === 'list') {
           const list = await s.releases.list(10);
@@ -51,6 +44,6 @@ export const releaseNotesCommand: CommandSpec<Services> = {
         if (!release) return { messages: [text(ctx.t('release.none'))] };
         return { messages: [releaseCard(release, await fixedTickets(ctx, release), cardCtx(ctx))] };
       },
-    },
-  ],
-};
+    }),
+  },
+});

@@ -1,39 +1,32 @@
 import { parseId } from '../src/core/args.js';
+import { declarations } from '../src/core/catalogue.js';
 import { AppError } from '../src/core/errors.js';
 import { sendSurveyCampaign } from '../src/domain/surveys/campaign.js';
-import type { CommandSpec } from '../src/core/registry.js';
 import { surveyCard, surveyResultsCard } from '../src/domain/surveys/cards.js';
-import type { Services } from '../src/domain/index.js';
-import { args, cardCtx, requireText, text } from './helpers.js';
+import { args, cardCtx, defineCommand, requireText, subcommand, text } from './helpers.js';
 
-export const surveyCommand: CommandSpec<Services> = {
-  name: 'survey',
-  aliases: ['调查'],
-  subcommands: [
-    {
-      verb: 'send',
-      permission: 'manager',
+export const surveyCommand = defineCommand(declarations.survey, {
+  subcommands: {
+    send: subcommand({
       args: args((p, fail) => {
         const template = p.words[0]?.toLowerCase();
         if (!template || !/^[\w-]{1,40}$/.test(template)) fail('error.bad_template');
         if (p.words.length > 2 || (p.words[1] && p.words[1].toLowerCase() !== 'here')) fail('error.unexpected_words');
         return { template: template!, here: p.words[1]?.toLowerCase() === 'here' };
       }),
-      async run(ctx, a: { template: string; here: boolean }) {
+      async run(ctx, a) {
         const targets = a.here ? [ctx.conversation] : await ctx.services.directory.subscribers('surveys');
         const survey = await sendSurveyCampaign(ctx.services, a.template, targets, ctx.user);
         return { messages: [text(ctx.t('survey.sent', { id: survey.id, n: targets.length }))] };
       },
-    },
-    {
-      verb: 'results',
-      permission: 'manager',
+    }),
+    results: subcommand({
       args: args((p, fail) => {
         const id = p.words[0] ? parseId(p.words[0], ['SVY']) : undefined;
         if (p.words[0] && !id) fail('error.bad_survey_id');
         return { id };
       }),
-      async run(ctx, a: { id?: string }) {
+      async run(ctx, a) {
         const s = ctx.services;
         const ids = a.id ? [a.id] : (await s.surveys.latest(3)).map((x) => x.id);
         if (!ids.length) return { messages: [text(ctx.t('survey.none'))] };
@@ -41,10 +34,8 @@ export const surveyCommand: CommandSpec<Services> = {
         for (const id of ids) messages.push(surveyResultsCard(await s.surveys.results(id), cardCtx(ctx)));
         return { messages };
       },
-    },
-    {
-      verb: 'template',
-      permission: 'manager',
+    }),
+    template: subcommand({
       args: args((p, fail) => {
         const [name, ...rest] = p.words;
         if (!name || !/^[\w-]{1,40}$/.test(name) || ['csat', 'nps'].includes(name.toLowerCase())) fail('error.bad_template');
@@ -52,14 +43,12 @@ export const surveyCommand: CommandSpec<Services> = {
         if (!question) fail('error.missing_text');
         return { name: name!.toLowerCase(), question };
       }),
-      async run(ctx, a: { name: string; question: string }) {
+      async run(ctx, a) {
         await ctx.services.surveys.addTemplate(ctx.user, { name: a.name, question: a.question, min: 1, max: 5 });
         return { messages: [text(ctx.t('survey.template_added', { name: a.name }))] };
       },
-    },
-    {
-      verb: '',
-      permission: 'customer',
+    }),
+    '': subcommand({
       args: args((p, fail) => {
         if (p.words.length) fail('error.unexpected_words');
         return {};
@@ -75,8 +64,8 @@ export const surveyCommand: CommandSpec<Services> = {
         }
         return { messages };
       },
-    },
-  ],
+    }),
+  },
   actions: {
     answer: {
       permission: 'customer',
@@ -92,4 +81,4 @@ export const surveyCommand: CommandSpec<Services> = {
       },
     },
   },
-};
+});

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import type { MessageKey, PlaceholdersOf } from './i18n.js';
+
 /**
  * Command text → words and `key:value` pairs. Pairs may appear anywhere; only keys the sub-command
  * declares are taken out (so a URL or `Error: 500` in a title stays text). Values may be quoted:
@@ -49,4 +52,44 @@ export function parseMention(text: string | undefined): { platform: string; id: 
   const m = /^<@([a-z]+):([^>|]+)(?:\|[^>]*)?>$/.exec(text.trim()) ?? /^@?([a-z]+):(\S+)$/.exec(text.trim());
   if (!m) return undefined;
   return { platform: m[1]!, id: m[2]! };
+}
+
+/**
+ * The `key:value` options a usage line names: `<ID> [fixed-in:<version>] [cause:<category>]` →
+ * `fixed-in`, `cause`. The usage is the one place a verb's options are written, so the parser
+ * takes out exactly the pairs help shows.
+ */
+export function pairKeys(usage: string): string[] {
+  return [...usage.matchAll(/(?:^|[\s[|])([a-zA-Z][\w-]*):/g)].map((m) => m[1]!.toLowerCase());
+}
+
+/**
+ * Keys a parser may reject with: the dispatcher fills only `{command}` and `{max}`, so a key with
+ * any other placeholder would show an empty hole.
+ */
+export type FailKey = { [K in MessageKey]: PlaceholdersOf<K> extends 'command' | 'max' ? K : never }[MessageKey];
+
+/** Rejects the command text with a message key; the dispatcher turns it into a localized error. */
+export type Fail = (key: FailKey) => never;
+
+/**
+ * Builds an argument schema from a parse function; its return type is the sub-command's argument
+ * type (see `subcommand` in registry.ts).
+ */
+export function args<A>(fn: (p: ParsedText, fail: Fail) => A): z.ZodType<A, ParsedText> {
+  class Rejected extends Error {}
+  const schema: z.ZodType<A, ParsedText> = z.custom<ParsedText>().transform((p, ctx): A => {
+    try {
+      return fn(p, (key) => {
+        throw new Rejected(key);
+      });
+    } catch (e) {
+      if (e instanceof Rejected) {
+        ctx.addIssue({ code: 'custom', message: e.message });
+        return z.NEVER;
+      }
+      throw e;
+    }
+  });
+  return schema;
 }

@@ -1,53 +1,152 @@
+import { translate, type KeysUnder } from './i18n.js';
+import type { Role } from './registry.js';
+import type { Locale } from './types.js';
+
 /**
- * The command vocabulary, owned by the core. Platform manifests (Slack manifest.yml, the Teams app
- * package, the Feishu bot menu) are generated from or checked against this list.
+ * The command vocabulary, owned by the core: every command's name, aliases, description and verbs
+ * with who may use them and their syntax. It is the one source of the help card, the
+ * Slack manifest (checked by test/slack/manifest.test.ts), the Teams app package and the Feishu bot
+ * menu; commands/* implement it (`defineCommand` makes them declare a handler for exactly these
+ * verbs). It lives here rather than in commands/ because the core and the adapters may not import
+ * commands/. Descriptions are message keys: both languages come from the catalogues.
  */
+
+/** One verb of a command as users type it. */
+export interface VerbDeclaration {
+  /** `ack` in `/issue ack SUP-1`; `''` is the default verb (`/issue <title>`). */
+  verb: string;
+  /** Other words for the verb (`ls` for `list`). */
+  aliases?: readonly string[];
+  /** The lowest role that may run it. */
+  permission: Role;
+  /**
+   * The syntax after the verb: `<ID> [reason]`. Language-neutral: `<…>` are values, `[…]` optional.
+   * The `key:value` options written here (`[sev:S1-S4]`) are the pairs the dispatcher takes out of
+   * the text, so help always shows every option a verb accepts.
+   */
+  usage: string;
+  /** Left out of help and usage hints (a fallback verb). */
+  hidden?: boolean;
+}
+
+export interface CommandDeclaration {
+  /** Without the slash: `issue`. Slack allows 32 characters, Teams 32. */
+  name: string;
+  /** Other names users type (e.g. Chinese); not registered with the platforms. */
+  aliases?: readonly string[];
+  /** What the command is for, shown in help and platform command menus (Teams clips to 128 characters). */
+  description: KeysUnder<'command'>;
+  verbs: readonly VerbDeclaration[];
+}
+
+export const declarations = {
+  issue: {
+    name: 'issue',
+    aliases: ['ticket', '工单', '报障'],
+    description: 'command.issue',
+    verbs: [
+      { verb: '', permission: 'customer', usage: '<title> [sev:S1-S4] [system:<name>] [org:<name>]' },
+      { verb: 'show', permission: 'customer', usage: '<ID>' },
+      { verb: 'list', aliases: ['ls'], permission: 'customer', usage: '[open|mine|all]' },
+      { verb: 'comment', permission: 'customer', usage: '<ID> <text>' },
+      { verb: 'ack', permission: 'engineer', usage: '<ID>' },
+      { verb: 'assign', permission: 'engineer', usage: '<ID> <@user|me>' },
+      { verb: 'resolve', permission: 'engineer', usage: '<ID> [fixed-in:<version>] [cause:<category>] [note]' },
+      { verb: 'reopen', permission: 'engineer', usage: '<ID> [reason]' },
+    ],
+  },
+  escalate: {
+    name: 'escalate',
+    aliases: ['升级'],
+    description: 'command.escalate',
+    verbs: [{ verb: '', permission: 'engineer', usage: '<ID> [reason]' }],
+  },
+  releaseNotes: {
+    name: 'release-notes',
+    aliases: ['releases', '版本说明'],
+    description: 'command.release-notes',
+    verbs: [
+      { verb: '', permission: 'customer', usage: '[latest|list|<version>]' },
+      { verb: 'publish', permission: 'engineer', usage: '<version> [notes]' },
+    ],
+  },
+  backupStatus: {
+    name: 'backup-status',
+    aliases: ['backups', '备份'],
+    description: 'command.backup-status',
+    verbs: [{ verb: '', permission: 'customer', usage: '[<system>]' }],
+  },
+  survey: {
+    name: 'survey',
+    aliases: ['调查'],
+    description: 'command.survey',
+    verbs: [
+      { verb: '', permission: 'customer', usage: '' },
+      { verb: 'send', permission: 'manager', usage: '<csat|nps|template> [here]' },
+      { verb: 'results', permission: 'manager', usage: '[SVY-n]' },
+      { verb: 'template', permission: 'manager', usage: '<name> <question>' },
+    ],
+  },
+  digest: {
+    name: 'digest',
+    aliases: ['摘要', '周报'],
+    description: 'command.digest',
+    verbs: [{ verb: '', permission: 'manager', usage: '[week|month]' }],
+  },
+  faq: {
+    name: 'faq',
+    aliases: ['常见问题'],
+    description: 'command.faq',
+    verbs: [
+      { verb: '', permission: 'customer', usage: '<question>' },
+      { verb: 'add', permission: 'engineer', usage: '<question> | <answer>' },
+    ],
+  },
+  aftercare: {
+    name: 'aftercare',
+    aliases: ['help', '帮助', 'ac'],
+    description: 'command.aftercare',
+    verbs: [
+      { verb: 'help', permission: 'guest', usage: '' },
+      { verb: 'lang', permission: 'guest', usage: '<en|zh> [channel]' },
+      { verb: 'subscribe', permission: 'admin', usage: '<topic> [system:<name>]' },
+      { verb: 'unsubscribe', permission: 'admin', usage: '<topic>' },
+      { verb: 'role', permission: 'admin', usage: '<@user> <role>' },
+      { verb: 'org', permission: 'admin', usage: '<name> [systems:<name,…>]' },
+      { verb: 'audit', permission: 'admin', usage: '[<count>]' },
+      // Anything else after /aftercare shows help.
+      { verb: '', permission: 'guest', usage: '', hidden: true },
+    ],
+  },
+} as const satisfies Record<string, CommandDeclaration>;
+
+/** Every command, in the order help and the platform menus list them. */
+export const vocabulary: readonly CommandDeclaration[] = Object.values(declarations);
+
+/** The verbs users are told about, in declaration order. */
+export function listedVerbs(command: CommandDeclaration): VerbDeclaration[] {
+  return command.verbs.filter((v) => !v.hidden);
+}
+
+/** What platform manifests and menus list for a command. */
 export interface CatalogueEntry {
   /** Without the slash: `issue`. */
   name: string;
+  /** Every listed verb with its syntax, `|`-separated (Slack's usage hint, up to 1,000 characters). */
   usage: string;
-  description: { en: string; 'zh-CN': string };
+  description: Record<Locale, string>;
 }
 
-export const catalogue: readonly CatalogueEntry[] = [
-  {
-    name: 'issue',
-    usage: '<title> [sev:S1-S4] [system:<name>] | show <ID> | list [open|mine|all] | ack|assign|comment|resolve|reopen <ID> …',
-    description: { en: 'Report a problem and follow its ticket', 'zh-CN': '报告问题并跟进工单' },
-  },
-  {
-    name: 'escalate',
-    usage: '<ID> [reason]',
-    description: { en: 'Escalate a ticket or alert', 'zh-CN': '升级工单或告警' },
-  },
-  {
-    name: 'release-notes',
-    usage: '[latest|list|<version>] | publish <version>',
-    description: { en: 'Read or publish release notes', 'zh-CN': '查看或发布版本说明' },
-  },
-  {
-    name: 'backup-status',
-    usage: '[system]',
-    description: { en: 'Backup health per system', 'zh-CN': '各系统的备份状态' },
-  },
-  {
-    name: 'survey',
-    usage: '| send <csat|nps|template> [here] | results [SVY-n]',
-    description: { en: 'Answer, send or read satisfaction surveys', 'zh-CN': '回答、发送或查看满意度调查' },
-  },
-  {
-    name: 'digest',
-    usage: '[week|month]',
-    description: { en: 'The improvement digest', 'zh-CN': '服务改进摘要' },
-  },
-  {
-    name: 'faq',
-    usage: '<question> | add <question> | <answer>',
-    description: { en: 'Search or extend the knowledge base', 'zh-CN': '搜索或补充知识库' },
-  },
-  {
-    name: 'aftercare',
-    usage: 'help | subscribe <topic> [system:<name>] | unsubscribe <topic> | role <@user> <role> | org <name> | lang <en|zh>',
-    description: { en: 'Help, subscriptions, roles, organisations and language', 'zh-CN': '帮助、订阅、角色、组织与语言设置' },
-  },
-];
+export function catalogueEntry(command: CommandDeclaration): CatalogueEntry {
+  return {
+    name: command.name,
+    usage: listedVerbs(command)
+      .map((v) => [v.verb, v.usage].filter(Boolean).join(' '))
+      .join(' | ')
+      .trim(),
+    description: { en: translate('en', command.description), 'zh-CN': translate('zh-CN', command.description) },
+  };
+}
+
+/** The platform command list (Slack manifest, Teams app package, Feishu menu), derived from the vocabulary. */
+export const catalogue: readonly CatalogueEntry[] = vocabulary.map(catalogueEntry);

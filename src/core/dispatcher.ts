@@ -6,7 +6,7 @@ import { isMessageKey, translateLoose, translator } from './i18n.js';
 import { keys } from './keys.js';
 import type { Logger } from './log.js';
 import { conversationKey, userKey, type CoreApi, type Reply } from './ports.js';
-import { roleAtLeast, type CommandContext, type CommandResult, type CommandSpec, type Identity, type SubcommandSpec } from './registry.js';
+import { roleAtLeast, type CommandContext, type CommandResult, type CommandSpec, type Identity, type Subcommand } from './registry.js';
 import type { StateStore } from './store.js';
 import type { Actor, ConversationRef, InboundEvent, Locale, OutboundMessage } from './types.js';
 
@@ -140,31 +140,31 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     if (!spec) throw new AppError('unknown_command', 'error.unknown_command', { command: name });
     const trimmed = text.trim();
     const first = trimmed.split(/\s+/)[0]?.toLowerCase() ?? '';
-    let sub: SubcommandSpec<S> | undefined = spec.subcommands.find((s) => s.verb !== '' && (s.verb === first || s.aliases?.includes(first)));
+    let sub: Subcommand<S> | undefined = spec.subcommands.find((s) => s.verb !== '' && (s.verb === first || s.aliases?.includes(first)));
     let rest = trimmed;
     if (sub) rest = trimmed.slice(trimmed.split(/\s+/)[0]!.length).trim();
     else sub = spec.subcommands.find((s) => s.verb === '');
     if (!sub) throw new AppError('invalid_argument', 'error.unknown_subcommand', { command: spec.name, verb: first });
     requireRole(ctx, sub.permission);
-    const parsed = parseText(rest, [...(sub.keys ?? []), 'confirm']);
+    const parsed = parseText(rest, [...sub.keys, 'confirm']);
     const wantsSkip = parsed.pairs.confirm?.toLowerCase() === 'yes';
     delete parsed.pairs.confirm;
-    const args = sub.args.safeParse(parsed);
-    if (!args.success) {
-      const issue = args.error.issues[0];
-      const key = issue?.message ?? '';
-      if (isMessageKey(key)) throw new AppError('invalid_argument', key, { command: spec.name, max: maxOf(issue) });
+    const bound = sub.handler.bind(parsed);
+    if (!bound.ok) {
+      const key = bound.issue?.message ?? '';
+      if (isMessageKey(key)) throw new AppError('invalid_argument', key, { command: spec.name, max: maxOf(bound.issue) });
       throw new AppError('invalid_argument', 'error.usage', { command: spec.name, verb: sub.verb });
     }
-    if (sub.confirm && !confirmed && !wantsSkip && ctx.event.kind === 'command') {
-      const question = await sub.confirm(args.data, ctx);
+    const { call } = bound;
+    if (call.confirm && !confirmed && !wantsSkip && ctx.event.kind === 'command') {
+      const question = await call.confirm(ctx);
       const token = randomUUID();
       const pending: PendingConfirmation = { event: ctx.event, user: ctx.user, command: spec.name, verb: sub.verb, text };
       await store.set(keys.pending(token), pending, CONFIRM_TTL_MS);
       const buttons = { yes: { actionId: 'core.confirm', label: ctx.t('confirm.yes') }, no: { actionId: 'core.cancel', label: ctx.t('confirm.no') } };
       return { messages: [confirmationMessage(question, buttons, token, ctx.actor)] };
     }
-    return sub.run(ctx, args.data);
+    return call.run(ctx);
   }
 
   async function coreAction(ctx: CommandContext<S>, verb: string, token: string | undefined): Promise<CommandResult> {

@@ -3,6 +3,15 @@ export const en = {
   'help.title': 'Aftercare — commands',
   'help.intro': 'Aftercare keeps your delivered systems healthy. Your role here: {role}. Commands:',
 
+  'command.issue': 'Report a problem and follow its ticket',
+  'command.escalate': 'Escalate a ticket or alert',
+  'command.release-notes': 'Read or publish release notes',
+  'command.backup-status': 'Backup health per system',
+  'command.survey': 'Answer, send or read satisfaction surveys',
+  'command.digest': 'The improvement digest',
+  'command.faq': 'Search or extend the knowledge base',
+  'command.aftercare': 'Help, subscriptions, roles, organisations and language',
+
   'error.unexpected': 'Something went wrong on our side. Please try again; if it keeps happening, quote reference {id} to your administrator.',
   'error.invalid_argument': 'That did not look right: {detail}',
   'error.usage': 'That is not how /{command} {verb} is used. Type /aftercare help for the syntax.',

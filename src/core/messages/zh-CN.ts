@@ -5,6 +5,15 @@ export const zhCN: Record<MessageKey, string> = {
   'help.title': 'Aftercare — 命令',
   'help.intro': 'Aftercare 帮助您维护已交付的系统。您在此的角色：{role}。可用命令：',
 
+  'command.issue': '报告问题并跟进工单',
+  'command.escalate': '升级工单或告警',
+  'command.release-notes': '查看或发布版本说明',
+  'command.backup-status': '各系统的备份状态',
+  'command.survey': '回答、发送或查看满意度调查',
+  'command.digest': '服务改进摘要',
+  'command.faq': '搜索或补充知识库',
+  'command.aftercare': '帮助、订阅、角色、组织与语言设置',
+
   'error.unexpected': '我们这边出了点问题，请重试；如果问题持续，请把参考编号 {id} 告诉管理员。',
   'error.invalid_argument': '输入有误：{detail}',
   'error.usage': '/{command} {verb} 的用法不对。输入 /aftercare help 查看语法。',
