@@ -1,7 +1,8 @@
 import { parseMention } from '../src/core/args.js';
-import { catalogue, declarations } from '../src/core/catalogue.js';
+import { declarations, exampleFor, usageLine, verbsFor, vocabulary } from '../src/core/catalogue.js';
 import { formatTime, type Translate } from '../src/core/i18n.js';
 import { ROLES, type Role } from '../src/core/registry.js';
+import type { Block, OutboundMessage } from '../src/core/types.js';
 import { TOPICS, type Topic } from '../src/domain/directory/service.js';
 import { args, defineCommand, subcommand, text } from './helpers.js';
 
@@ -90,18 +91,37 @@ export const aftercareCommand = defineCommand(declarations.aftercare, {
     }),
     help: subcommand({
       args: args(() => ({})),
-      run: async (ctx) => ({ messages: [helpMessage(ctx.t, ctx.locale, ctx.identity.role)] }),
+      run: async (ctx) => ({ messages: [helpMessage(ctx.t, ctx.identity.role)] }),
     }),
     '': subcommand({
       args: args(() => ({})),
-      run: async (ctx) => ({ messages: [helpMessage(ctx.t, ctx.locale, ctx.identity.role)] }),
+      run: async (ctx) => ({ messages: [helpMessage(ctx.t, ctx.identity.role)] }),
     }),
   },
 });
 
-/** The help card: every command with its usage, in the reader's language. */
-export function helpMessage(t: Translate, locale: 'en' | 'zh-CN', role: Role) {
-  const lines = catalogue.map((c) => `- \`/${c.name} ${c.usage}\`\n  ${c.description[locale]}`);
+/**
+ * The help card for the reader's role: each command they may run with its verbs' syntax and one
+ * example, in their language; commands that need another role are named at the end.
+ */
+export function helpMessage(t: Translate, role: Role): OutboundMessage {
   const intro = t('help.intro', { role });
-  return { text: intro, card: { title: t('help.title'), blocks: [{ type: 'text' as const, text: intro }, { type: 'text' as const, text: lines.join('\n') }] } };
+  const blocks: Block[] = [{ type: 'text', text: intro }];
+  const others: string[] = [];
+  for (const command of vocabulary) {
+    const verbs = verbsFor(command, role);
+    if (verbs.length === 0) {
+      others.push(`/${command.name}`);
+      continue;
+    }
+    const example = exampleFor(command, role);
+    const lines = [
+      t('help.command', { command: command.name, description: t(command.description) }),
+      ...verbs.map((v) => `\`${usageLine(command.name, v)}\``),
+      ...(example ? [t('help.example', { example: t(example) })] : []),
+    ];
+    blocks.push({ type: 'text', text: lines.join('\n') });
+  }
+  if (others.length) blocks.push({ type: 'context', text: t('help.others', { commands: others.join(', ') }) });
+  return { text: intro, card: { title: t('help.title'), blocks } };
 }

@@ -1,14 +1,14 @@
 import { translate, type KeysUnder } from './i18n.js';
-import type { Role } from './registry.js';
+import { roleAtLeast, ROLES, type Role } from './registry.js';
 import type { Locale } from './types.js';
 
 /**
  * The command vocabulary, owned by the core: every command's name, aliases, description and verbs
- * with who may use them and their syntax. It is the one source of the help card, the
+ * with who may use them, their syntax and an example. It is the one source of the help card, the
  * Slack manifest (checked by test/slack/manifest.test.ts), the Teams app package and the Feishu bot
  * menu; commands/* implement it (`defineCommand` makes them declare a handler for exactly these
  * verbs). It lives here rather than in commands/ because the core and the adapters may not import
- * commands/. Descriptions are message keys: both languages come from the catalogues.
+ * commands/. Descriptions and examples are message keys: both languages come from the catalogues.
  */
 
 /** One verb of a command as users type it. */
@@ -25,6 +25,8 @@ export interface VerbDeclaration {
    * the text, so help always shows every option a verb accepts.
    */
   usage: string;
+  /** A complete command line with what it does, in the reader's language. */
+  example?: KeysUnder<'example'>;
   /** Left out of help and usage hints (a fallback verb). */
   hidden?: boolean;
 }
@@ -45,13 +47,13 @@ export const declarations = {
     aliases: ['ticket', '工单', '报障'],
     description: 'command.issue',
     verbs: [
-      { verb: '', permission: 'customer', usage: '<title> [sev:S1-S4] [system:<name>] [org:<name>]' },
+      { verb: '', permission: 'customer', usage: '<title> [sev:S1-S4] [system:<name>] [org:<name>]', example: 'example.issue' },
       { verb: 'show', permission: 'customer', usage: '<ID>' },
       { verb: 'list', aliases: ['ls'], permission: 'customer', usage: '[open|mine|all]' },
       { verb: 'comment', permission: 'customer', usage: '<ID> <text>' },
       { verb: 'ack', permission: 'engineer', usage: '<ID>' },
       { verb: 'assign', permission: 'engineer', usage: '<ID> <@user|me>' },
-      { verb: 'resolve', permission: 'engineer', usage: '<ID> [fixed-in:<version>] [cause:<category>] [note]' },
+      { verb: 'resolve', permission: 'engineer', usage: '<ID> [fixed-in:<version>] [cause:<category>] [note]', example: 'example.issue.resolve' },
       { verb: 'reopen', permission: 'engineer', usage: '<ID> [reason]' },
     ],
   },
@@ -59,30 +61,30 @@ export const declarations = {
     name: 'escalate',
     aliases: ['升级'],
     description: 'command.escalate',
-    verbs: [{ verb: '', permission: 'engineer', usage: '<ID> [reason]' }],
+    verbs: [{ verb: '', permission: 'engineer', usage: '<ID> [reason]', example: 'example.escalate' }],
   },
   releaseNotes: {
     name: 'release-notes',
     aliases: ['releases', '版本说明'],
     description: 'command.release-notes',
     verbs: [
-      { verb: '', permission: 'customer', usage: '[latest|list|<version>]' },
-      { verb: 'publish', permission: 'engineer', usage: '<version> [notes]' },
+      { verb: '', permission: 'customer', usage: '[latest|list|<version>]', example: 'example.release-notes' },
+      { verb: 'publish', permission: 'engineer', usage: '<version> [notes]', example: 'example.release-notes.publish' },
     ],
   },
   backupStatus: {
     name: 'backup-status',
     aliases: ['backups', '备份'],
     description: 'command.backup-status',
-    verbs: [{ verb: '', permission: 'customer', usage: '[<system>]' }],
+    verbs: [{ verb: '', permission: 'customer', usage: '[<system>]', example: 'example.backup-status' }],
   },
   survey: {
     name: 'survey',
     aliases: ['调查'],
     description: 'command.survey',
     verbs: [
-      { verb: '', permission: 'customer', usage: '' },
-      { verb: 'send', permission: 'manager', usage: '<csat|nps|template> [here]' },
+      { verb: '', permission: 'customer', usage: '', example: 'example.survey' },
+      { verb: 'send', permission: 'manager', usage: '<csat|nps|template> [here]', example: 'example.survey.send' },
       { verb: 'results', permission: 'manager', usage: '[SVY-n]' },
       { verb: 'template', permission: 'manager', usage: '<name> <question>' },
     ],
@@ -91,15 +93,15 @@ export const declarations = {
     name: 'digest',
     aliases: ['摘要', '周报'],
     description: 'command.digest',
-    verbs: [{ verb: '', permission: 'manager', usage: '[week|month]' }],
+    verbs: [{ verb: '', permission: 'manager', usage: '[week|month]', example: 'example.digest' }],
   },
   faq: {
     name: 'faq',
     aliases: ['常见问题'],
     description: 'command.faq',
     verbs: [
-      { verb: '', permission: 'customer', usage: '<question>' },
-      { verb: 'add', permission: 'engineer', usage: '<question> | <answer>' },
+      { verb: '', permission: 'customer', usage: '<question>', example: 'example.faq' },
+      { verb: 'add', permission: 'engineer', usage: '<question> | <answer>', example: 'example.faq.add' },
     ],
   },
   aftercare: {
@@ -108,8 +110,8 @@ export const declarations = {
     description: 'command.aftercare',
     verbs: [
       { verb: 'help', permission: 'guest', usage: '' },
-      { verb: 'lang', permission: 'guest', usage: '<en|zh> [channel]' },
-      { verb: 'subscribe', permission: 'admin', usage: '<topic> [system:<name>]' },
+      { verb: 'lang', permission: 'guest', usage: '<en|zh> [channel]', example: 'example.aftercare.lang' },
+      { verb: 'subscribe', permission: 'admin', usage: '<topic> [system:<name>]', example: 'example.aftercare.subscribe' },
       { verb: 'unsubscribe', permission: 'admin', usage: '<topic>' },
       { verb: 'role', permission: 'admin', usage: '<@user> <role>' },
       { verb: 'org', permission: 'admin', usage: '<name> [systems:<name,…>]' },
@@ -123,9 +125,31 @@ export const declarations = {
 /** Every command, in the order help and the platform menus list them. */
 export const vocabulary: readonly CommandDeclaration[] = Object.values(declarations);
 
+/** `/issue resolve <ID> [note]`: a verb's whole syntax as users type it. */
+export function usageLine(command: string, verb: VerbDeclaration): string {
+  return ['/' + command, verb.verb, verb.usage].filter(Boolean).join(' ');
+}
+
 /** The verbs users are told about, in declaration order. */
 export function listedVerbs(command: CommandDeclaration): VerbDeclaration[] {
   return command.verbs.filter((v) => !v.hidden);
+}
+
+/** The verbs `role` may run. */
+export function verbsFor(command: CommandDeclaration, role: Role): VerbDeclaration[] {
+  return listedVerbs(command).filter((v) => roleAtLeast(role, v.permission));
+}
+
+/**
+ * The example help shows a reader with `role` for a command: that of the most privileged verb they
+ * may run (what they can do that others cannot), the first among equals.
+ */
+export function exampleFor(command: CommandDeclaration, role: Role): KeysUnder<'example'> | undefined {
+  let best: VerbDeclaration | undefined;
+  for (const v of verbsFor(command, role)) {
+    if (v.example && (!best || ROLES.indexOf(v.permission) > ROLES.indexOf(best.permission))) best = v;
+  }
+  return best?.example;
 }
 
 /** What platform manifests and menus list for a command. */

@@ -2,6 +2,9 @@
 export const en = {
   'help.title': 'Aftercare — commands',
   'help.intro': 'Aftercare keeps your delivered systems healthy. Your role here: {role}. Commands:',
+  'help.command': '**/{command}** — {description}',
+  'help.example': 'Example: {example}',
+  'help.others': 'More commands come with another role (ask an admin): {commands}',
 
   'command.issue': 'Report a problem and follow its ticket',
   'command.escalate': 'Escalate a ticket or alert',
@@ -11,6 +14,20 @@ export const en = {
   'command.digest': 'The improvement digest',
   'command.faq': 'Search or extend the knowledge base',
   'command.aftercare': 'Help, subscriptions, roles, organisations and language',
+
+  'example.issue': '`/issue The invoice export times out sev:S2 system:billing` reports a major problem with billing',
+  'example.issue.resolve': '`/issue resolve SUP-12 fixed-in:1.4.2 cause:config` resolves a ticket with the version that fixes it and its root cause',
+  'example.escalate': '`/escalate SUP-12 Nobody can invoice` raises SUP-12 one severity step and pages the escalation channel',
+  'example.release-notes': '`/release-notes 1.4.2` shows what version 1.4.2 fixed',
+  'example.release-notes.publish': '`/release-notes publish 1.4.2` publishes version 1.4.2 and tells the reporters of the tickets it fixes',
+  'example.backup-status': '`/backup-status billing` shows the backups of the billing system',
+  'example.survey': '`/survey` shows the surveys waiting for your answer',
+  'example.survey.send': '`/survey send nps here` asks this channel the NPS question',
+  'example.digest': '`/digest month` shows the last month instead of the last week',
+  'example.faq': '`/faq reset password` searches the knowledge base',
+  'example.faq.add': '`/faq add How do I export a report? | Use Export on the report page.` adds an answer',
+  'example.aftercare.lang': '`/aftercare lang zh` switches your replies to Chinese',
+  'example.aftercare.subscribe': '`/aftercare subscribe alerts system:billing` sends the alerts of the billing system to this channel',
 
   'error.unexpected': 'Something went wrong on our side. Please try again; if it keeps happening, quote reference {id} to your administrator.',
   'error.invalid_argument': 'That did not look right: {detail}',

@@ -4,6 +4,9 @@ import type { MessageKey } from './en.js';
 export const zhCN: Record<MessageKey, string> = {
   'help.title': 'Aftercare — 命令',
   'help.intro': 'Aftercare 帮助您维护已交付的系统。您在此的角色：{role}。可用命令：',
+  'help.command': '**/{command}** — {description}',
+  'help.example': '示例：{example}',
+  'help.others': '获得其他角色后还可使用（请联系管理员）：{commands}',
 
   'command.issue': '报告问题并跟进工单',
   'command.escalate': '升级工单或告警',
@@ -13,6 +16,20 @@ export const zhCN: Record<MessageKey, string> = {
   'command.digest': '服务改进摘要',
   'command.faq': '搜索或补充知识库',
   'command.aftercare': '帮助、订阅、角色、组织与语言设置',
+
+  'example.issue': '`/issue 发票导出超时 sev:S2 system:billing` 报告计费系统的严重问题',
+  'example.issue.resolve': '`/issue resolve SUP-12 fixed-in:1.4.2 cause:config` 解决工单，并记录修复版本和根本原因',
+  'example.escalate': '`/escalate SUP-12 所有人都无法开票` 将 SUP-12 的严重级别提升一级并通知升级频道',
+  'example.release-notes': '`/release-notes 1.4.2` 查看 1.4.2 版本修复了什么',
+  'example.release-notes.publish': '`/release-notes publish 1.4.2` 发布 1.4.2 版本，并通知其修复的工单的报告人',
+  'example.backup-status': '`/backup-status billing` 查看 billing 系统的备份',
+  'example.survey': '`/survey` 查看等待您回答的调查',
+  'example.survey.send': '`/survey send nps here` 在此频道发送 NPS 调查',
+  'example.digest': '`/digest month` 查看最近一个月（而非一周）的摘要',
+  'example.faq': '`/faq 重置密码` 搜索知识库',
+  'example.faq.add': '`/faq add 如何导出报表？ | 在报表页面点击“导出”。` 添加一条问答',
+  'example.aftercare.lang': '`/aftercare lang en` 将回复切换为英文',
+  'example.aftercare.subscribe': '`/aftercare subscribe alerts system:billing` 将 billing 系统的告警推送到此频道',
 
   'error.unexpected': '我们这边出了点问题，请重试；如果问题持续，请把参考编号 {id} 告诉管理员。',
   'error.invalid_argument': '输入有误：{detail}',
