@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseId, parseMention, type Fail } from '../src/core/args.js';
 import { declarations } from '../src/core/catalogue.js';
+import { effectKey } from '../src/core/effects.js';
 import { AppError } from '../src/core/errors.js';
 import type { MessageKey } from '../src/core/i18n.js';
 import { keys } from '../src/core/keys.js';
@@ -119,8 +120,8 @@ async function takeDraft(ctx: Ctx, token: string | undefined): Promise<Draft> {
   const store = ctx.services.deps.store;
   const pending = token ? await store.get<{ draft: Draft; user: string }>(keys.pending(`draft:${token}`)) : undefined;
   if (!pending || pending.user !== ctx.user) throw new AppError('not_found', 'error.confirmation_expired');
-  if (!(await store.claim(keys.pending(`draft:${token}:used`), 30 * 60_000))) throw new AppError('conflict', 'error.confirmation_used');
-  await store.delete(keys.pending(`draft:${token}`));
+  // The first use wins; the delivery that made it is the first again when it runs again after a crash.
+  if ((await store.nextId(keys.pending(`draft:${token}:used`), effectKey('draft'))) !== 1) throw new AppError('conflict', 'error.confirmation_used');
   return pending.draft;
 }
 

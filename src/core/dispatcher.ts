@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseText } from './args.js';
 import { confirmationMessage } from './confirm.js';
+import { effectKey } from './effects.js';
 import { AppError, isAppError } from './errors.js';
 import { isMessageKey, translateLoose, translator } from './i18n.js';
 import { keys } from './keys.js';
@@ -171,9 +172,9 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     const pending = token ? await store.get<PendingConfirmation>(keys.pending(token)) : undefined;
     if (!pending) throw new AppError('not_found', 'error.confirmation_expired');
     if (pending.user !== ctx.user) throw new AppError('forbidden', 'error.not_your_confirmation');
-    // Claim the token so a double click runs the command once.
-    if (!(await store.claim(keys.pending(`${token}:done`), CONFIRM_TTL_MS))) throw new AppError('conflict', 'error.confirmation_used');
-    await store.delete(keys.pending(token!));
+    // The first answer wins, so a double click runs the command once; the delivery that gave it is
+    // the first again when it runs again after a crash (and the question stays until it expires).
+    if ((await store.nextId(keys.pending(`${token}:done`), effectKey('confirm'))) !== 1) throw new AppError('conflict', 'error.confirmation_used');
     if (verb === 'cancel') {
       const text = ctx.t('confirm.cancelled');
       return { replace: { text }, messages: [] };

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { keys } from './keys.js';
 
 /**
  * Effects keyed by delivery. Processing is at least once (a delivery resumed after a crash runs
@@ -34,7 +35,7 @@ export function effectKey(kind: string): string | undefined {
   if (!scope) return undefined;
   const n = (scope.counts.get(kind) ?? 0) + 1;
   scope.counts.set(kind, n);
-  return `effect:${scope.delivery}:${kind}:${n}`;
+  return keys.effect(scope.delivery, kind, n);
 }
 
 /** The delivery being processed (its inbox id), if any. */

@@ -55,6 +55,10 @@ export const keys = {
   inbox: () => 'idx:inbox',
   inboxItem: (id: string) => `inbox:${id}`,
   pending: (token: string) => `pending:${token}`,
+  /** The n-th effect of `kind` made by a delivery (see src/core/effects.ts). */
+  effect: (delivery: string, kind: string, n: number) => `effect:${delivery}:${kind}:${n}`,
+  /** A step of an effect that claims on its own (an effect's id allocation and its write are two claims). */
+  effectStep: (effect: string, step: string) => `${effect}:${step}`,
   /** A replica's heartbeat (multi-replica stores): its pending deliveries are orphans once it expires. */
   instance: (id: string) => `instance:${id}`,
   /** Conversations with queued pushes, scored by when each may send next. */

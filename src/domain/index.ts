@@ -42,7 +42,7 @@ export function createServices(options: ServicesOptions) {
   const escalation = createEscalation({ config: options.config, timers, audit, notify, now });
   const tickets = createTickets(deps, audit, {
     writes: (ticket, change) => escalation.ticketWrites(ticket, change),
-    changed: (ticket, change, by) => notify.ticketChanged(ticket, change, by),
+    changed: (ticket, change, by, step) => notify.ticketChanged(ticket, change, by, step),
   });
   const alerts = createAlerts(deps, audit, {
     changed: (alert, change, by) => notify.alertChanged(alert, change, by),

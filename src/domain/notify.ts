@@ -76,10 +76,10 @@ export function createNotify(deps: NotifyDeps) {
     }
   }
 
-  async function ticketChanged(ticket: Ticket, change: TicketChange, by: string): Promise<void> {
+  /** `step`: the 1-based position of the change's own timeline entry (it keys the notices, so a re-run sends none twice). */
+  async function ticketChanged(ticket: Ticket, change: TicketChange, by: string, step: number): Promise<void> {
     await toSubscribers('tickets', ticket.system, (c) => ticketCard(ticket, c), `ticket:${ticket.id}`);
-    const step = ticket.timeline.length;
-    const last = ticket.timeline[step - 1]!;
+    const last = ticket.timeline[step - 1] ?? ticket.timeline[ticket.timeline.length - 1]!;
     if (change === 'escalated' || change === 'auto-escalated') {
       const notice = (c: CardContext): OutboundMessage => {
         const base = ticketCard(ticket, c);

@@ -1,3 +1,4 @@
+import { forDelivery } from '../core/effects.js';
 import { keys } from '../core/keys.js';
 import type { Write } from '../core/store.js';
 import type { ServiceDeps } from './deps.js';
@@ -27,7 +28,8 @@ function cancelWrites(id: string): Write[] {
 
 /**
  * Stored due times (SLA escalations). Polled, not held in memory, so a restart or a second replica
- * neither loses nor doubles one: a due timer is leased with an atomic claim, handled, then removed.
+ * neither loses nor doubles one: a due timer is leased with an atomic claim, handled as a delivery
+ * of its own (its effects keyed by the timer and its due time), then removed.
  */
 export function createTimers(deps: ServiceDeps) {
   const { store, now, log } = deps;
@@ -53,7 +55,9 @@ export function createTimers(deps: ServiceDeps) {
         const timer = await store.get<Timer>(keys.timer(member));
         try {
           if (timer && timer.dueAt === score) {
-            await handle(timer);
+            // A timer slot is a delivery of its own: if this process dies before removing it, the
+            // replica that runs it again after the lease finds what the first run did.
+            await forDelivery(`timer:${member}:${score}`, () => handle(timer));
             ran++;
           }
           // Remove only if not rescheduled meanwhile.

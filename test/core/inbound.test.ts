@@ -79,6 +79,73 @@ describe('a delivery processed twice', () => {
   });
 });
 
+describe('a delivery processed again after other changes', () => {
+  it('sends no second resolution notice or survey when the ticket changed in between', async () => {
+    await h.run('alice', 'support-acme', '/issue Printer jammed sev:S2');
+    const resolve = command('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.1');
+    const id = `playground:command:${resolve.id}`;
+    await forDelivery(id, () => h.core.process(resolve));
+    await h.run('alice', 'support-acme', '/issue comment SUP-1 thanks, works now');
+    await forDelivery(id, () => h.core.process(resolve));
+    expect((await today())['csat:sent']).toBe(1);
+    const toReporter = await h.pushed('support-acme');
+    expect(toReporter.filter((s) => s.message.card?.blocks.some((b) => b.type === 'actions' && b.buttons.some((x) => x.actionId === 'survey.answer')))).toHaveLength(1);
+    const notices = toReporter.filter((s) => s.kind === 'post' && s.message.text.includes('SUP-1') && s.message.text.includes('was resolved by'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.message.text).toContain('resolved by bob');
+  });
+
+  it('escalates and acknowledges an alert once', async () => {
+    await h.run('root', 'engineering', '/aftercare subscribe alerts');
+    const { alert } = await h.services.alerts.ingest({ source: 'generic', system: 'crm', title: 'Disk full', severity: 'warning', status: 'firing', dedupKey: 'disk-9' });
+    await twice(command('bob', 'engineering', `/escalate ${alert.id} confirm:yes`));
+    const [, ackAgain] = await twice(command('bob', 'engineering', `/issue ack ${alert.id}`));
+    expect(texts(ackAgain)).not.toContain('⚠️');
+    const stored = await h.services.alerts.get(alert.id);
+    expect(stored.escalations).toBe(1);
+    expect((await today()).escalated).toBe(1);
+    expect((await h.pushed('escalations')).filter((s) => s.message.text.includes(alert.id))).toHaveLength(1);
+  });
+
+  it('runs a confirmed command once, and its re-run does not call the confirmation used', async () => {
+    await h.run('alice', 'support-acme', '/issue Printer jammed sev:S3');
+    const asked = await h.run('bob', 'engineering', '/escalate SUP-1 customer waiting');
+    const yes = asked.messages[0]!.card!.blocks.flatMap((b) => (b.type === 'actions' ? b.buttons : [])).find((b) => b.actionId === 'core.confirm')!;
+    const click: InboundEvent = { ...command('bob', 'engineering', 'x'), kind: 'action', actionId: 'core.confirm', value: yes.value };
+    const [first, second] = await twice(click);
+    expect(texts(second)).toBe(texts(first));
+    expect(JSON.stringify(second)).not.toMatch(/expired|already been used/);
+    const ticket = await h.services.tickets.get('SUP-1');
+    expect([ticket.severity, ticket.escalations]).toEqual(['S2', 1]);
+    // A second click is another delivery: refused.
+    const again = await h.click('bob', 'engineering', 'core.confirm', yes.value);
+    expect(texts(again)).toMatch(/⚠️/);
+  });
+
+  it('notes a release on its fixed tickets even when the first publication died before it did', async () => {
+    await h.run('alice', 'support-acme', '/issue Printer jammed sev:S3');
+    await h.run('bob', 'engineering', '/issue resolve SUP-1 fixed-in:3.1.0');
+    // What a process killed between storing the release and noting it on its tickets leaves.
+    await h.services.releases.publish('playground:bob', { version: '3.1.0', fixed: ['SUP-1'] });
+    await twice(command('bob', 'engineering', '/release-notes publish 3.1.0'));
+    const released = (await h.services.tickets.get('SUP-1')).timeline.filter((e) => e.kind === 'released');
+    expect(released.map((e) => e.text)).toEqual(['3.1.0']);
+  });
+
+  it('escalates once when a due timer runs again after its process died', async () => {
+    await h.run('alice', 'support-acme', '/issue Everything is down sev:S3');
+    const timer = { id: 'ticket:SUP-1:respond', kind: 'respond', dueAt: h.now(), data: { subject: 'ticket', id: 'SUP-1', stage: 2 } };
+    // Run, then found again as if the process had died before removing it: the lease has expired.
+    for (let run = 0; run < 2; run++) {
+      await h.services.timers.schedule(timer);
+      expect(await h.services.timers.poll(h.services.onTimer)).toBe(1);
+      await h.store.release(keys.timerLease(`${timer.id}:${timer.dueAt}`));
+    }
+    const ticket = await h.services.tickets.get('SUP-1');
+    expect([ticket.severity, ticket.escalations]).toEqual(['S2', 1]);
+  });
+});
+
 describe('the inbound pipeline', () => {
   it('keeps a delivery whose run failed in the inbox, and resumes it once with its reply through the outbox', async () => {
     const event = command('alice', 'support-acme', '/issue Scanner offline sev:S3');

@@ -20,6 +20,13 @@ describe('the store key rule', () => {
     expect(messages).toHaveLength(1);
   });
 
+  it('fails a key glued together with + and a claim key written inline', async () => {
+    const messages = await lint(
+      "declare const store: { get(k: string): Promise<unknown>; batch(w: unknown[], o: object): Promise<boolean> };\ndeclare const effect: string | undefined;\nexport const a = () => store.get('ticket:' + 1);\nexport const b = () => store.batch([], { once: effect && `${effect}:create` });\n",
+    );
+    expect(messages).toHaveLength(2);
+  });
+
   it('accepts keys built by the key module', async () => {
     const messages = await lint(
       "import { keys } from '../core/keys.js';\ndeclare const services: { deps: { store: { get(k: string): Promise<unknown> } } };\nexport const x = () => services.deps.store.get(keys.ticket('SUP-1'));\n",

@@ -1,5 +1,5 @@
 import { effectKey } from '../../core/effects.js';
-import type { DayField } from '../digest/figures.js';
+import { count, emptyTally, tallyWrites, type DayField, type Tally } from '../digest/figures.js';
 import { AppError } from '../../core/errors.js';
 import { keys } from '../../core/keys.js';
 import type { AuditLog } from '../audit/service.js';
@@ -42,7 +42,12 @@ export interface Alert extends Omit<AlertInput, 'status'> {
   ticketId?: string;
   /** Grouped alerts: members currently firing. */
   firing?: number;
+  /** The last deliveries' effect keys that changed it (see src/core/effects.ts): a re-run finds its own and changes nothing. */
+  effects?: string[];
 }
+
+/** How many effect keys an alert remembers: more than changes a delivery could be re-run across. */
+const MAX_EFFECTS = 20;
 
 /** What happened to an alert. */
 export type AlertChange = 'fired' | 'repeated' | 'acknowledged' | 'resolved' | 'escalated' | 'linked';
@@ -93,13 +98,21 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
     return a;
   }
 
-  async function mutate(id: string, by: string, change: AlertChange, fn: (a: Alert) => Promise<void> | void) {
+  /**
+   * Loads, applies `fn` under the alert's lock, stores the alert with its digest figures and audit
+   * entry in one batch, then notifies. Idempotent per delivery: the alert remembers the effect keys
+   * of the last changes, and a re-run that finds its own has nothing to apply.
+   */
+  async function mutate(id: string, by: string, change: AlertChange, fn: (a: Alert, day: Tally['day']) => Promise<void> | void) {
+    const effect = effectKey('alert-change');
     const alert = await withLock(store, `alert:${id}`, async () => {
       const a = await load(id);
+      if (effect && a.effects?.includes(effect)) return a;
       const before = a.status;
-      await fn(a);
-      await store.set(keys.alert(id), a);
-      await audit.record(by, `alert.${change}`, id, before, a.status);
+      const tally = emptyTally();
+      await fn(a, tally.day);
+      if (effect) a.effects = [...(a.effects ?? []), effect].slice(-MAX_EFFECTS);
+      await store.batch([{ op: 'set', key: keys.alert(id), value: a }, ...tallyWrites(tally, now()), ...audit.entry(by, `alert.${change}`, id, before, a.status)]);
       return a;
     });
     await hooks.changed(alert, change, by);
@@ -152,13 +165,13 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
       });
     },
     async ack(id: string, by: string): Promise<Alert> {
-      const alert = await mutate(id, by, 'acknowledged', async (a) => {
+      const alert = await mutate(id, by, 'acknowledged', (a, day) => {
         if (a.status === 'resolved') throw new AppError('conflict', 'error.alert_resolved', { id });
         if (a.ackedAt) throw new AppError('conflict', 'error.alert_already_acked', { id });
         a.status = 'acknowledged';
         a.ackedAt = now();
         a.ackedBy = by;
-        await agg('alerts:acked');
+        count(day, 'alerts:acked');
       });
       await stopTimer(id);
       return alert;
@@ -176,10 +189,10 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
       return alert;
     },
     async escalate(id: string, by: string): Promise<Alert> {
-      return mutate(id, by, 'escalated', async (a) => {
+      return mutate(id, by, 'escalated', (a, day) => {
         if (a.status === 'resolved') throw new AppError('conflict', 'error.alert_resolved', { id });
         a.escalations += 1;
-        await agg('escalated');
+        count(day, 'escalated');
       });
     },
     async linkTicket(id: string, ticketId: string, by: string): Promise<Alert> {

@@ -45,7 +45,7 @@ export function createFaq(deps: ServiceDeps, audit: AuditLog) {
       await withLock(store, 'faq', async () => {
         const lists = await store.getMany<string[]>(words.map((w) => keys.faqPostings(w)));
         const postings: Write[] = words.map((w, i) => ({ op: 'set', key: keys.faqPostings(w), value: [...(lists[i] ?? []).filter((x) => x !== id), id].slice(-MAX_POSTINGS) }));
-        await store.batch([{ op: 'set', key: keys.faq(id), value: entry }, ...postings, ...audit.entry(by, 'faq.added', id, undefined, { question })], { once: effect && `${effect}:add` });
+        await store.batch([{ op: 'set', key: keys.faq(id), value: entry }, ...postings, ...audit.entry(by, 'faq.added', id, undefined, { question })], { once: effect && keys.effectStep(effect, 'add') });
       });
       return entry;
     },

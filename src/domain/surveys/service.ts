@@ -165,7 +165,7 @@ export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
           ...(survey.targetUser ? [{ op: 'zrem' as const, key: keys.surveyPending(user), member: id }] : []),
           ...audit.entry(user, 'survey.answered', id, undefined, { score }),
         ],
-        { once: effect && `${effect}:answer` },
+        { once: effect && keys.effectStep(effect, 'answer') },
       );
       return survey;
     },

@@ -74,8 +74,12 @@ export interface NewTicket {
 export interface TicketHooks {
   /** Writes stored together with a change (its SLA timers), after the change is applied to `ticket`. */
   writes?(ticket: Ticket, change: TicketChange): Write[];
-  /** Called after every stored change (pushes). Errors are the caller's to log. */
-  changed(ticket: Ticket, change: TicketChange, by: string): Promise<void>;
+  /**
+   * Called after every stored change (pushes). `step` is the 1-based position of the change's own
+   * timeline entry: stable however many changes follow, so what it keys is the same on a re-run.
+   * Errors are the caller's to log.
+   */
+  changed(ticket: Ticket, change: TicketChange, by: string, step: number): Promise<void>;
 }
 
 /** Attempts of an optimistic change under contention before it gives up. */
@@ -116,17 +120,21 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
     const id = idOf(ref);
     let read: Ticket | undefined = typeof ref === 'string' ? undefined : structuredClone(ref);
     let ticket: Ticket | undefined;
+    let step = 0;
     for (let attempt = 1; !ticket; attempt++) {
       const t = read ?? (await load(id));
       read = undefined;
-      if (effect && t.timeline.some((e) => e.effect === effect)) {
+      const done = effect ? t.timeline.findIndex((e) => e.effect === effect) : -1;
+      if (done >= 0) {
         ticket = t;
+        step = done + 1;
         break;
       }
       const rev = t.rev ?? 0;
       const before = { status: t.status, severity: t.severity, assignee: t.assignee, fixedIn: t.fixedIn };
       const change: Change = { ...emptyTally(), writes: [] };
       const entries = t.timeline.length;
+      step = entries + 1;
       await fn(t, change);
       for (const e of t.timeline.slice(entries)) e.effect = effect;
       t.rev = rev + 1;
@@ -134,13 +142,17 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       change.writes.push(...audit.entry(by, `ticket.${kind}`, id, before, after), ...(hooks.writes?.(t, kind) ?? []));
       try {
         const applied = await store.batch(writesOf(t, change, now()), { once: effect, expect: { key: keys.ticket(id), rev } });
-        ticket = applied ? t : await load(id);
+        if (applied) ticket = t;
+        else {
+          ticket = await load(id);
+          step = ticket.timeline.findIndex((e) => e.effect === effect) + 1 || step;
+        }
       } catch (e) {
         if (!(e instanceof StaleRevisionError) || attempt >= MAX_ATTEMPTS) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * attempt)));
       }
     }
-    await hooks.changed(ticket, kind, by);
+    await hooks.changed(ticket, kind, by, step);
     return ticket;
   }
 
@@ -177,9 +189,9 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       }
       change.writes.push(...audit.entry(input.reporter, 'ticket.created', id, undefined, { severity: input.severity, org: input.org }), ...(hooks.writes?.(ticket, 'created') ?? []));
       // A run of the same delivery finds the ticket its first run stored.
-      const applied = await store.batch(writesOf(ticket, change, at), { once: effect && `${effect}:create` });
+      const applied = await store.batch(writesOf(ticket, change, at), { once: effect && keys.effectStep(effect, 'create') });
       const stored = applied ? ticket : await load(id);
-      await hooks.changed(stored, 'created', input.reporter);
+      await hooks.changed(stored, 'created', input.reporter, 1);
       return stored;
     },
 
@@ -317,8 +329,11 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       return (await store.getMany<Ticket>(ids.map((m) => keys.ticket(m.member)))).filter((t): t is Ticket => t !== undefined);
     },
 
-    async noteRelease(id: string, version: string): Promise<void> {
-      await mutate(id, 'system:release', 'released', (t) => {
+    /** Notes on the ticket that `version` shipped its fix; a ticket that has the note already is left alone. */
+    async noteRelease(ref: Ticket | string, version: string): Promise<void> {
+      const ticket = typeof ref === 'string' ? await load(ref) : ref;
+      if (ticket.timeline.some((e) => e.kind === 'released' && e.text === version)) return;
+      await mutate(ticket, 'system:release', 'released', (t) => {
         t.timeline.push({ at: now(), actor: 'system:release', kind: 'released', text: version });
         if (!t.fixedIn) t.fixedIn = version;
       });
