@@ -9,7 +9,7 @@ import { sendWithRetry } from '../shared/send-error.js';
 import { createFeishuApi, feishuSdkLogger, isLark, type FeishuApi } from './api.js';
 import { mapCardAction, mapMenuEvent, mapMessageEvent, type InboundOptions } from './inbound.js';
 import { createFeishuAdapter, type FeishuAdapter } from './outbound.js';
-import { bilingualToast } from './strings.js';
+import { bilingualToast } from '../shared/strings.js';
 import { verifyDelivery } from './verify.js';
 
 export { createFeishuAdapter } from './outbound.js';

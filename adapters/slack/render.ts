@@ -4,7 +4,7 @@ import type { Block, Button, Card, FormBlock, FormInput, Locale, OutboundMessage
 import { fallbackTextOf } from '../shared/fallback.js';
 import { markdownToPlain } from '../shared/markdown.js';
 import { splitMrkdwn, toMrkdwn, truncate } from './mrkdwn.js';
-import { slackText } from './strings.js';
+import { adapterText } from '../shared/strings.js';
 
 /**
  * The pure Block Kit renderer: core cards → Slack blocks, messages and modal views.
@@ -183,8 +183,8 @@ export function renderBlock(block: Block, surface: 'message' | 'modal' = 'messag
 
 function truncationNote(options: RenderOptions): KnownBlock {
   const locale = options.locale ?? 'en';
-  const link = options.moreUrl ? ` <${options.moreUrl}|${slackText('readMore', locale)}>` : '';
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: `_${slackText('truncated', locale)}_${link}` }] };
+  const link = options.moreUrl ? ` <${options.moreUrl}|${adapterText('readMore', locale)}>` : '';
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: `_${adapterText('truncated', locale)}_${link}` }] };
 }
 
 /** Renders a card within the surface's block limit (see the module comment for what is cut). */
@@ -274,9 +274,9 @@ export function renderModal(openForm: NonNullable<Reply['openForm']>, origin: Mo
   return {
     type: 'modal',
     callback_id: formBlock?.formId ?? 'form',
-    title: plainText(openForm.title || slackText('formTitle', locale), SLACK_LIMITS.modalTitle),
+    title: plainText(openForm.title || adapterText('formTitle', locale), SLACK_LIMITS.modalTitle),
     submit: plainText(openForm.submitLabel || formBlock?.submitLabel || 'OK', SLACK_LIMITS.modalButton),
-    close: plainText(slackText('cancel', locale), SLACK_LIMITS.modalButton),
+    close: plainText(adapterText('cancel', locale), SLACK_LIMITS.modalButton),
     private_metadata: encodeOrigin(origin),
     blocks: renderCard({ ...openForm.card, title: undefined }, { ...options, surface: 'modal' }),
   };

@@ -18,7 +18,7 @@ import {
 import { httpAnswerOf } from '../shared/send-error.js';
 import { replyTarget, sendInTurnOrHandOver, type ReplyStep } from './replies.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, cardOf, toAdaptiveCard, toTeamsActivity } from './render.js';
-import { teamsText } from './strings.js';
+import { adapterText } from '../shared/strings.js';
 
 /**
  * POST /api/messages: validate → authenticate (Bot Framework JWT, unless no app id) → hand the
@@ -96,7 +96,7 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
       const card = cardOf(rendered) ?? toAdaptiveCard({ blocks: [{ type: 'text', text: reply.replace.text }] }, reply.replace.text);
       return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };
     }
-    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: teamsText('done', reply.locale) };
+    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: adapterText('done', reply.locale) };
   }
 
   async function greet(activity: TeamsActivity, onTurn: TurnRunner, refs: ConversationRef[]): Promise<void> {
@@ -135,7 +135,7 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
   const interimBody = (locale: Reply['locale']): InvokeBody => ({
     statusCode: 200,
     type: 'application/vnd.microsoft.activity.message',
-    value: teamsText('working', locale),
+    value: adapterText('working', locale),
   });
 
   /**
