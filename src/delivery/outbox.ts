@@ -292,7 +292,22 @@ export function createOutbox(options: OutboxOptions) {
     if (due.length === TICK_CONVERSATIONS) again = true;
   }
 
+  /**
+   * Starts a tick on the next turn of the event loop: the pushes a command queues in one go (a card
+   * update, a notice, a survey) are then sent in one run of their conversation's sender, not one
+   * run each while the command is still being processed.
+   */
+  let kickPending = false;
   function kick() {
+    if (!running || kickPending) return;
+    kickPending = true;
+    setImmediate(() => {
+      kickPending = false;
+      startTick();
+    });
+  }
+
+  function startTick() {
     if (!running) return;
     if (ticking) {
       again = true;
@@ -305,11 +320,10 @@ export function createOutbox(options: OutboxOptions) {
         ticking = undefined;
         if (again) {
           again = false;
-          setImmediate(kick);
+          kick();
         }
       });
   }
-
 
   return {
     register(adapter: ChatAdapter) {
