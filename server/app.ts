@@ -99,7 +99,8 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     const mod = await factory(config, ctx);
     if (mod) modules.push(mod);
   }
-  if (config.playground) {
+  if (config.playground !== 'off') {
+    if (config.playground === 'local') app.use(loopbackOnly);
     modules.push(
       createPlaygroundModule({
         inbound,
@@ -154,6 +155,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   // [schedules] cron schedules start here.
   const stopSchedules = startSchedules(partial, config);
   log.info('aftercare listening', { url: `http://${config.host}:${port}`, store: store.kind, platforms: modules.map((m) => m.adapter.platform) });
+  if (config.playground !== 'off') {
+    log.info('playground served', { url: `http://localhost:${port}/`, to: config.playground === 'public' ? 'anyone who can reach this port (AFTERCARE_PLAYGROUND=public)' : 'this machine only (loopback clients)' });
+  }
 
   return {
     ...partial,
@@ -172,6 +176,19 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       await store.close();
     },
   };
+}
+
+/**
+ * The playground is an admin console for whoever uses it (any role, any user): served only to
+ * clients on this machine unless AFTERCARE_PLAYGROUND=public. A request that came through a proxy
+ * (it names the original client in X-Forwarded-For or Forwarded) is not local, whatever the socket says.
+ */
+function loopbackOnly(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  if (req.path !== '/' && !req.path.startsWith('/playground/')) return next();
+  const address = req.socket.remoteAddress ?? '';
+  const loopback = address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+  if (loopback && !req.headers['x-forwarded-for'] && !req.headers.forwarded) return next();
+  res.status(403).json({ error: 'the playground is served to this machine only; set AFTERCARE_PLAYGROUND=public to serve it to others' });
 }
 
 /** Playground channels: a customer channel for `acme`, an engineers' channel, an escalation and a management channel. */

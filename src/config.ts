@@ -7,6 +7,9 @@ import { z } from 'zod';
  * A `.env` file in the working directory is read too (real environment variables win).
  */
 
+/** Who the playground is served to. */
+export type PlaygroundMode = 'off' | 'local' | 'public';
+
 const bool = z
   .string()
   .trim()
@@ -53,7 +56,14 @@ const envSchema = z.object({
     .optional()
     .refine((v) => v === undefined || (v.trim().split(/\s+/).length >= 5 && v.trim().split(/\s+/).length <= 6), 'expected a cron expression with 5 or 6 fields'),
   AFTERCARE_SURVEY_TEMPLATE: z.string().regex(/^[\w-]{1,40}$/, 'expected a survey template name such as nps').default('nps'),
-  AFTERCARE_PLAYGROUND: bool.optional(),
+  /** `public` serves the playground to anyone; on/true serves it to loopback clients; off/false not at all. */
+  AFTERCARE_PLAYGROUND: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ['public', '1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'].includes(v), 'expected on, off or public')
+    .transform((v): PlaygroundMode => (v === 'public' ? 'public' : ['1', 'true', 'on', 'yes'].includes(v) ? 'local' : 'off'))
+    .optional(),
   AFTERCARE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** SLA targets override: JSON like {"S1":{"respondMin":15,"resolveMin":240}}. */
   AFTERCARE_SLA: z.string().optional(),
@@ -100,7 +110,8 @@ export interface AppConfig {
   /** Survey campaign schedule; none when unset. */
   surveyCron?: string;
   surveyTemplate: string;
-  playground: boolean;
+  /** Who is served the playground: nobody, loopback clients only, or anyone. */
+  playground: PlaygroundMode;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   sla: Record<'S1' | 'S2' | 'S3' | 'S4', SlaTarget>;
   /** Recovery point objective per system, in hours; `*` is the default. */
@@ -218,7 +229,8 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     digestCron: e.AFTERCARE_DIGEST_CRON,
     surveyCron: e.AFTERCARE_SURVEY_CRON,
     surveyTemplate: e.AFTERCARE_SURVEY_TEMPLATE.toLowerCase(),
-    playground: e.AFTERCARE_PLAYGROUND ?? !production,
+    // A local tool: on for a bare checkout, off once a real platform is connected or in production.
+    playground: e.AFTERCARE_PLAYGROUND ?? (production || slack || teams || feishu ? 'off' : 'local'),
     logLevel: e.AFTERCARE_LOG_LEVEL,
     sla,
     rpoHours,

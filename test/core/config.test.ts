@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 describe('configuration', () => {
   it('has the documented defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3000, host: '0.0.0.0', store: 'sqlite://./data/aftercare.sqlite', locale: 'en', timezone: 'UTC', digestCron: '0 9 * * 1', playground: true });
+    expect(c).toMatchObject({ port: 3000, host: '0.0.0.0', store: 'sqlite://./data/aftercare.sqlite', locale: 'en', timezone: 'UTC', digestCron: '0 9 * * 1', playground: 'local' });
     expect(c.publicUrl).toBe('http://localhost:3000');
     expect(c.slack).toBeUndefined();
     expect(c.sla.S1).toEqual({ respondMin: 15, resolveMin: 240 });
@@ -31,9 +31,17 @@ describe('configuration', () => {
     }
   });
 
+  it('serves the playground locally on a bare checkout, not once a platform is configured, and to anyone only when asked', () => {
+    expect(loadConfig({}).playground).toBe('local');
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }).playground).toBe('off');
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', AFTERCARE_PLAYGROUND: 'on' }).playground).toBe('local');
+    expect(loadConfig({ AFTERCARE_PLAYGROUND: 'public' }).playground).toBe('public');
+    expect(() => loadConfig({ AFTERCARE_PLAYGROUND: 'everyone' })).toThrow(/AFTERCARE_PLAYGROUND/);
+  });
+
   it('turns the playground off in production and reads SLA and RPO overrides', () => {
     const c = loadConfig({ NODE_ENV: 'production', AFTERCARE_SLA: '{"S1":{"respondMin":5}}', AFTERCARE_BACKUP_RPO: 'crm=6,*=48' });
-    expect(c.playground).toBe(false);
+    expect(c.playground).toBe('off');
     expect(c.sla.S1).toEqual({ respondMin: 5, resolveMin: 240 });
     expect(c.rpoHours).toEqual({ '*': 48, crm: 6 });
   });
