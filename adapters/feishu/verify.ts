@@ -7,8 +7,10 @@ import { decryptPayload, verifySignature } from './crypto.js';
  * Checks a delivery before anything reads it. The SDK's dispatcher answers a failed check with
  * HTTP 200 and an empty body, and does not compare `header.token` of encrypted v2 events at all,
  * so we decide here: with an Encrypt Key, the body must be encrypted, decrypt, and carry a valid
- * signature; with a Verification Token, the payload's token must match. Failures answer 400/401
- * with a JSON reason, and nothing is dispatched or stored.
+ * signature over a request timestamp within five minutes of ours (as Slack's window: a captured
+ * delivery cannot be replayed once it has passed; Feishu stamps every redelivery afresh); with a
+ * Verification Token, the payload's token must match. Failures answer 400/401 with a JSON reason,
+ * and nothing is dispatched or stored.
  */
 export type Verified =
   | { ok: true; payload: Record<string, unknown> }
@@ -17,7 +19,12 @@ export type Verified =
 export interface VerifyOptions {
   encryptKey?: string;
   verificationToken?: string;
+  /** The clock, epoch ms (tests). */
+  now?: () => number;
 }
+
+/** How far a signed request's timestamp may be from our clock, either way, in seconds. */
+export const SIGNATURE_WINDOW_S = 5 * 60;
 
 export function verifyDelivery(rawBody: string, headers: IncomingHttpHeaders, options: VerifyOptions): Verified {
   const outer = parseObject(rawBody);
@@ -46,6 +53,13 @@ export function verifyDelivery(rawBody: string, headers: IncomingHttpHeaders, op
     const challenge = payload.type === 'url_verification';
     if (!(challenge && !sig.signature) && !verifySignature(options.encryptKey, sig, rawBody)) {
       return { ok: false, status: 401, error: 'invalid request signature (X-Lark-Signature)' };
+    }
+    if (sig.signature) {
+      const at = Number(sig.timestamp);
+      const nowS = (options.now ?? Date.now)() / 1000;
+      if (!Number.isFinite(at) || Math.abs(nowS - at) > SIGNATURE_WINDOW_S) {
+        return { ok: false, status: 401, error: 'request timestamp (X-Lark-Request-Timestamp) is more than 5 minutes from now: replayed or a skewed clock' };
+      }
     }
   } else if (typeof outer.encrypt === 'string') {
     return { ok: false, status: 400, error: 'encrypted payload received but FEISHU_ENCRYPT_KEY is not set' };

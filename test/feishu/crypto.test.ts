@@ -54,6 +54,15 @@ describe('Feishu delivery verification', () => {
     expect(v).toMatchObject({ ok: true, payload: { header: { event_id: '5e3702a84e847582be8db7fb73283c02' } } });
   });
 
+  it('refuses a captured delivery replayed after five minutes, and one stamped in the future', () => {
+    const captured = buildEncryptedRequest(KEY, message, () => Date.now() - 6 * 60_000);
+    expect(verifyDelivery(captured.body, captured.headers, options)).toEqual({ ok: false, status: 401, error: expect.stringContaining('5 minutes') });
+    const ahead = buildEncryptedRequest(KEY, message, () => Date.now() + 6 * 60_000);
+    expect(verifyDelivery(ahead.body, ahead.headers, options)).toMatchObject({ ok: false, status: 401 });
+    const recent = buildEncryptedRequest(KEY, message, () => Date.now() - 4 * 60_000);
+    expect(verifyDelivery(recent.body, recent.headers, options)).toMatchObject({ ok: true });
+  });
+
   it('rejects a payload encrypted with another key as undecryptable (400)', () => {
     const { body, headers } = buildEncryptedRequest('wrong-key', message);
     expect(verifyDelivery(body, headers, options)).toMatchObject({ ok: false, status: 400 });

@@ -171,6 +171,16 @@ describe('Feishu on the running server (fake open API)', () => {
     expect(tickets.find((t) => t.title === 'Invoices print blank')).toMatchObject({ severity: 'S1', system: 'erp', description: 'Since this morning' });
   });
 
+  it('refuses a captured delivery replayed after the five-minute window and stores nothing', async () => {
+    await app.outbox.drain();
+    const before = (await app.services.tickets.list({ status: 'all' })).total;
+    const captured = buildEncryptedRequest(ENCRYPT_KEY, messageEvent(CUSTOMER, ACME_CHAT, 'group', 'issue Replayed ticket'), () => Date.now() - 10 * 60_000);
+    const replayed = await post(app.url, '/feishu/events', captured.body, captured.headers);
+    expect(replayed).toMatchObject({ status: 401, body: { error: expect.stringContaining('5 minutes') } });
+    expect((await app.services.tickets.list({ status: 'all' })).total).toBe(before);
+    expect(await app.store.inboxPending(10)).toEqual([]);
+  });
+
   it('rejects a wrong verification token or an undecryptable body and changes nothing', async () => {
     await app.outbox.drain();
     const countBefore = (await app.services.tickets.list({ status: 'all', org: 'acme' })).tickets.length;
