@@ -2,6 +2,7 @@ import type { Block, Button, Card, FormInput, Locale, OutboundMessage, Tone } fr
 import { fallbackTextOf } from '../shared/fallback.js';
 import { fitText, shrinkLongest, type TextSlot } from '../shared/fit-text.js';
 import { markdownToPlain, mentionSource, renderMarkdown, type MarkdownEmitter } from '../shared/markdown.js';
+import { clickable, showableImage } from '../shared/links.js';
 
 /**
  * The pure renderer from aftercare's card model to a Feishu/Lark interactive card, JSON 2.0
@@ -93,12 +94,12 @@ function renderBlock(block: Block): Element[] {
     case 'divider':
       return [{ tag: 'hr' }];
     case 'actions':
-      return [renderButtons(block.buttons)];
+      return [renderButtons(clickable(block.buttons))];
     case 'form':
       return [renderForm(block.formId, block.inputs, block.submitLabel)];
     case 'image':
       // Feishu images need an uploaded img_key; a public URL becomes a link.
-      return [markdown(`[${block.alt}](${block.url})`)];
+      return [markdown(showableImage(block.url) ? `[${block.alt}](${block.url})` : block.alt)];
   }
 }
 

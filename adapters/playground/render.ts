@@ -1,6 +1,7 @@
 import { catalogues } from '../../src/core/i18n.js';
 import type { Block, Card, OutboundMessage } from '../../src/core/types.js';
 import { mentionSource, renderMarkdown, type MarkdownEmitter } from '../shared/markdown.js';
+import { clickable, showableImage } from '../shared/links.js';
 
 /** Pure renderer: card model → HTML for the playground. Buttons and forms carry data attributes the page's script sends back. */
 export function escapeHtml(s: string): string {
@@ -35,9 +36,9 @@ function block(b: Block): string {
     case 'divider':
       return '<hr class="b-divider">';
     case 'image':
-      return `<img class="b-image" src="${escapeHtml(b.url)}" alt="${escapeHtml(b.alt)}">`;
+      return showableImage(b.url) ? `<img class="b-image" src="${escapeHtml(b.url)}" alt="${escapeHtml(b.alt)}">` : `<p>${escapeHtml(b.alt)}</p>`;
     case 'actions':
-      return `<div class="b-actions">${b.buttons
+      return `<div class="b-actions">${clickable(b.buttons)
         .map((btn) =>
           btn.url
             ? `<a class="btn" href="${escapeHtml(btn.url)}" target="_blank" rel="noopener">${escapeHtml(btn.label)}</a>`

@@ -5,6 +5,7 @@ import { fallbackTextOf } from '../shared/fallback.js';
 import { markdownToPlain } from '../shared/markdown.js';
 import { splitMrkdwn, toMrkdwn, truncate } from './mrkdwn.js';
 import { adapterText } from '../shared/strings.js';
+import { clickable, showableImage } from '../shared/links.js';
 
 /**
  * The pure Block Kit renderer: core cards → Slack blocks, messages and modal views.
@@ -166,11 +167,11 @@ export function renderBlock(block: Block, surface: 'message' | 'modal' = 'messag
     case 'divider':
       return [{ type: 'divider' }];
     case 'actions':
-      return buttons(block.buttons);
+      return buttons(clickable(block.buttons));
     case 'form':
       return form(block, surface);
     case 'image':
-      if (!/^https?:\/\//.test(block.url) || block.url.length > SLACK_LIMITS.url) {
+      if (!showableImage(block.url) || block.url.length > SLACK_LIMITS.url) {
         return [{ type: 'context', elements: [{ type: 'plain_text', text: truncate(block.alt || block.url, SLACK_LIMITS.contextText) }] }];
       }
       return [{ type: 'image', image_url: block.url, alt_text: truncate(block.alt || ' ', SLACK_LIMITS.altText) }];

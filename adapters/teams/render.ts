@@ -2,6 +2,7 @@ import type { Block, Button, Card, FormBlock, OutboundMessage, Tone } from '../.
 import { fallbackTextOf } from '../shared/fallback.js';
 import { fitText, shrinkLongest, type TextSlot } from '../shared/fit-text.js';
 import { mentionSource, renderMarkdown, type MarkdownEmitter } from '../shared/markdown.js';
+import { clickable, showableImage } from '../shared/links.js';
 
 /**
  * Pure renderer: the core's Card model → an Adaptive Card 1.5 as Teams shows it, and an
@@ -148,11 +149,11 @@ function blockElements(block: Block): AdaptiveElement[] {
     case 'divider':
       return [];
     case 'actions':
-      return [{ type: 'ActionSet', actions: block.buttons.map((b) => actionFor(b, 'none')) }];
+      return [{ type: 'ActionSet', actions: clickable(block.buttons).map((b) => actionFor(b, 'none')) }];
     case 'form':
       return formElements(block);
     case 'image':
-      return [{ type: 'Image', url: block.url, altText: block.alt }];
+      return showableImage(block.url) ? [{ type: 'Image', url: block.url, altText: block.alt }] : [{ type: 'TextBlock', text: block.alt, wrap: true }];
     default: {
       const never: never = block;
       throw new Error(`Unknown block ${JSON.stringify(never)}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalHttpUrl } from '../../src/core/urls.js';
 
 /** Wire formats the hooks accept (docs/hooks.md shows each). Unknown fields are kept, never rejected. */
 
@@ -12,7 +13,7 @@ export const genericAlertSchema = z.looseObject({
   status: z.enum(['firing', 'resolved']),
   dedupKey: z.string().min(1),
   description: z.string().optional(),
-  url: z.string().optional(),
+  url: optionalHttpUrl,
 });
 
 /** The generic backup job report. */

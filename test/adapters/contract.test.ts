@@ -64,6 +64,21 @@ describe.each(platforms)('the $name adapter', (row) => {
     expect(buttonsOnly!.fallback).toContain('Delta button');
   });
 
+  it('never makes a link of anything but http(s): a javascript: button is dropped, a data: image shows its alt text', async () => {
+    const hostile: Card = {
+      blocks: [
+        { type: 'actions', buttons: [{ actionId: 'link.source', label: 'Source', url: 'javascript:alert(1)' }, { actionId: 'link.source', label: 'Runbook', url: 'https://example.com/runbook' }] },
+        { type: 'image', url: 'data:image/png;base64,AAAA', alt: 'Eta chart' },
+      ],
+    };
+    await platform.adapter.post(platform.ref, { text: 'Links', card: hostile });
+    const [sent] = await posts(platform);
+    expect(sent!.content).not.toContain('javascript:');
+    expect(sent!.content).not.toContain('data:image');
+    expect(sent!.content).toContain('https://example.com/runbook');
+    expect(sent!.content).toContain('Eta chart');
+  });
+
   it('ignores its own messages while taking the same message from a person as a command', () => {
     expect(row.inbound.fromPerson()).toMatchObject({ kind: 'command' });
     expect(row.inbound.fromBot()).toBeUndefined();

@@ -69,6 +69,18 @@ describe('alert hooks', () => {
     expect(await app.services.alerts.open()).toEqual([]);
   });
 
+  it('rejects a link that is not http(s) with 400 naming the field, and stores nothing', async () => {
+    for (const url of ['javascript:alert(document.cookie)', 'data:text/html,<script>1</script>', 'not a url']) {
+      const res = await postHook(app, '/hooks/alerts', { system: 'crm', title: 'Disk full', severity: 'critical', status: 'firing', dedupKey: `link-${url.length}`, url });
+      expect(res.status).toBe(400);
+      expect(String(res.json.error)).toContain('url');
+      expect(String(res.json.error)).toContain('http(s)');
+    }
+    const zabbix = await postHook(app, '/hooks/zabbix', { eventId: '77', eventValue: '1', severity: 'High', host: 'db1', trigger: 'Disk full', url: 'javascript:void(0)' });
+    expect(zabbix.status).toBe(400);
+    expect(await app.services.alerts.open()).toEqual([]);
+  });
+
   it('groups an Alertmanager group into one message updated with counts, then resolved in place', async () => {
     const common = { alertname: 'HighLatency', severity: 'warning', system: 'billing' };
     const first = await postHook(app, '/hooks/alertmanager', amPayload('{}:{alertname="HighLatency"}', [{ fingerprint: 'a1', labels: { instance: 'web-1' } }], common));

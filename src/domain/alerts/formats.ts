@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl, optionalHttpUrl } from '../../core/urls.js';
 
 /** What monitoring tools send (docs/hooks.md shows each). Unknown fields are kept, never rejected. */
 
@@ -23,7 +24,7 @@ export const alertmanagerSchema = z.looseObject({
         annotations: labels,
         startsAt: z.string(),
         endsAt: z.string(),
-        generatorURL: z.string(),
+        generatorURL: httpUrl.or(z.literal('')),
         fingerprint: z.string().min(1),
       }),
     )
@@ -40,7 +41,7 @@ export const zabbixSchema = z.looseObject({
   trigger: z.string().min(1),
   message: z.string().optional(),
   system: z.string().optional(),
-  url: z.string().optional(),
+  url: optionalHttpUrl,
 });
 export type ZabbixPayload = z.infer<typeof zabbixSchema>;
 
@@ -52,6 +53,6 @@ export const nagiosSchema = z.looseObject({
   state: z.string().min(1),
   output: z.string().optional(),
   system: z.string().optional(),
-  url: z.string().optional(),
+  url: optionalHttpUrl,
 });
 export type NagiosPayload = z.infer<typeof nagiosSchema>;
