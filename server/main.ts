@@ -15,7 +15,20 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger({ level: config.logLevel });
-  const app = await startApp(config, { log });
+  let app;
+  try {
+    app = await startApp(config, { log });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE' || (e as NodeJS.ErrnoException).code === 'EACCES') {
+      process.stderr.write(`${new ConfigError('PORT', `cannot listen on ${config.host}:${config.port} (${(e as NodeJS.ErrnoException).code})`).message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
   const shutdown = async (signal: string) => {
     log.info('shutting down', { signal });
     await app.stop();
@@ -26,6 +39,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`aftercare failed to start: ${e instanceof Error ? e.stack : String(e)}\n`);
+  // One line, as for configuration errors.
+  process.stderr.write(`aftercare failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 });

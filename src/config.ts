@@ -1,11 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
+import cron from 'node-cron';
 import { z } from 'zod';
 
 /**
  * Configuration from the environment (and `.env`). This is the only module that reads `process.env`.
  * A `.env` file in the working directory is read too (real environment variables win).
  */
+
+/** node-cron's own check: 5 or 6 fields, each in range (minutes 0–59, weekdays 0–7…). */
+function validCron(expression: string): boolean {
+  return cron.validate(expression.trim());
+}
+const CRON_EXPECTED = 'expected a cron expression with 5 or 6 fields, each in range, such as 0 9 * * 1 (Mondays 09:00)';
 
 /** Who the playground is served to. */
 export type PlaygroundMode = 'off' | 'local' | 'public';
@@ -46,15 +53,12 @@ const envSchema = z.object({
         return false;
       }
     }, 'expected an IANA time zone such as Asia/Shanghai'),
-  AFTERCARE_DIGEST_CRON: z
-    .string()
-    .default('0 9 * * 1')
-    .refine((v) => v.trim().split(/\s+/).length >= 5 && v.trim().split(/\s+/).length <= 6, 'expected a cron expression with 5 or 6 fields'),
+  AFTERCARE_DIGEST_CRON: z.string().default('0 9 * * 1').refine(validCron, CRON_EXPECTED),
   /** Optional survey campaign schedule (cron) and the template it sends. */
   AFTERCARE_SURVEY_CRON: z
     .string()
     .optional()
-    .refine((v) => v === undefined || (v.trim().split(/\s+/).length >= 5 && v.trim().split(/\s+/).length <= 6), 'expected a cron expression with 5 or 6 fields'),
+    .refine((v) => v === undefined || validCron(v), CRON_EXPECTED),
   AFTERCARE_SURVEY_TEMPLATE: z.string().regex(/^[\w-]{1,40}$/, 'expected a survey template name such as nps').default('nps'),
   /** `public` serves the playground to anyone; on/true serves it to loopback clients; off/false not at all. */
   AFTERCARE_PLAYGROUND: z

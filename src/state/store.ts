@@ -7,17 +7,33 @@
 
 import type Keyv from 'keyv';
 import type { StateStore } from '../core/store.js';
+import { ConfigError } from '../config.js';
 
 export type { StateStore, ScoredMember, RangeOptions } from '../core/store.js';
 
-/** Opens the store named by an `AFTERCARE_STORE` URL: `sqlite://<path>` or `redis://…`. */
+/**
+ * Opens the store named by an `AFTERCARE_STORE` URL: `sqlite://<path>` or `redis://…`. A store that
+ * cannot be opened (an unreachable Redis, a path that cannot be written) is a configuration error
+ * naming the variable, not a stack trace.
+ */
 export async function openStore(url: string): Promise<StateStore> {
-  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
-    const { createRedisStore } = await import('./redis-store.js');
-    return createRedisStore(url);
+  try {
+    if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+      const { createRedisStore } = await import('./redis-store.js');
+      return await createRedisStore(url);
+    }
+    const { createSqliteStore } = await import('./sqlite-store.js');
+    return await createSqliteStore(url);
+  } catch (e) {
+    const reason = e instanceof Error ? (e as NodeJS.ErrnoException).code ?? e.message : String(e);
+    const what = url.startsWith('redis') ? `Redis at ${redact(url)} is not reachable` : `cannot open the SQLite database at ${url.replace(/^sqlite:\/\//, '')}`;
+    throw new ConfigError('AFTERCARE_STORE', `${what} (${reason})`);
   }
-  const { createSqliteStore } = await import('./sqlite-store.js');
-  return createSqliteStore(url);
+}
+
+/** A store URL without its password. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
 
 /** Splits `items` into chunks of `size`. */
