@@ -1,8 +1,8 @@
 import { Client, DefaultCache, Domain, LoggerLevel, defaultHttpInstance } from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../../src/core/log.js';
 import { SendError } from '../../src/core/ports.js';
-import { retryAfterFromHeaders } from '../shared/retry-after.js';
-import { classifyStatus, httpAnswerOf, httpSendError, platformSendError, unansweredSendError } from '../shared/send-error.js';
+import { retryAfterFromHeaders } from '../kit/retry-after.js';
+import { classifyStatus, httpAnswerOf, httpSendError, platformSendError, unansweredSendError } from '../kit/send-error.js';
 
 /**
  * The SDK client, wired for aftercare:
@@ -96,7 +96,7 @@ export function checkEnvelope(body: unknown, api: FeishuApi, what: string): void
 
 /**
  * Turns any failure of an open API call into a SendError the outbox understands
- * (adapters/shared/send-error.ts): retryable for rate limits (with `x-ogw-ratelimit-reset` /
+ * (adapters/kit/send-error.ts): retryable for rate limits (with `x-ogw-ratelimit-reset` /
  * `Retry-After`, else 1 s), 5xx, 408, refused tokens and network errors; not retryable for other
  * 4xx answers and business codes. Codes from open.feishu.cn "通用错误码" and the IM API docs.
  */

@@ -5,11 +5,11 @@ import type { AppConfig } from '../../src/config.js';
 import { registerSecrets, type Logger } from '../../src/core/log.js';
 import { conversationKey, SendError, type PlatformContext, type PlatformModule, type Reply } from '../../src/core/ports.js';
 import type { ActionEvent, InboundEvent, OutboundMessage, SubmitEvent } from '../../src/core/types.js';
-import { sendWithRetry } from '../shared/send-error.js';
+import { sendWithRetry } from '../kit/send-error.js';
 import { createFeishuApi, feishuSdkLogger, isLark, type FeishuApi } from './api.js';
 import { mapCardAction, mapMenuEvent, mapMessageEvent, type InboundOptions } from './inbound.js';
 import { createFeishuAdapter, type FeishuAdapter } from './outbound.js';
-import { bilingualToast } from '../shared/strings.js';
+import { bilingualToast } from '../kit/strings.js';
 import { verifyDelivery } from './verify.js';
 
 export { createFeishuAdapter } from './outbound.js';

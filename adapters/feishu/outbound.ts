@@ -1,6 +1,6 @@
 import type { AdapterCapabilities, ChatAdapter, PacingLimits } from '../../src/core/ports.js';
 import type { ConversationRef, Locale, OutboundMessage, SentRef } from '../../src/core/types.js';
-import { digestId } from '../shared/delivery-id.js';
+import { digestId } from '../kit/delivery-id.js';
 import { checkEnvelope, classify, type FeishuApi } from './api.js';
 import type { FeishuNative } from './inbound.js';
 import { toFeishuCard, type RenderOptions } from './render.js';

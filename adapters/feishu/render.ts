@@ -1,8 +1,8 @@
 import type { Block, Button, Card, FormInput, Locale, OutboundMessage, Tone } from '../../src/core/types.js';
-import { fallbackTextOf } from '../shared/fallback.js';
-import { fitText, shrinkLongest, type TextSlot } from '../shared/fit-text.js';
-import { markdownToPlain, mentionSource, renderMarkdown, type MarkdownEmitter } from '../shared/markdown.js';
-import { clickable, showableImage } from '../shared/links.js';
+import { fallbackTextOf } from '../kit/fallback.js';
+import { fitText, shrinkLongest, type TextSlot } from '../kit/fit-text.js';
+import { markdownToPlain, mentionSource, renderMarkdown, type MarkdownEmitter } from '../kit/markdown.js';
+import { clickable, showableImage } from '../kit/links.js';
 
 /**
  * The pure renderer from aftercare's card model to a Feishu/Lark interactive card, JSON 2.0
@@ -203,7 +203,7 @@ const larkMarkdown: MarkdownEmitter = {
 };
 
 /**
- * Our shared markdown subset (adapters/shared/markdown.ts) to Feishu card markdown
+ * Our shared markdown subset (adapters/kit/markdown.ts) to Feishu card markdown
  * (open.feishu.cn "卡片 JSON 2.0 富文本"): `_italic_` → `*italic*`, and user mentions
  * `<@feishu:ou_x>` → `<at id=ou_x></at>` (Feishu shows the name). Mentions of other platforms stay text.
  */

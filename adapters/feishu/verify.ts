@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { headerValue } from '../shared/headers.js';
+import { headerValue } from '../kit/headers.js';
 import { decryptPayload, verifySignature } from './crypto.js';
 
 /**

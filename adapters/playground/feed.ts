@@ -1,7 +1,7 @@
 import { SendError, type ChatAdapter } from '../../src/core/ports.js';
 import type { StateStore } from '../../src/core/store.js';
 import type { OutboundMessage } from '../../src/core/types.js';
-import { fallbackTextOf } from '../shared/fallback.js';
+import { fallbackTextOf } from '../kit/fallback.js';
 import { PLAYGROUND_BOT } from './inbound.js';
 import { messageToHtml } from './render.js';
 import { keys } from '../../src/core/keys.js';

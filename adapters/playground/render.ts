@@ -1,7 +1,7 @@
 import { catalogues } from '../../src/core/i18n.js';
 import type { Block, Card, OutboundMessage } from '../../src/core/types.js';
-import { mentionSource, renderMarkdown, type MarkdownEmitter } from '../shared/markdown.js';
-import { clickable, showableImage } from '../shared/links.js';
+import { mentionSource, renderMarkdown, type MarkdownEmitter } from '../kit/markdown.js';
+import { clickable, showableImage } from '../kit/links.js';
 
 /** Pure renderer: card model → HTML for the playground. Buttons and forms carry data attributes the page's script sends back. */
 export function escapeHtml(s: string): string {
@@ -20,7 +20,7 @@ const html: MarkdownEmitter = {
   lineBreak: () => '<br>',
 };
 
-/** The shared markdown subset (adapters/shared/markdown.ts) as HTML; everything else escaped. */
+/** The shared markdown subset (adapters/kit/markdown.ts) as HTML; everything else escaped. */
 export function markdownToHtml(md: string): string {
   return renderMarkdown(md, html);
 }

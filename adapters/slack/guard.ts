@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from '../../src/core/log.js';
-import { headerValue } from '../shared/headers.js';
+import { headerValue } from '../kit/headers.js';
 
 /** Slack's replay window for signed requests: five minutes either way. */
 export const SIGNATURE_WINDOW_S = 5 * 60;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Actor, CommandEvent, ConversationRef, InboundEvent } from '../../src/core/types.js';
-import { deliveryId } from '../shared/delivery-id.js';
+import { deliveryId } from '../kit/delivery-id.js';
 import { baseActionId, decodeOrigin, FORM_SUBMIT_PREFIX } from './render.js';
 
 /**

@@ -1,8 +1,8 @@
-import { fitText } from '../shared/fit-text.js';
-import { mentionSource, renderMarkdown, type MarkdownEmitter } from '../shared/markdown.js';
+import { fitText } from '../kit/fit-text.js';
+import { mentionSource, renderMarkdown, type MarkdownEmitter } from '../kit/markdown.js';
 
 /**
- * The core's markdown subset (read by adapters/shared/markdown.ts) written as Slack mrkdwn. Slack
+ * The core's markdown subset (read by adapters/kit/markdown.ts) written as Slack mrkdwn. Slack
  * treats `&`, `<` and `>` as control characters, so they are escaped everywhere except inside the
  * link syntax this module itself produces; mentions stay the core's text (`<@slack:U1>`, escaped).
  */

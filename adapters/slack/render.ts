@@ -1,11 +1,11 @@
 import type { types } from '@slack/bolt';
 import type { Reply } from '../../src/core/ports.js';
 import type { Block, Button, Card, FormBlock, FormInput, Locale, OutboundMessage, Tone } from '../../src/core/types.js';
-import { fallbackTextOf } from '../shared/fallback.js';
-import { markdownToPlain } from '../shared/markdown.js';
+import { fallbackTextOf } from '../kit/fallback.js';
+import { markdownToPlain } from '../kit/markdown.js';
 import { splitMrkdwn, toMrkdwn, truncate } from './mrkdwn.js';
-import { adapterText } from '../shared/strings.js';
-import { clickable, showableImage } from '../shared/links.js';
+import { adapterText } from '../kit/strings.js';
+import { clickable, showableImage } from '../kit/links.js';
 
 /**
  * The pure Block Kit renderer: core cards → Slack blocks, messages and modal views.

@@ -2,7 +2,7 @@ import type { webApi } from '@slack/bolt';
 import type { Logger } from '../../src/core/log.js';
 import type { Reply } from '../../src/core/ports.js';
 import type { ConversationRef, OutboundMessage, SentRef } from '../../src/core/types.js';
-import { httpSendError, sendWithRetry } from '../shared/send-error.js';
+import { httpSendError, sendWithRetry } from '../kit/send-error.js';
 import { renderMessage, renderModal, type ModalOrigin, type SlackMessage } from './render.js';
 import { platformErrorCode, toSendError } from './web-api.js';
 

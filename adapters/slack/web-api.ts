@@ -1,7 +1,7 @@
 import { webApi } from '@slack/bolt';
 import type { Logger } from '../../src/core/log.js';
 import { SendError, type SendErrorCode } from '../../src/core/ports.js';
-import { httpSendError, isTimeout, platformSendError, unansweredSendError } from '../shared/send-error.js';
+import { httpSendError, isTimeout, platformSendError, unansweredSendError } from '../kit/send-error.js';
 import { toBoltLogger } from './bolt-logger.js';
 
 /** Default Slack Web API base URL; `SLACK_API_URL` replaces it (tests point it at a fake on loopback). */
@@ -48,7 +48,7 @@ const RETRYABLE_PLATFORM_ERRORS: Record<string, SendErrorCode> = {
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
 
 /**
- * Classifies anything a Web API call threw as a SendError (adapters/shared/send-error.ts): 429
+ * Classifies anything a Web API call threw as a SendError (adapters/kit/send-error.ts): 429
  * (with its Retry-After), 5xx, timeouts and network failures are retryable; other HTTP statuses
  * and Slack's `ok:false` answers (`channel_not_found`, `invalid_blocks`, …) are not, except the
  * few above. The SDK's error is kept as the cause.

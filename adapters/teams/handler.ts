@@ -15,10 +15,10 @@ import {
   toInboundEvent,
   type TeamsActivity,
 } from './inbound.js';
-import { httpAnswerOf } from '../shared/send-error.js';
+import { httpAnswerOf } from '../kit/send-error.js';
 import { replyTarget, sendInTurnOrHandOver, type ReplyStep } from './replies.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, cardOf, toAdaptiveCard, toTeamsActivity } from './render.js';
-import { adapterText } from '../shared/strings.js';
+import { adapterText } from '../kit/strings.js';
 
 /**
  * POST /api/messages: validate → authenticate (Bot Framework JWT, unless no app id) → hand the

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Actor, ConversationRef, InboundEvent } from '../../src/core/types.js';
-import { digestId } from '../shared/delivery-id.js';
+import { digestId } from '../kit/delivery-id.js';
 
 /**
  * Pure mapping of Bot Framework activities (as Teams sends them) to the core's InboundEvent and

@@ -2,7 +2,7 @@ import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilde
 import { z } from 'zod';
 import { SendError, type AdapterCapabilities, type ChatAdapter, type PacingLimits } from '../../src/core/ports.js';
 import type { ConversationRef, OutboundMessage, SentRef } from '../../src/core/types.js';
-import { httpAnswerOf, httpSendError, unansweredSendError } from '../shared/send-error.js';
+import { httpAnswerOf, httpSendError, unansweredSendError } from '../kit/send-error.js';
 import { targetConversationId, type StoredReference } from './inbound.js';
 import { toTeamsActivity, type TeamsMessage } from './render.js';
 

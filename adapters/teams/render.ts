@@ -1,8 +1,8 @@
 import type { Block, Button, Card, FormBlock, OutboundMessage, Tone } from '../../src/core/types.js';
-import { fallbackTextOf } from '../shared/fallback.js';
-import { fitText, shrinkLongest, type TextSlot } from '../shared/fit-text.js';
-import { mentionSource, renderMarkdown, type MarkdownEmitter } from '../shared/markdown.js';
-import { clickable, showableImage } from '../shared/links.js';
+import { fallbackTextOf } from '../kit/fallback.js';
+import { fitText, shrinkLongest, type TextSlot } from '../kit/fit-text.js';
+import { mentionSource, renderMarkdown, type MarkdownEmitter } from '../kit/markdown.js';
+import { clickable, showableImage } from '../kit/links.js';
 
 /**
  * Pure renderer: the core's Card model → an Adaptive Card 1.5 as Teams shows it, and an
@@ -75,7 +75,7 @@ const cardMarkdown: MarkdownEmitter = {
 };
 
 /**
- * The shared markdown subset (adapters/shared/markdown.ts) → Adaptive Card markdown: bold, italic
+ * The shared markdown subset (adapters/kit/markdown.ts) → Adaptive Card markdown: bold, italic
  * and links are the same; code has no Adaptive Card form (backticks are dropped); list items are
  * joined with `\r` and other line breaks become paragraph breaks (`\n\n`), as Teams requires
  * (learn.microsoft.com "Text formatting in cards").

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryId, digestId } from '../../adapters/shared/delivery-id.js';
-import { cardWords, fallbackTextOf } from '../../adapters/shared/fallback.js';
+import { deliveryId, digestId } from '../../adapters/kit/delivery-id.js';
+import { cardWords, fallbackTextOf } from '../../adapters/kit/fallback.js';
 
 describe('delivery ids', () => {
   it('derives the same 32-hex-character id from the same payload fields, every time', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitText, shrinkLongest, sizeOf, type TextSlot } from '../../adapters/shared/fit-text.js';
+import { fitText, shrinkLongest, sizeOf, type TextSlot } from '../../adapters/kit/fit-text.js';
 
 describe('fitting text to a limit', () => {
   it('leaves text that fits unchanged', () => {

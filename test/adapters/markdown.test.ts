@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toMarkdown as toFeishuMarkdown } from '../../adapters/feishu/render.js';
 import { markdownToHtml } from '../../adapters/playground/render.js';
-import { markdownToPlain, tokenizeMarkdown } from '../../adapters/shared/markdown.js';
+import { markdownToPlain, tokenizeMarkdown } from '../../adapters/kit/markdown.js';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.js';
 import { toCardMarkdown } from '../../adapters/teams/render.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { headerValue } from '../../adapters/shared/headers.js';
-import { parseRetryAfter, retryAfterFromHeaders } from '../../adapters/shared/retry-after.js';
+import { headerValue } from '../../adapters/kit/headers.js';
+import { parseRetryAfter, retryAfterFromHeaders } from '../../adapters/kit/retry-after.js';
 
 describe('Retry-After parsing', () => {
   it('parses Retry-After as seconds or as an HTTP date', () => {

@@ -7,7 +7,7 @@ import {
   platformSendError,
   sendWithRetry,
   unansweredSendError,
-} from '../../adapters/shared/send-error.js';
+} from '../../adapters/kit/send-error.js';
 import { SendError } from '../../src/core/ports.js';
 
 describe('send failure classification', () => {
