@@ -133,6 +133,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     res.status(500).json({ error: 'internal error', correlationId });
   });
 
+  // Announce this replica (its heartbeat) before taking deliveries, so no other replica mistakes
+  // them for a dead one's; deliveries a previous process left are picked up here too.
+  await inbound.resume();
   const server: Server = await new Promise((resolve, reject) => {
     const s = createServer(app);
     s.once('error', reject);
