@@ -28,7 +28,7 @@ export function storeRunCoordinator(store: StateStore): RunCoordinator {
 
 /**
  * Starts the schedules (the weekly digest on AFTERCARE_DIGEST_CRON in AFTERCARE_TIMEZONE, survey
- * campaigns, the backup-staleness check) and registers the alert-escalation timer handler. SLA
+ * campaigns, the backup-staleness check, the hourly purge of expired rows) and registers the alert-escalation timer handler. SLA
  * timers are not a schedule: the app polls them every AFTERCARE_TIMER_POLL_MS.
  * Ticks don't overlap in a process and run once across replicas. Returns a stop function.
  */
@@ -61,6 +61,12 @@ export function startSchedules(running: Running, config: AppConfig, options: Sch
     });
   }
   add('backup-check', options.backupCheckCron ?? '*/15 * * * *', () => checkBackups(services));
+  // What has expired (remembered deliveries, claims, values past their TTL) is deleted hourly, so
+  // the database grows with what is live, not with history.
+  add('purge-expired', '23 * * * *', async () => {
+    const purged = await services.deps.store.purgeExpired();
+    if (purged) log.info('expired rows purged', { purged });
+  });
   return async () => {
     for (const t of tasks) await t.destroy();
   };

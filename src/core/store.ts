@@ -115,6 +115,11 @@ export interface StateStore {
    * whether the writes were applied.
    */
   batch(writes: Write[], options?: BatchOptions): Promise<boolean>;
+  /**
+   * Deletes what has expired (claims, remembered deliveries, values past their TTL), at most
+   * `limit` rows of each kind; returns how many went. Redis expires keys itself (0).
+   */
+  purgeExpired(limit?: number): Promise<number>;
   /** Raises when the database cannot be reached (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -35,6 +35,8 @@ export async function createSqliteStore(url: string): Promise<StateStore> {
     CREATE TABLE IF NOT EXISTS ac_hash (key TEXT NOT NULL, field TEXT NOT NULL, n REAL NOT NULL, PRIMARY KEY (key, field));
     CREATE TABLE IF NOT EXISTS ac_delivery (id TEXT PRIMARY KEY, expires INTEGER NOT NULL, received REAL NOT NULL, event TEXT) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS ac_delivery_pending ON ac_delivery (received) WHERE event IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS ac_delivery_expires ON ac_delivery (expires) WHERE event IS NULL;
+    CREATE INDEX IF NOT EXISTS ac_claim_expires ON ac_claim (expires);
   `);
 
   // Each statement is prepared once.
@@ -173,6 +175,15 @@ export async function createSqliteStore(url: string): Promise<StateStore> {
       const out: Record<string, number> = {};
       for (const r of rows) out[String(r.field)] = Number(r.n);
       return out;
+    },
+    async purgeExpired(limit = 10_000) {
+      const now = Date.now();
+      // Processed deliveries past their dedupe window, claims past their lease, Keyv values past
+      // their TTL (Keyv only drops those when they are read). Pending deliveries are never purged.
+      const deliveries = stmt('DELETE FROM ac_delivery WHERE id IN (SELECT id FROM ac_delivery WHERE event IS NULL AND expires <= ? LIMIT ?)').run(now, limit).changes;
+      const claims = stmt('DELETE FROM ac_claim WHERE key IN (SELECT key FROM ac_claim WHERE expires <= ? LIMIT ?)').run(now, limit).changes;
+      const values = stmt("DELETE FROM keyv WHERE key IN (SELECT key FROM keyv WHERE json_extract(value, '$.expires') <= ? LIMIT ?)").run(now, limit).changes;
+      return deliveries + claims + values;
     },
     async ping() {
       all('SELECT 1');

@@ -177,6 +177,24 @@ describe.each(backends)('the %s store', (kind, url) => {
     expect(outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof StaleRevisionError)).toHaveLength(9);
   });
 
+  it('purges what has expired and keeps what is live or still pending', async () => {
+    await store.claim(`${ns}:purge:short`, 20);
+    await store.claim(`${ns}:purge:long`, 60_000);
+    await store.set(`${ns}:purge:value-short`, 'v', 20);
+    await store.set(`${ns}:purge:value-long`, 'v', 60_000);
+    await store.inboxAdd({ id: `${ns}:purge:done`, event: { n: 1 }, receivedAt: 1 }, 20);
+    await store.inboxRemove(`${ns}:purge:done`);
+    await store.inboxAdd({ id: `${ns}:purge:pending`, event: { n: 2 }, receivedAt: 2 }, 20);
+    await new Promise((r) => setTimeout(r, 40));
+    const purged = await store.purgeExpired();
+    if (kind === 'sqlite') expect(purged).toBeGreaterThanOrEqual(3);
+    expect(await store.claim(`${ns}:purge:long`, 60_000)).toBe(false);
+    expect(await store.get(`${ns}:purge:value-long`)).toBe('v');
+    expect(await store.get(`${ns}:purge:value-short`)).toBeUndefined();
+    expect((await store.inboxPending(1000)).map((e) => e.id)).toContain(`${ns}:purge:pending`);
+    await store.inboxRemove(`${ns}:purge:pending`);
+  });
+
   it('adds to hash fields atomically', async () => {
     await Promise.all(Array.from({ length: 100 }, (_, i) => store.hincr(`${ns}:h`, i % 2 ? 'odd' : 'even', 1)));
     await store.hincr(`${ns}:h`, 'sum', 2.5);
