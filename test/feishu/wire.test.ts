@@ -171,6 +171,13 @@ describe('Feishu on the running server (fake open API)', () => {
     expect(tickets.find((t) => t.title === 'Invoices print blank')).toMatchObject({ severity: 'S1', system: 'erp', description: 'Since this morning' });
   });
 
+  it('answers a body over its 1 MB limit with 413 before reading it as an event', async () => {
+    const huge = JSON.stringify({ encrypt: 'x'.repeat(1_100_000) });
+    const res = await post(app.url, '/feishu/events', huge, { 'content-type': 'application/json' });
+    expect(res.status).toBe(413);
+    expect(await app.store.inboxPending(10)).toEqual([]);
+  });
+
   it('refuses a captured delivery replayed after the five-minute window and stores nothing', async () => {
     await app.outbox.drain();
     const before = (await app.services.tickets.list({ status: 'all' })).total;
