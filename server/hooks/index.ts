@@ -31,11 +31,35 @@ function parseBody(req: express.Request): unknown {
   if (!raw.trim()) throw new BadPayload('empty body');
   const type = (req.get('content-type') ?? '').toLowerCase();
   if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw));
+  if (nestingOf(raw) > MAX_DEPTH) throw new BadPayload(`body is nested deeper than ${MAX_DEPTH} levels`);
   try {
     return JSON.parse(raw) as unknown;
   } catch {
     throw new BadPayload('body is not valid JSON');
   }
+}
+
+/** How deep a JSON body may nest: far deeper than any monitoring tool's payload, far shallower than a stack. */
+const MAX_DEPTH = 32;
+
+/**
+ * The deepest nesting of objects and arrays in a JSON text, read without parsing it (a body nested
+ * thousands deep would otherwise reach code that recurses, and answer 500 instead of 400).
+ */
+function nestingOf(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') deepest = Math.max(deepest, ++depth);
+    else if (c === '}' || c === ']') depth--;
+  }
+  return deepest;
 }
 
 function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
