@@ -66,6 +66,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     now,
     metric,
     identify: (actor, conversation) => services.directory.identify(actor, conversation),
+    observe: (name, labels, seconds) => metrics.observe(name, labels, seconds),
   });
   const inbound = createInboundPipeline({ core, store, log, now, metric, deliverLater });
   metrics.gauge('aftercare_outbox_pending', () => outbox.pending());
@@ -85,7 +86,8 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     }
   });
   app.get('/metrics', async (_req, res) => {
-    res.type('text/plain; version=0.0.4').send(await metrics.render());
+    const { text, contentType } = await metrics.render();
+    res.type(contentType).send(text);
   });
 
   const partial = { core, inbound, store, outbox, services, metrics, log, pollTimers: () => services.timers.poll(services.onTimer) };

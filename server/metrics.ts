@@ -1,34 +1,71 @@
-/** Prometheus counters and gauges, kept in memory and printed in the text exposition format. */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What each metric counts, for its HELP line. A metric missing here is described by its name. */
+const HELP: Record<string, string> = {
+  aftercare_inbound_total: 'Platform deliveries stored in the inbox, by platform and kind',
+  aftercare_inbound_duplicates_total: 'Platform deliveries seen before and ignored, by platform',
+  aftercare_inbound_rejected_total: 'Platform deliveries refused (signature, token, body), by platform and status',
+  aftercare_slack_requests_total: 'Slack requests handed to the inbound pipeline, by kind',
+  aftercare_command_errors_total: 'Commands answered with an error, by code (unexpected: with a correlation id)',
+  aftercare_command_duration_seconds: 'Time to run a command, from the queue to its reply, by kind',
+  aftercare_outbox_enqueued_total: 'Pushes queued, by platform',
+  aftercare_outbox_sent_total: 'Pushes sent, by platform',
+  aftercare_outbox_retries_total: 'Push attempts that will be retried (429, 5xx, timeouts), by platform',
+  aftercare_outbox_dead_total: 'Pushes given up on (dead letters), by platform',
+  aftercare_outbox_pending: 'Pushes waiting in the outbox',
+};
+
+/**
+ * The process's Prometheus metrics, on prom-client: counters created on first use (label names
+ * sorted, so a series reads the same whatever order the labels were given in), histograms for
+ * durations, gauges read at scrape time, and Node's default process metrics.
+ */
 export function createMetrics() {
-  const values = new Map<string, { name: string; labels: Record<string, string>; value: number }>();
-  const gauges = new Map<string, () => Promise<number> | number>();
-  const id = (name: string, labels: Record<string, string>) => `${name}{${Object.entries(labels).sort().map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const counters = new Map<string, Counter>();
+  const histograms = new Map<string, Histogram>();
+  const help = (name: string) => HELP[name] ?? name.replaceAll('_', ' ');
+
   return {
+    /** Adds `by` (default 1) to the counter `name` with `labels`. */
     inc(name: string, labels: Record<string, string> = {}, by = 1) {
-      const key = id(name, labels);
-      const entry = values.get(key) ?? { name, labels, value: 0 };
-      entry.value += by;
-      values.set(key, entry);
+      let counter = counters.get(name);
+      if (!counter) {
+        counter = new Counter({ name, help: help(name), labelNames: Object.keys(labels).sort(), registers: [registry] });
+        counters.set(name, counter);
+      }
+      counter.inc(sorted(labels), by);
     },
+    /** Records one observation (seconds) of the histogram `name`. */
+    observe(name: string, labels: Record<string, string>, seconds: number) {
+      let histogram = histograms.get(name);
+      if (!histogram) {
+        histogram = new Histogram({ name, help: help(name), labelNames: Object.keys(labels).sort(), registers: [registry], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        histograms.set(name, histogram);
+      }
+      histogram.observe(sorted(labels), seconds);
+    },
+    /** A gauge whose value is read when Prometheus scrapes. */
     gauge(name: string, read: () => Promise<number> | number) {
-      gauges.set(name, read);
+      new Gauge({
+        name,
+        help: help(name),
+        registers: [registry],
+        async collect() {
+          this.set(await read());
+        },
+      });
     },
-    async render(): Promise<string> {
-      const lines: string[] = [];
-      const seen = new Set<string>();
-      for (const [key, e] of [...values].sort()) {
-        if (!seen.has(e.name)) {
-          lines.push(`# TYPE ${e.name} counter`);
-          seen.add(e.name);
-        }
-        lines.push(`${key.replace('{}', '')} ${e.value}`);
-      }
-      for (const [name, read] of gauges) {
-        lines.push(`# TYPE ${name} gauge`, `${name} ${await read()}`);
-      }
-      lines.push('# TYPE process_resident_memory_bytes gauge', `process_resident_memory_bytes ${process.memoryUsage().rss}`);
-      return lines.join('\n') + '\n';
+    /** The exposition text and its content type. */
+    async render(): Promise<{ text: string; contentType: string }> {
+      return { text: await registry.metrics(), contentType: registry.contentType };
     },
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Labels in name order: prom-client prints them in the order given. */
+function sorted(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+}

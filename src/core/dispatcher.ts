@@ -25,6 +25,8 @@ export interface CoreOptions<S> {
   /** Role, organisation and locale of an actor in a conversation. */
   identify(actor: Actor, conversation: ConversationRef): Promise<Identity>;
   metric?(name: string, labels?: Record<string, string>, by?: number): void;
+  /** Records a duration in seconds (a Prometheus histogram). */
+  observe?(name: string, labels: Record<string, string>, seconds: number): void;
 }
 
 interface PendingConfirmation {
@@ -85,8 +87,7 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     } catch (e) {
       reply = { messages: [errorMessage(e, locale, event)], locale };
     }
-    metric('aftercare_command_duration_ms_sum', { kind: event.kind }, now() - started);
-    metric('aftercare_command_duration_ms_count', { kind: event.kind });
+    options.observe?.('aftercare_command_duration_seconds', { kind: event.kind }, (now() - started) / 1000);
     return reply;
   }
 

@@ -56,6 +56,12 @@ describe('the HTTP server', () => {
     expect(text).toMatch(/aftercare_inbound_total\{kind="command",platform="playground"\} \d+/);
     expect(text).toContain('# TYPE aftercare_outbox_pending gauge');
     expect(text).toMatch(/process_resident_memory_bytes \d+/);
+    // Every series is described, and command durations are a histogram.
+    expect(text).toContain('# HELP aftercare_inbound_total ');
+    expect(text).toContain('# TYPE aftercare_command_duration_seconds histogram');
+    expect(text).toMatch(/aftercare_command_duration_seconds_bucket\{le="0\.5",kind="command"\} \d+/);
+    const described = new Set([...text.matchAll(/^# HELP (\S+)/gm)].map((m) => m[1]));
+    for (const [, name] of text.matchAll(/^# TYPE (\S+)/gm)) expect(described.has(name)).toBe(true);
   });
 
   it('answers 404 as JSON for unknown paths', async () => {
