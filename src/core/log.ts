@@ -1,6 +1,8 @@
+import { pino, type Logger as PinoLogger } from 'pino';
+
 /**
- * JSON-lines logger. Secrets never reach a log line: values of keys that look secret are masked,
- * and any registered secret value is replaced wherever it appears.
+ * JSON-lines logging on pino. Secrets never reach a log line: values of keys that look secret are
+ * masked, and any registered secret value is replaced wherever it appears.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -12,7 +14,6 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_KEY = /(secret|password|token|authorization|encrypt_?key)/i;
 const secretValues = new Set<string>();
 
@@ -45,21 +46,40 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const min = ORDER[options.level ?? 'info'];
   const sink =
     options.sink ??
     ((line: string, level: LogLevel) => (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(line + '\n'));
-  const base = options.base ?? {};
-  const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[level] < min) return;
-    const entry = redact({ time: new Date().toISOString(), level, msg, ...base, ...fields });
-    sink(JSON.stringify(entry), level);
+  // pino writes the lines (JSON, ISO time, the level by name); the destination hands each to the sink.
+  const destination = {
+    write(line: string) {
+      const text = line.endsWith('\n') ? line.slice(0, -1) : line;
+      const level = (/"level":"(debug|info|warn|error)"/.exec(text)?.[1] ?? 'info') as LogLevel;
+      sink(text, level);
+    },
   };
+  const root = pino(
+    {
+      level: options.level ?? 'info',
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {
+        level: (label) => ({ level: label }),
+        // Secrets are masked in every field, however deep, before pino serializes the line.
+        log: (fields) => redact(fields) as Record<string, unknown>,
+      },
+    },
+    destination,
+  );
+  return wrap(options.base ? root.child(redact(options.base) as Record<string, unknown>) : root);
+}
+
+/** Our Logger over a pino logger: `log.info(msg, fields)` is pino's `info(fields, msg)`. */
+function wrap(logger: PinoLogger): Logger {
   return {
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
-    child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
+    debug: (m, f) => logger.debug(f ?? {}, redact(m) as string),
+    info: (m, f) => logger.info(f ?? {}, redact(m) as string),
+    warn: (m, f) => logger.warn(f ?? {}, redact(m) as string),
+    error: (m, f) => logger.error(f ?? {}, redact(m) as string),
+    child: (fields) => wrap(logger.child(redact(fields) as Record<string, unknown>)),
   };
 }
