@@ -13,6 +13,9 @@ const HELP: Record<string, string> = {
   aftercare_outbox_retries_total: 'Push attempts that will be retried (429, 5xx, timeouts), by platform',
   aftercare_outbox_dead_total: 'Pushes given up on (dead letters), by platform',
   aftercare_outbox_pending: 'Pushes waiting in the outbox',
+  aftercare_hook_requests_total: 'Hook calls, by hook and HTTP status (401s included)',
+  aftercare_alerts_total: 'Alert changes, by change (fired, acknowledged, resolved, escalated…)',
+  aftercare_sla_breaches_total: 'Response targets missed, by subject (ticket or alert) and stage (renotified, escalated)',
 };
 
 /**

@@ -16,7 +16,7 @@ import { parseResticOutput } from '../../src/domain/backups/restic.js';
 import { alertmanagerSchema, nagiosSchema, zabbixSchema } from '../../src/domain/alerts/formats.js';
 import { backupSchema, describeIssues, genericAlertSchema, releaseSchema, resticQuerySchema } from './schemas.js';
 
-type Running = Pick<RunningApp, 'services' | 'store' | 'log'>;
+type Running = Pick<RunningApp, 'services' | 'store' | 'log'> & Partial<Pick<RunningApp, 'metrics'>>;
 
 /** 400 with what is wrong; thrown inside handlers, answered by the hooks' error handler. */
 class BadPayload extends Error {}
@@ -75,6 +75,16 @@ function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
 export function mountHooks(app: express.Express, running: Running, config: Pick<AppConfig, 'hookToken'>): void {
   const { services, store, log } = running;
   const router = express.Router();
+  // One line and one count per hook call, whatever its outcome (a refused token included).
+  router.use((req, res, next) => {
+    const started = performance.now();
+    res.once('finish', () => {
+      const hook = req.path.replace(/^\//, '') || 'unknown';
+      running.metrics?.inc('aftercare_hook_requests_total', { hook, status: String(res.statusCode) });
+      log.info('hook call', { hook, status: res.statusCode, ms: Math.round(performance.now() - started), deliveryId: req.get('idempotency-key') ?? req.get('x-delivery-id') });
+    });
+    next();
+  });
   router.use(requireHookToken(config.hookToken));
   router.use(express.raw({ type: () => true, limit: BODY_LIMIT }));
 

@@ -41,7 +41,8 @@ export function startSchedules(running: Running, config: AppConfig, options: Sch
       expression,
       async (ctx) => {
         const slot = ctx.date.toISOString();
-        log.info('schedule tick', { task: name, slot, pid: process.pid });
+        // Only the replica elected for this slot gets here: one line per run, not per tick.
+        log.info('schedule run', { task: name, slot, pid: process.pid });
         try {
           await run(slot);
         } catch (e) {

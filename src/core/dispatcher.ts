@@ -78,6 +78,7 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     const started = now();
     let locale: Locale = 'en';
     let reply: Reply;
+    let failed = false;
     try {
       await rememberConversation(event.conversation).catch((e: unknown) => log.warn('could not remember conversation', { error: e }));
       const identity = await options.identify(event.actor, event.conversation);
@@ -85,9 +86,13 @@ export function createCore<S>(options: CoreOptions<S>): Core {
       const result = await route(event, identity);
       reply = { messages: result.messages ?? [], replace: result.replace, openForm: result.openForm, locale };
     } catch (e) {
+      failed = true;
       reply = { messages: [errorMessage(e, locale, event)], locale };
     }
-    options.observe?.('aftercare_command_duration_seconds', { kind: event.kind }, (now() - started) / 1000);
+    const ms = now() - started;
+    options.observe?.('aftercare_command_duration_seconds', { kind: event.kind }, ms / 1000);
+    // One line per command; a refused or failed one has logged its own line already.
+    if (!failed) log.info('command done', { deliveryId: event.id, platform: event.conversation.platform, kind: event.kind, what: whatOf(event), user: userKey(event.actor), ms });
     return reply;
   }
 
@@ -196,6 +201,12 @@ export function createCore<S>(options: CoreOptions<S>): Core {
       return byName.get(name.toLowerCase()) as CommandSpec<unknown> | undefined;
     },
   };
+}
+
+/** What an event asked for, for the log: `issue ack`, `issue.ack`, `issue.create`. */
+function whatOf(event: InboundEvent): string {
+  if (event.kind === 'command') return `${event.command} ${event.text.trim().split(/\s+/)[0] ?? ''}`.trim();
+  return event.kind === 'action' ? event.actionId : event.formId;
 }
 
 function requireRole<S>(ctx: CommandContext<S>, needed: CommandContext<S>['identity']['role']): void {

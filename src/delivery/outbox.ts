@@ -249,6 +249,7 @@ export function createOutbox(options: OutboxOptions) {
       const sent = await deliver(item, adapter);
       await store.batch([{ op: 'zrem', key: keys.outboxQueue(convKey), member: item.id }, { op: 'delete', key: keys.outboxItem(item.id) }, ...sent]);
       metric('aftercare_outbox_sent_total', { platform: adapter.platform });
+      log.info('push sent', { id: item.id, platform: adapter.platform, conversation: convKey, attempts: item.attempts + 1 });
       return true;
     } catch (e) {
       const retryable = e instanceof SendError ? e.retryable : true;

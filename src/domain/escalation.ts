@@ -1,4 +1,5 @@
 import type { Write } from '../core/store.js';
+import type { Logger } from '../core/log.js';
 import type { AppConfig } from '../config.js';
 import { alertCard } from './alerts/cards.js';
 import type { Alert, AlertSeverity, Alerts } from './alerts/service.js';
@@ -50,6 +51,8 @@ export interface EscalationDeps {
   audit: AuditLog;
   notify: Notify;
   now: () => number;
+  log: Logger;
+  metric(name: string, labels?: Record<string, string>, by?: number): void;
 }
 
 /**
@@ -57,7 +60,13 @@ export interface EscalationDeps {
  * the policy's timer writes when they are built.
  */
 export function createEscalation(deps: EscalationDeps) {
-  const { config, timers, audit, notify, now } = deps;
+  const { config, timers, audit, notify, now, log, metric } = deps;
+
+  /** One line and one count per escalation step. */
+  const breached = (subject: Subject, id: string, stage: 'renotified' | 'escalated') => {
+    metric('aftercare_sla_breaches_total', { subject, stage });
+    log.info('response target missed', { subject, id, stage });
+  };
   let subjects: { tickets: Tickets; alerts: Alerts } | undefined;
 
   /** Re-notifies a subject's subscribers at its response target (stage 1) and sets stage 2. */
@@ -97,18 +106,22 @@ export function createEscalation(deps: EscalationDeps) {
         if (!alert || alert.ackedAt || alert.status !== 'firing') return;
         if (stage === 2) {
           await subjects.alerts.escalate(id, 'system:timer');
+          breached('alert', id, 'escalated');
           return;
         }
         await renotify('alert', alert, ALERT_SLA[alert.severity], (c) => ({ ...alertCard(alert, c), text: c.t('ticket.sla_breach', { id: alert.id, severity: alert.severity }) }));
+        breached('alert', id, 'renotified');
         return;
       }
       const ticket = await subjects.tickets.find(id);
       if (!ticket || ticket.ackedAt || ticket.status === 'resolved') return;
       if (stage === 2) {
         await subjects.tickets.escalate(ticket.id, 'system:timer', 'SLA', true);
+        breached('ticket', ticket.id, 'escalated');
         return;
       }
       await renotify('ticket', ticket, ticket.severity, (c) => ({ ...ticketCard(ticket, c), text: c.t('ticket.sla_breach', { id: ticket.id, severity: ticket.severity }) }));
+      breached('ticket', ticket.id, 'renotified');
     },
   };
 }

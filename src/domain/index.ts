@@ -39,13 +39,17 @@ export function createServices(options: ServicesOptions) {
   const surveys = createSurveys(deps, audit);
 
   const notify = createNotify({ config: options.config, directory, outbox, surveys, now });
-  const escalation = createEscalation({ config: options.config, timers, audit, notify, now });
+  const metric = options.metric ?? (() => undefined);
+  const escalation = createEscalation({ config: options.config, timers, audit, notify, now, log: options.log, metric });
   const tickets = createTickets(deps, audit, {
     writes: (ticket, change) => escalation.ticketWrites(ticket, change),
     changed: (ticket, change, by, step) => notify.ticketChanged(ticket, change, by, step),
   });
   const alerts = createAlerts(deps, audit, {
-    changed: (alert, change, by) => notify.alertChanged(alert, change, by),
+    changed: (alert, change, by) => {
+      metric('aftercare_alerts_total', { change });
+      return notify.alertChanged(alert, change, by);
+    },
     respondTimer: {
       start: (alert) => timers.schedule(escalation.alertTimer(alert)),
       stop: (id) => timers.cancel(respondTimerId('alert', id)),

@@ -102,7 +102,7 @@ describe('two aftercare processes on one Redis', () => {
       [...a!.lines, ...b!.lines]
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as { msg?: string; task?: string; slot?: string; pid?: number })
-        .filter((l) => l.msg === 'schedule tick' && l.task === 'digest')
+        .filter((l) => l.msg === 'schedule run' && l.task === 'digest')
         .map((t) => t.slot);
     const slots = slotsSoFar();
     expect(slots.length).toBeGreaterThanOrEqual(2);
