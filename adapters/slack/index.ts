@@ -74,7 +74,7 @@ export async function createSlackModule(
   return {
     adapter,
     mount(app) {
-      app.use(SLACK_EVENTS_PATH, slackRequestGuard(log, now));
+      app.use(SLACK_EVENTS_PATH, slackRequestGuard(log, config.signingSecret, now));
       app.use(receiver.router);
     },
     async start() {

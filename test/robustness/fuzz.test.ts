@@ -303,7 +303,8 @@ function feishuCases(n: number): FuzzCase[] {
       out.push({ endpoint: path, cls: 'feishu-bad-key', path, headers, body, mustRefuse: true });
       continue;
     }
-    if (r === 5) {
+    // The URL challenge is proven by decrypting and by its token, not signed by Feishu: not a bad-signature case.
+    if (r === 5 && (base as { type?: unknown }).type !== 'url_verification') {
       const { body, headers } = buildEncryptedRequest(ENCRYPT_KEY, base);
       const h = { ...headers };
       pick([() => (h['x-lark-signature'] = 'deadbeef'), () => delete h['x-lark-signature'], () => (h['x-lark-request-timestamp'] = '1'), () => (h['x-lark-request-nonce'] = 'other')])();
@@ -455,5 +456,5 @@ describe('fuzzing every HTTP endpoint (seeded)', () => {
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
-  }, 300_000);
+  }, 120_000);
 });
