@@ -13,6 +13,7 @@ import { payload as slackFixture } from '../slack/fixtures.js';
 import { slackHeaders } from '../slack/sign.js';
 import { FakeConnector } from '../teams/fake-connector.js';
 import { ACME_CHANNEL, cardClick, commandMessage, CUSTOMER } from '../teams/teams-activities.js';
+import { mulberry32 } from '../helpers/seeded.js';
 
 /**
  * A bounded, seeded fuzz of every HTTP endpoint of the running server. Every answer must be a
@@ -26,16 +27,6 @@ const SLACK_SECRET = 'fuzz-signing-secret-0123456789';
 const BATCH = 20;
 const SLOW_MS = 3000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = mulberry32(SEED);
 const int = (n: number) => Math.floor(rnd() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;

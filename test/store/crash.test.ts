@@ -9,6 +9,7 @@ import type { StateStore } from '../../src/core/store.js';
 import { openStore } from '../../src/state/store.js';
 import { startFakeSlack } from '../slack/fake-slack.js';
 import { slackHeaders } from '../slack/sign.js';
+import { mulberry32 } from '../helpers/seeded.js';
 
 /**
  * kill -9 on the inbound path. The guarantee under test: a slash command is durable before Slack
@@ -463,14 +464,3 @@ function duplicates(list: string[]): string[] {
   return [...new Set(list.filter((x) => (seen.has(x) ? true : (seen.add(x), false))))];
 }
 
-/** A small seeded generator (mulberry32): the same seed gives the same kill delays. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
