@@ -32,7 +32,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   AFTERCARE_STORE: z
     .string()
-    .regex(/^(sqlite|redis|rediss):\/\/.*/, 'expected sqlite://<path> or redis://host:port')
+    .regex(/^(sqlite|redis|rediss|postgres|postgresql):\/\/.*/, 'expected sqlite://<path>, postgres://user:password@host:port/database or redis://host:port')
     .default('sqlite://./data/aftercare.sqlite'),
   AFTERCARE_PUBLIC_URL: z.string().url().optional(),
   AFTERCARE_HOOK_TOKEN: z.string().min(8, 'use at least 8 characters').optional(),

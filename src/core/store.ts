@@ -1,5 +1,5 @@
 /**
- * The state port. Implemented in src/state (Keyv on SQLite or Redis, plus atomic operations).
+ * The state port. Implemented in src/state (Keyv on SQLite, PostgreSQL or Redis, plus atomic operations).
  */
 /** One member of a sorted index. */
 export interface ScoredMember {
@@ -59,7 +59,7 @@ export class StaleRevisionError extends Error {
 }
 
 export interface StateStore {
-  readonly kind: 'sqlite' | 'redis';
+  readonly kind: 'sqlite' | 'redis' | 'postgres';
   get<T>(key: string): Promise<T | undefined>;
   /** Values in the order of `keys`; missing ones are `undefined`. Batched: one round trip per ~500 keys. */
   getMany<T>(keys: string[]): Promise<Array<T | undefined>>;
@@ -110,7 +110,7 @@ export interface StateStore {
   hgetall(key: string): Promise<Record<string, number>>;
   /**
    * Applies `writes` in order, in one round trip and as one unit (a SQLite transaction; one Redis
-   * script): what belongs together — an entity, its indexes, its aggregates, its audit entry — is
+   * script; one PostgreSQL function call): what belongs together — an entity, its indexes, its aggregates, its audit entry — is
    * written together. With `once`, nothing is written when that key is already claimed; resolves
    * whether the writes were applied.
    */

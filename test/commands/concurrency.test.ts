@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../src/core/keys.js';
-import { tempSqliteUrl, testRedisUrl } from '../helpers/env.js';
+import { freshPostgresUrl, tempSqliteUrl, testPostgresUrl, testRedisUrl } from '../helpers/env.js';
 import { createHarness, flushRedis } from '../helpers/harness.js';
 
 const redis = testRedisUrl();
-const stores: Array<[string, () => string]> = [['SQLite', () => tempSqliteUrl('burst')]];
+const stores: Array<[string, () => string | Promise<string>]> = [['SQLite', () => tempSqliteUrl('burst')]];
 if (redis) stores.push(['Redis', () => {
   const url = `${redis.replace(/\/\d*$/, '')}/5`;
   flushRedis(url);
   return url;
 }]);
+if (testPostgresUrl()) stores.push(['PostgreSQL', () => freshPostgresUrl('burst')]);
 
 describe.each(stores)('200 /issue commands at once on %s', (_name, url) => {
   it('create SUP-1…SUP-200 with no gap or repeat, each in its organisation index', async () => {
-    const h = await createHarness({ storeUrl: url() });
+    const h = await createHarness({ storeUrl: await url() });
     try {
       await h.run('root', 'support-acme', '/aftercare org acme');
       await h.run('root', 'support-globex', '/aftercare org globex');
@@ -39,7 +40,7 @@ describe.each(stores)('200 /issue commands at once on %s', (_name, url) => {
   });
 
   it('acks one ticket from 20 engineers at once exactly once', async () => {
-    const h = await createHarness({ storeUrl: url() });
+    const h = await createHarness({ storeUrl: await url() });
     try {
       await h.run('root', 'support-acme', '/aftercare org acme');
       await h.run('alice', 'support-acme', '/issue Race me');

@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaleRevisionError, type StateStore } from '../../src/core/store.js';
 import { openStore } from '../../src/state/store.js';
-import { tempSqliteUrl, testRedisUrl } from '../helpers/env.js';
+import { freshPostgresUrl, tempSqliteUrl, testPostgresUrl, testRedisUrl } from '../helpers/env.js';
 
 const redisUrl = testRedisUrl();
-const backends: Array<[string, () => string]> = [['sqlite', () => tempSqliteUrl('contract')]];
+const backends: Array<[string, () => string | Promise<string>]> = [['sqlite', () => tempSqliteUrl('contract')]];
 if (redisUrl) backends.push(['redis', () => redisUrl]);
+if (testPostgresUrl()) backends.push(['postgres', () => freshPostgresUrl('contract')]);
 
 describe.each(backends)('the %s store', (kind, url) => {
   let store: StateStore;
   const ns = `t${Date.now()}${Math.random().toString(36).slice(2, 6)}`;
   beforeAll(async () => {
-    store = await openStore(url());
+    store = await openStore(await url());
   });
   afterAll(async () => {
     await store.close();
@@ -105,8 +106,8 @@ describe.each(backends)('the %s store', (kind, url) => {
 
   it('writes nothing when adding to the inbox fails part-way, so the platform’s retry is taken as new', async () => {
     const id = `${ns}:slack:command:broken`;
-    // SQLite: the event cannot be serialized; Redis: the script fails at its first write (a score that is not a number).
-    const broken = kind === 'sqlite' ? { id, event: { big: 1n }, receivedAt: 1 } : { id, event: { ok: true }, receivedAt: Number.NaN };
+    // SQLite, PostgreSQL: the event cannot be serialized; Redis: the script fails at its first write (a score that is not a number).
+    const broken = kind !== 'redis' ? { id, event: { big: 1n }, receivedAt: 1 } : { id, event: { ok: true }, receivedAt: Number.NaN };
     await expect(store.inboxAdd(broken, 60_000)).rejects.toThrow();
     expect((await store.inboxPending(1000)).filter((e) => e.id === id)).toEqual([]);
     expect(await store.inboxAdd({ id, event: { ok: true }, receivedAt: 7 }, 60_000)).toBe(true);
@@ -187,7 +188,7 @@ describe.each(backends)('the %s store', (kind, url) => {
     await store.inboxAdd({ id: `${ns}:purge:pending`, event: { n: 2 }, receivedAt: 2 }, 20);
     await new Promise((r) => setTimeout(r, 40));
     const purged = await store.purgeExpired();
-    if (kind === 'sqlite') expect(purged).toBeGreaterThanOrEqual(3);
+    if (kind !== 'redis') expect(purged).toBeGreaterThanOrEqual(3);
     expect(await store.claim(`${ns}:purge:long`, 60_000)).toBe(false);
     expect(await store.get(`${ns}:purge:value-long`)).toBe('v');
     expect(await store.get(`${ns}:purge:value-short`)).toBeUndefined();
