@@ -9,48 +9,52 @@ import type { StateStore } from '../../src/core/store.js';
 import { createServices, type Services } from '../../src/domain/index.js';
 import { openStore } from '../../src/state/store.js';
 import { TOKEN, feed, freePort, postHook, waitFor } from '../hooks/support.js';
+import { freshPostgresUrl, testPostgresUrl } from '../helpers/env.js';
 
-/** A real Redis: CI's (AFTERCARE_TEST_REDIS_URL, on a database of our own) or one started here. */
-let redisUrl: string;
-let ownRedis: string | undefined;
-let store: StateStore;
-let services: Services;
-const replicas: Array<{ proc: ChildProcess; url: string; lines: string[] }> = [];
+/**
+ * Three aftercare processes on one shared store, for each store that runs replicas: Redis (CI's,
+ * AFTERCARE_TEST_REDIS_URL on a database of our own, or one started here) and PostgreSQL (a fresh
+ * database on AFTERCARE_TEST_POSTGRES_URL).
+ */
+const backends: Array<[string, () => Promise<{ url: string; stop?: () => void }>]> = [['Redis', sharedRedis]];
+if (testPostgresUrl()) backends.push(['PostgreSQL', async () => ({ url: await freshPostgresUrl('replicas') })]);
 
-beforeAll(async () => {
+async function sharedRedis(): Promise<{ url: string; stop?: () => void }> {
   const base = process.env.AFTERCARE_TEST_REDIS_URL;
-  if (base) redisUrl = `${base.replace(/\/\d*$/, '')}/13`;
+  let url: string;
+  let stop: (() => void) | undefined;
+  if (base) url = `${base.replace(/\/\d*$/, '')}/13`;
   else {
     const port = await freePort();
-    ownRedis = mkdtempSync(join(tmpdir(), 'aftercare-redis-'));
-    execFileSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', ownRedis, '--daemonize', 'yes', '--pidfile', join(ownRedis, 'redis.pid')]);
-    redisUrl = `redis://127.0.0.1:${port}/0`;
+    const dir = mkdtempSync(join(tmpdir(), 'aftercare-redis-'));
+    execFileSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'yes', '--pidfile', join(dir, 'redis.pid')]);
+    url = `redis://127.0.0.1:${port}/0`;
+    stop = () => process.kill(Number(readFileSync(join(dir, 'redis.pid'), 'utf8').trim()));
     await waitFor(async () => {
       try {
-        return execFileSync('redis-cli', ['-u', redisUrl, 'ping'], { encoding: 'utf8' }).includes('PONG');
+        return execFileSync('redis-cli', ['-u', url, 'ping'], { encoding: 'utf8' }).includes('PONG');
       } catch {
         return false;
       }
     });
   }
-  execFileSync('redis-cli', ['-u', redisUrl, 'flushdb']);
-  store = await openStore(redisUrl);
-  services = createServices({ store, config: loadConfig({ AFTERCARE_STORE: redisUrl }), log: createLogger({ level: 'error' }) });
-});
+  execFileSync('redis-cli', ['-u', url, 'flushdb']);
+  return { url, stop };
+}
 
-afterAll(async () => {
+const replicas: Array<{ proc: ChildProcess; url: string; lines: string[] }> = [];
+
+afterAll(() => {
   for (const r of replicas) if (r.proc.exitCode === null) r.proc.kill('SIGKILL');
-  await store?.close();
-  if (ownRedis) process.kill(Number(readFileSync(join(ownRedis, 'redis.pid'), 'utf8').trim()));
 });
 
-function startReplica(env: Record<string, string>): Promise<(typeof replicas)[number]> {
+function startReplica(storeUrl: string, env: Record<string, string>): Promise<(typeof replicas)[number]> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'test/schedules/replica.ts'], {
     env: {
       PATH: process.env.PATH,
       PORT: '0',
       HOST: '127.0.0.1',
-      AFTERCARE_STORE: redisUrl,
+      AFTERCARE_STORE: storeUrl,
       AFTERCARE_HOOK_TOKEN: TOKEN,
       AFTERCARE_PLAYGROUND: 'on',
       AFTERCARE_SLA: '{"S1":{"respondMin":0.02}}',
@@ -84,22 +88,40 @@ function startReplica(env: Record<string, string>): Promise<(typeof replicas)[nu
 const renotified = async (url: string, id: string) => (await feed({ url }, 'engineering')).filter((m) => m.text.includes(`${id} (critical) has not been acknowledged`));
 const paged = async (url: string, id: string) => (await feed({ url }, 'escalations')).filter((m) => m.text.includes(`Alert ${id} was escalated`));
 
-describe('two aftercare processes on one Redis', () => {
+describe.each(backends)('three aftercare processes on one %s', (_name, open) => {
+  let storeUrl: string;
+  let stop: (() => void) | undefined;
+  let store: StateStore;
+  let services: Services;
+  beforeAll(async () => {
+    ({ url: storeUrl, stop } = await open());
+    store = await openStore(storeUrl);
+    services = createServices({ store, config: loadConfig({ AFTERCARE_STORE: storeUrl }), log: createLogger({ level: 'error' }) });
+  });
+  afterAll(async () => {
+    await store?.close();
+    stop?.();
+  });
+  const start = (env: Record<string, string>) => startReplica(storeUrl, env);
+  const stopAll = async (list: Array<(typeof replicas)[number]>) => {
+    await Promise.all(list.map((r) => new Promise((done) => (r.proc.exitCode !== null ? done(null) : (r.proc.once('exit', done), r.proc.kill('SIGTERM'))))));
+  };
+
   it('fire an escalation timer once and each digest tick once', async () => {
     const env = { AFTERCARE_TIMER_POLL_MS: '50', AFTERCARE_DIGEST_CRON: '*/2 * * * * *' };
-    const [a, b] = await Promise.all([startReplica(env), startReplica(env)]);
+    const [a, b, c] = await Promise.all([start(env), start(env), start(env)]);
     const res = await postHook(a!, '/hooks/alerts', { system: 'crm', title: 'CRM down', severity: 'critical', status: 'firing', dedupKey: 'replica-test' });
     const id = (res.json.created as string[])[0]!;
     await waitFor(async () => (await paged(b!.url, id)).length > 0, 20_000);
     await new Promise((r) => setTimeout(r, 4500));
     expect(await renotified(a!.url, id)).toHaveLength(1);
-    expect(await paged(b!.url, id)).toHaveLength(1);
+    expect(await paged(c!.url, id)).toHaveLength(1);
     expect((await services.alerts.get(id)).escalations).toBe(1);
     const audit = await services.audit.latest(500);
     expect(audit.filter((e) => e.action === 'alert.sla_renotified' && e.target === id)).toHaveLength(1);
 
     const slotsSoFar = () =>
-      [...a!.lines, ...b!.lines]
+      [...a!.lines, ...b!.lines, ...c!.lines]
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as { msg?: string; task?: string; slot?: string; pid?: number })
         .filter((l) => l.msg === 'schedule run' && l.task === 'digest')
@@ -117,21 +139,42 @@ describe('two aftercare processes on one Redis', () => {
       return digests === before && slotsSoFar().length === before;
     }, 10_000).catch(() => undefined);
     expect(counts[0]).toBe(counts[1]);
-    for (const r of [a!, b!]) r.proc.kill('SIGTERM');
+    await stopAll([a!, b!, c!]);
+  });
+
+  it('share one outbox: alerts reported to any of them are each pushed to the subscribed channel once', async () => {
+    const env = { AFTERCARE_TIMER_POLL_MS: '3600000' };
+    const three = await Promise.all([start(env), start(env), start(env)]);
+    const ids = await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const res = await postHook(three[i % 3]!, '/hooks/alerts', { system: 'crm', title: `Disk ${i} full`, severity: 'warning', status: 'firing', dedupKey: `shared-outbox-${i}` });
+        expect(res.status).toBe(200);
+        return (res.json.created as string[])[0]!;
+      }),
+    );
+    expect(new Set(ids).size).toBe(30);
+    const pushed = async () => (await feed(three[0]!, 'engineering')).filter((m) => /Disk \d+ full/.test(m.text));
+    await waitFor(async () => (await pushed()).length >= 30, 20_000);
+    // Two stop (draining what they hold); the third shows the channel as the outbox left it.
+    await stopAll(three.slice(1));
+    const byAlert = new Map<string, number>();
+    for (const m of await pushed()) for (const id of ids) if (new RegExp(`\\b${id}\\b`).test(m.text)) byAlert.set(id, (byAlert.get(id) ?? 0) + 1);
+    expect([...byAlert.values()]).toEqual(Array.from({ length: 30 }, () => 1));
+    await stopAll(three);
   });
 
   it('lose no timer when a process is killed with SIGKILL while the timer is due: the restarted one fires it', async () => {
-    const lazy = await startReplica({ AFTERCARE_TIMER_POLL_MS: '3600000' });
+    const lazy = await start({ AFTERCARE_TIMER_POLL_MS: '3600000' });
     const res = await postHook(lazy, '/hooks/alerts', { system: 'crm', title: 'ERP down', severity: 'critical', status: 'firing', dedupKey: 'killed-test' });
     const id = (res.json.created as string[])[0]!;
     await new Promise((r) => setTimeout(r, 1600));
     lazy.proc.kill('SIGKILL');
     await new Promise((r) => lazy.proc.once('exit', r));
-    const restarted = await startReplica({ AFTERCARE_TIMER_POLL_MS: '50' });
-    await waitFor(async () => (await paged(restarted.url, id)).length > 0, 20_000);
+    const restarted = await Promise.all([start({ AFTERCARE_TIMER_POLL_MS: '50' }), start({ AFTERCARE_TIMER_POLL_MS: '50' })]);
+    await waitFor(async () => (await paged(restarted[0]!.url, id)).length > 0, 20_000);
     await new Promise((r) => setTimeout(r, 1000));
-    expect(await renotified(restarted.url, id)).toHaveLength(1);
-    expect(await paged(restarted.url, id)).toHaveLength(1);
-    restarted.proc.kill('SIGTERM');
+    expect(await renotified(restarted[1]!.url, id)).toHaveLength(1);
+    expect(await paged(restarted[0]!.url, id)).toHaveLength(1);
+    await stopAll(restarted);
   });
 });
