@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { RunningApp } from '../../server/app.js';
+import { startApp } from '../../server/app.js';
+import { loadConfig } from '../../src/config.js';
+import { freshPostgresUrl, memoryLogger, tempSqliteUrl, testPostgresUrl } from '../helpers/env.js';
+import { feed } from '../hooks/support.js';
+
+const run = promisify(execFile);
+
+async function start(storeUrl: string): Promise<RunningApp> {
+  return startApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', AFTERCARE_STORE: storeUrl, AFTERCARE_PLAYGROUND: 'on', AFTERCARE_ADMINS: 'playground:root' }), { log: memoryLogger() });
+}
+
+/** One playground event over HTTP, as the page sends it; resolves when the bot has answered. */
+async function say(app: RunningApp, user: string, role: string, channel: string, body: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${app.url}/playground/event`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user, role, lang: 'en', channel, ...body }),
+  });
+  expect(res.status).toBe(200);
+}
+
+/** What a person sees of the deployment: replies to read-only commands, as text. */
+async function looks(app: RunningApp): Promise<string[]> {
+  const seen: string[] = [];
+  for (const [user, role, channel, text] of [
+    ['root', 'admin', 'ops', '/issue list all'],
+    ['root', 'admin', 'ops', '/issue show SUP-1'],
+    ['root', 'admin', 'ops', '/issue show SUP-2'],
+    ['root', 'admin', 'ops', '/survey results'],
+    ['root', 'admin', 'ops', '/aftercare audit 50'],
+  ] as const) {
+    const earlier = new Set((await feed(app, channel)).map((m) => m.id));
+    await say(app, user, role, channel, { kind: 'command', text });
+    // The reply's messages and cards, as the page shows them (times and message ids aside).
+    seen.push((await feed(app, channel)).filter((m) => !earlier.has(m.id)).map((m) => `${m.text}\n${m.html}`).join('\n---\n'));
+  }
+  return seen;
+}
+
+describe.runIf(testPostgresUrl())('npm run store:copy', () => {
+  it('moves a playground session from SQLite to PostgreSQL: the bot started there shows the same tickets, surveys and audit log', async () => {
+    const sqlite = tempSqliteUrl('session');
+    const before = await start(sqlite);
+    let shown: string[];
+    try {
+      await say(before, 'root', 'admin', 'support-acme', { kind: 'command', text: '/aftercare org acme' });
+      await say(before, 'carol', 'customer', 'support-acme', { kind: 'command', text: '/issue Export times out sev:S2 system:crm' });
+      await say(before, 'carol', 'customer', 'support-acme', { kind: 'command', text: '/issue 登录页面空白 sev:S3' });
+      await say(before, 'bob', 'engineer', 'engineering', { kind: 'command', text: '/issue ack SUP-1' });
+      await say(before, 'bob', 'engineer', 'engineering', { kind: 'command', text: '/issue resolve SUP-1 fixed-in:1.2.3 the export is paged now' });
+      // The resolution sends carol a CSAT survey card; she answers it with its "5" button.
+      const card = await (async () => {
+        for (let i = 0; i < 100; i++) {
+          const found = (await feed(before, 'support-acme')).flatMap((m) => [...m.html.matchAll(/data-action="survey.answer" data-value="([^"]+:5)"/g)].map((x) => x[1]!));
+          if (found.length) return found[0]!;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error('no survey card');
+      })();
+      await say(before, 'carol', 'customer', 'support-acme', { kind: 'action', actionId: 'survey.answer', value: card });
+      shown = await looks(before);
+    } finally {
+      await before.stop();
+    }
+    expect(shown[0]).toContain('SUP-2');
+    expect(shown[3]).toMatch(/5/);
+    expect(shown[4]).toContain('survey.answered');
+
+    const postgres = await freshPostgresUrl('copy');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/store-copy.ts', '--', sqlite, postgres]);
+    expect(stdout).toMatch(/value\s+(\d+) copied\s+\1 found/);
+    expect(stdout).toMatch(/zset\s+(\d+) copied\s+\1 found/);
+    expect(stdout).toMatch(/spot check: [1-9]\d* records read the same/);
+
+    const after = await start(postgres);
+    try {
+      expect(after.store.kind).toBe('postgres');
+      expect(await looks(after)).toEqual(shown);
+      // And it goes on where the other left off: the next ticket is SUP-3.
+      await say(after, 'carol', 'customer', 'support-acme', { kind: 'command', text: '/issue Printer jams' });
+      expect((await feed(after, 'support-acme')).at(-1)!.text).toContain('SUP-3');
+    } finally {
+      await after.stop();
+    }
+  });
+
+  it('refuses a target that already holds state, and a source that does not exist', async () => {
+    const postgres = await freshPostgresUrl('copy_full');
+    const app = await start(postgres);
+    await say(app, 'root', 'admin', 'support-acme', { kind: 'command', text: '/aftercare org acme' });
+    await app.stop();
+    const sqlite = tempSqliteUrl('empty');
+    const empty = await start(sqlite);
+    await empty.stop();
+    await expect(run(process.execPath, ['--import', 'tsx', 'scripts/store-copy.ts', '--', sqlite, postgres])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/already holds aftercare state; copy into an empty database/) });
+    await expect(run(process.execPath, ['--import', 'tsx', 'scripts/store-copy.ts', '--', 'sqlite:///nonexistent/x.sqlite', postgres])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/there is no SQLite database at \/nonexistent\/x.sqlite/) });
+  });
+});
