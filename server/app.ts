@@ -49,7 +49,7 @@ export interface StartOptions {
 export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   const log = options.log ?? createLogger({ level: config.logLevel });
   const now = options.now ?? Date.now;
-  registerSecrets(config.hookToken, config.slack?.botToken, config.slack?.signingSecret, config.teams?.appPassword, config.feishu?.appSecret, config.feishu?.encryptKey, config.feishu?.verificationToken);
+  registerSecrets(config.hookToken, config.slack?.botToken, config.slack?.signingSecret, config.slack?.appToken, config.teams?.appPassword, config.feishu?.appSecret, config.feishu?.encryptKey, config.feishu?.verificationToken);
   const metrics = createMetrics();
   const metric = (name: string, labels?: Record<string, string>, by?: number) => metrics.inc(name, labels, by);
   const store = options.store ?? (await openStore(config.store));
@@ -177,6 +177,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       });
       await inbound.stop(5_000);
       await outbox.stop();
+      for (const mod of modules) await mod.stop?.();
       for (const mod of modules) await mod.adapter.close?.();
       await store.close();
     },

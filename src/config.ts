@@ -78,6 +78,11 @@ const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_API_URL: z.string().url().optional(),
+  /** An app-level token (`xapp-…`, scope connections:write): Slack in Socket Mode, no public URL. */
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'expected an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)')
+    .optional(),
   MICROSOFT_APP_ID: z.string().optional(),
   MICROSOFT_APP_PASSWORD: z.string().optional(),
   MICROSOFT_APP_TENANT_ID: z.string().optional(),
@@ -85,6 +90,8 @@ const envSchema = z.object({
   TEAMS_ENABLED: bool.optional(),
   FEISHU_APP_ID: z.string().optional(),
   FEISHU_APP_SECRET: z.string().optional(),
+  /** `webhook` (events POSTed to us) or `websocket` (the SDK's long connection: no public URL). */
+  FEISHU_CONNECTION: z.enum(['webhook', 'websocket']).default('webhook'),
   FEISHU_VERIFICATION_TOKEN: z.string().optional(),
   FEISHU_ENCRYPT_KEY: z.string().optional(),
   FEISHU_DOMAIN: z
@@ -121,9 +128,10 @@ export interface AppConfig {
   /** Recovery point objective per system, in hours; `*` is the default. */
   rpoHours: Record<string, number>;
   timerPollMs: number;
-  slack?: { botToken: string; signingSecret: string; apiUrl?: string };
+  /** Over HTTP (`signingSecret`) or, with `appToken`, in Socket Mode. */
+  slack?: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   teams?: { appId: string; appPassword: string; tenantId?: string; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI' };
-  feishu?: { appId: string; appSecret: string; verificationToken?: string; encryptKey?: string; domain: string };
+  feishu?: { appId: string; appSecret: string; verificationToken?: string; encryptKey?: string; domain: string; connection?: 'webhook' | 'websocket' };
 }
 
 /** Default SLA targets, in minutes. */
@@ -192,8 +200,12 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     if (Boolean(va) !== Boolean(vb)) throw new ConfigError(va ? b : a, `set together with ${va ? a : b}`);
     return Boolean(va && vb);
   };
-  const slack = both('SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET)
-    ? { botToken: e.SLACK_BOT_TOKEN!, signingSecret: e.SLACK_SIGNING_SECRET!, apiUrl: e.SLACK_API_URL }
+  // Slack needs the bot token and a way in: the signing secret (HTTP) or an app token (Socket Mode).
+  const slackWayIn = e.SLACK_SIGNING_SECRET ?? e.SLACK_APP_TOKEN;
+  if (e.SLACK_BOT_TOKEN && !slackWayIn) throw new ConfigError('SLACK_SIGNING_SECRET', 'set together with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)');
+  if (!e.SLACK_BOT_TOKEN && slackWayIn) throw new ConfigError('SLACK_BOT_TOKEN', `set together with ${e.SLACK_SIGNING_SECRET ? 'SLACK_SIGNING_SECRET' : 'SLACK_APP_TOKEN'}`);
+  const slack = e.SLACK_BOT_TOKEN
+    ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL }
     : undefined;
   const feishu = both('FEISHU_APP_ID', 'FEISHU_APP_SECRET', e.FEISHU_APP_ID, e.FEISHU_APP_SECRET)
     ? {
@@ -202,6 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
         verificationToken: e.FEISHU_VERIFICATION_TOKEN,
         encryptKey: e.FEISHU_ENCRYPT_KEY,
         domain: e.FEISHU_DOMAIN,
+        connection: e.FEISHU_CONNECTION,
       }
     : undefined;
   const teamsOn = Boolean(e.MICROSOFT_APP_ID) || e.TEAMS_ENABLED === true;

@@ -1,4 +1,4 @@
-import { App, ExpressReceiver } from '@slack/bolt';
+import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { AppConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/config.js';
 import { registerSecrets } from '../../src/core/log.js';
@@ -19,8 +19,15 @@ export interface SlackModuleOptions {
 }
 
 /**
- * The Slack platform: Bolt (ExpressReceiver) mounted on the shared express app at
- * POST /slack/events, plus the outbound adapter the outbox sends with.
+ * The Slack platform: Bolt, plus the outbound adapter the outbox sends with. Requests come in one
+ * of two ways, to the same listeners and so the same inbound pipeline and dedupe:
+ * - over HTTP: an ExpressReceiver mounted on the shared express app at POST /slack/events,
+ *   verified with the signing secret;
+ * - in Socket Mode, when an app-level token (`xapp-…`) is configured: Bolt's SocketModeReceiver
+ *   asks apps.connections.open for a WebSocket URL and Slack sends every request over that
+ *   connection as an envelope (`slash_commands`, `interactive`, `events_api`), acknowledged by
+ *   `envelope_id`. Nothing is exposed: no public URL, no signing secret. The receiver reconnects
+ *   by itself when Slack recycles the connection.
  *
  * Bolt is given an `authorize` that answers from memory (no auth.test per request, which would
  * push acks past 3 s when the Web API is slow — SDK-NOTES); `start()` runs auth.test once to learn
@@ -48,17 +55,21 @@ export async function createSlackModule(
   });
 
   const boltLogger = toBoltLogger(log.child({ component: 'bolt' }));
-  const receiver = new ExpressReceiver({
-    signingSecret: config.signingSecret,
-    endpoints: SLACK_EVENTS_PATH,
-    processBeforeResponse: true,
-    logger: boltLogger,
-  });
+  const clientOptions = webClientOptions(config.apiUrl, log);
+  const socketMode = config.appToken !== undefined;
+  let receiver: ExpressReceiver | SocketModeReceiver;
+  if (config.appToken) {
+    registerSecrets(config.appToken);
+    // apps.connections.open goes to the same Web API base as every other call (SLACK_API_URL).
+    receiver = new SocketModeReceiver({ appToken: config.appToken, logger: boltLogger, installerOptions: { clientOptions } });
+  } else if (config.signingSecret) {
+    receiver = new ExpressReceiver({ signingSecret: config.signingSecret, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: true, logger: boltLogger });
+  } else throw new ConfigError('SLACK_SIGNING_SECRET', 'set it (HTTP) or SLACK_APP_TOKEN (Socket Mode)');
   const bolt = new App({
     receiver,
     logger: boltLogger,
     authorize: async () => ({ botToken: config.botToken, botId: identity.botId, botUserId: identity.botUserId }),
-    clientOptions: webClientOptions(config.apiUrl, log),
+    clientOptions,
     convoStore: false,
   });
   registerListeners(bolt, {
@@ -74,8 +85,10 @@ export async function createSlackModule(
   return {
     adapter,
     mount(app) {
-      app.use(SLACK_EVENTS_PATH, slackRequestGuard(log, config.signingSecret, now));
-      app.use(receiver.router);
+      if (receiver instanceof ExpressReceiver) {
+        app.use(SLACK_EVENTS_PATH, slackRequestGuard(log, config.signingSecret!, now));
+        app.use(receiver.router);
+      }
     },
     async start() {
       try {
@@ -89,6 +102,19 @@ export async function createSlackModule(
         if (error.code === 'auth') throw new ConfigError('SLACK_BOT_TOKEN', `Slack refused the token (${platformErrorCode(e) ?? error.message})`);
         log.warn('slack auth.test failed; continuing without the bot ids', { error: error.message });
       }
+      if (socketMode) {
+        // Resolves once Slack has said hello on the connection; an app token Slack refuses
+        // (invalid_auth, not_allowed_token_type) stops start-up, naming the variable.
+        try {
+          await bolt.start();
+        } catch (e) {
+          throw new ConfigError('SLACK_APP_TOKEN', `Slack refused the Socket Mode connection (${platformErrorCode(e) ?? (e instanceof Error ? e.message : String(e))})`);
+        }
+        log.info('slack socket mode connected');
+      }
+    },
+    async stop() {
+      if (socketMode) await bolt.stop();
     },
   };
 }

@@ -130,8 +130,10 @@ export interface PlatformModule {
   readonly adapter: ChatAdapter;
   /** Mounts the platform's inbound routes on the one HTTP server (before any body parser runs). */
   mount(app: import('express').Express): void;
-  /** Work after the server listens (e.g. verifying credentials). */
+  /** Work after the server listens (e.g. verifying credentials, opening a Socket Mode connection). */
   start?(): Promise<void>;
+  /** Closes what `start` opened (a platform's long connection), before the outbox and the store stop. */
+  stop?(): Promise<void>;
 }
 
 /** What a platform factory receives from the composition root. */

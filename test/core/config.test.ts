@@ -19,6 +19,9 @@ describe('configuration', () => {
     [{ AFTERCARE_SLA: '{not json' }, 'AFTERCARE_SLA'],
     [{ AFTERCARE_BACKUP_RPO: 'crm:24' }, 'AFTERCARE_BACKUP_RPO'],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xoxb-2' }, 'SLACK_APP_TOKEN'],
+    [{ SLACK_APP_TOKEN: 'xapp-1-A-1-x' }, 'SLACK_BOT_TOKEN'],
+    [{ FEISHU_APP_ID: 'cli_1', FEISHU_APP_SECRET: 's', FEISHU_CONNECTION: 'socket' }, 'FEISHU_CONNECTION'],
     [{ FEISHU_DOMAIN: 'example' }, 'FEISHU_DOMAIN'],
     [{ TEAMS_ENABLED: 'yes', NODE_ENV: 'production' }, 'MICROSOFT_APP_ID'],
   ])('stops with one message naming the variable for %j', (env, variable) => {
@@ -29,6 +32,13 @@ describe('configuration', () => {
       expect((e as ConfigError).variable).toBe(variable);
       expect((e as Error).message).toContain(variable);
     }
+  });
+
+  it('runs Slack in Socket Mode with an app token and no signing secret, and Feishu over its long connection when asked', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-A-1-x' }).slack).toEqual({ botToken: 'xoxb-1', appToken: 'xapp-1-A-1-x', signingSecret: undefined, apiUrl: undefined });
+    expect(loadConfig({ FEISHU_APP_ID: 'cli_1', FEISHU_APP_SECRET: 's', FEISHU_CONNECTION: 'websocket' }).feishu?.connection).toBe('websocket');
+    expect(loadConfig({ FEISHU_APP_ID: 'cli_1', FEISHU_APP_SECRET: 's' }).feishu?.connection).toBe('webhook');
+    expect(loadConfig({ AFTERCARE_STORE: 'postgres://aftercare@db:5432/aftercare' }).store).toBe('postgres://aftercare@db:5432/aftercare');
   });
 
   it('serves the playground locally on a bare checkout, not once a platform is configured, and to anyone only when asked', () => {

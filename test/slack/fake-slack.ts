@@ -38,6 +38,8 @@ export interface FakeSlack {
   script(method: string, ...responses: ScriptedResponse[]): void;
   /** Users' Slack locales for users.info. */
   locales: Map<string, string>;
+  /** The WebSocket URL apps.connections.open answers with (Socket Mode); unset, it answers ok:false. */
+  socketModeUrl?: string;
   /** Resolves once `predicate(calls)` holds (polls), or rejects after `timeoutMs`. */
   waitFor(predicate: (calls: FakeCall[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -89,6 +91,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       case 'conversations.open':
         // Each user's IM with the bot is `D` + the rest of their id (as chat.postMessage to a user id answers above).
         return { body: { ok: true, no_op: true, already_open: true, channel: { id: `D${String(body.users ?? '').slice(1)}` } } };
+      case 'apps.connections.open':
+        return { body: fake.socketModeUrl ? { ok: true, url: fake.socketModeUrl } : { ok: false, error: 'invalid_auth' } };
       case 'users.info':
         return { body: { ok: true, user: { id: body.user, locale: locales.get(String(body.user)) ?? 'en-US' } } };
       default:
@@ -123,7 +127,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const { port } = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
 
-  return {
+  const fake: FakeSlack = {
     apiUrl: `${base}/api/`,
     responseUrl: (name) => `${base}/response/${name}`,
     calls,
@@ -145,4 +149,5 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         server.close(() => resolve());
       }),
   };
+  return fake;
 }

@@ -1,0 +1,188 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../../server/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/core/log.js';
+import { startFakeSlack, type FakeCall, type FakeSlack } from './fake-slack.js';
+import { startFakeSocketMode, type FakeSocketMode } from './fake-socket-mode.js';
+import { payload } from './fixtures.js';
+
+/**
+ * Slack in Socket Mode, end to end: the real server (startApp) with SLACK_APP_TOKEN and no signing
+ * secret, the real Bolt SocketModeReceiver, a local WebSocket server speaking Slack's envelope
+ * protocol (hello; slash_commands, interactive, events_api envelopes; acks by envelope_id), and the
+ * fake Web API answering apps.connections.open with that server's URL.
+ */
+
+const TEAM = 'T0SOCK';
+const ACME = 'C0ACME';
+const ENG = 'C0ENG';
+const ADMIN = 'U0ADMIN';
+const ENGINEER = 'U0ENG';
+const CUSTOMER = 'U0CUST';
+/** The bot's user id in the recorded auth.test answer. */
+const BOT_USER = 'W23456789';
+const APP_TOKEN = 'xapp-1-A0SOCKET-1234-socketmodetesttoken';
+
+let fake: FakeSlack;
+let socket: FakeSocketMode;
+let app: RunningApp;
+let dir: string;
+let seq = 0;
+
+interface Block {
+  type: string;
+  elements?: Array<{ action_id?: string; value?: string; type: string }>;
+}
+
+function buttons(blocks: unknown): Array<{ action_id: string; value: string }> {
+  return ((blocks as Block[] | undefined) ?? [])
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => b.elements ?? [])
+    .filter((e): e is { action_id: string; value: string; type: string } => e.type === 'button' && typeof e.action_id === 'string');
+}
+
+const textOf = (c: FakeCall) => String(c.body.text ?? '');
+
+/** A slash command payload as Socket Mode carries it (the same fields as the HTTP form). */
+function slash(user: string, channel: string, command: string, text: string): Record<string, string> {
+  seq++;
+  return {
+    ...payload<Record<string, string>>('slash_command'),
+    team_id: TEAM,
+    team_domain: 'sock',
+    channel_id: channel,
+    channel_name: channel.toLowerCase(),
+    user_id: user,
+    user_name: user.toLowerCase(),
+    command,
+    text,
+    response_url: fake.responseUrl(`cmd-${seq}`),
+    trigger_id: `${seq}.${Date.now()}.socktrigger`,
+  };
+}
+
+/** Sends a slash command envelope; resolves with its ack and what answered it. */
+async function command(user: string, channel: string, cmd: string, text: string) {
+  const body = slash(user, channel, cmd, text);
+  const before = fake.calls.length;
+  const ack = await socket.send('slash_commands', body);
+  const answered = (c: FakeCall) => c.method === `response_url:cmd-${seq}` || (c.method === 'chat.postMessage' && c.body.channel === channel);
+  await fake.waitFor((calls) => calls.slice(before).some(answered));
+  return { ack, body, answer: fake.calls.slice(before).find(answered)! };
+}
+
+beforeAll(async () => {
+  fake = await startFakeSlack();
+  socket = await startFakeSocketMode();
+  fake.socketModeUrl = socket.url;
+  dir = mkdtempSync(join(tmpdir(), 'aftercare-slack-socket-'));
+  app = await startApp(
+    loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      AFTERCARE_STORE: `sqlite://${join(dir, 'socket.sqlite')}`,
+      AFTERCARE_ADMINS: `slack:${ADMIN}`,
+      AFTERCARE_PLAYGROUND: 'off',
+      SLACK_BOT_TOKEN: 'xoxb-socket-test-token',
+      SLACK_APP_TOKEN: APP_TOKEN,
+      SLACK_API_URL: fake.apiUrl,
+    }),
+    { log: createLogger({ level: 'warn', sink: (l) => { if (process.env.WIRE_LOG) console.log(l); } }) },
+  );
+  await command(ADMIN, ACME, '/aftercare', 'org acme');
+  await command(ADMIN, ENG, '/aftercare', 'subscribe tickets');
+  await command(ADMIN, ENG, '/aftercare', `role <@${ENGINEER}|eng> engineer`);
+}, 30_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await socket?.close();
+  await fake?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('aftercare on Slack in Socket Mode', () => {
+  it('opens the connection with the app token through apps.connections.open, and serves no Slack HTTP endpoint', async () => {
+    const open = fake.callsTo('apps.connections.open');
+    expect(open).toHaveLength(1);
+    expect(open[0]!.headers.authorization).toBe(`Bearer ${APP_TOKEN}`);
+    expect(socket.connections).toBe(1);
+    const res = await fetch(`${app.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"url_verification","challenge":"x"}' });
+    expect(res.status).toBe(404);
+  });
+
+  it('runs report → ack button → resolve over slash_commands, interactive and events_api envelopes, each acked by its envelope_id', async () => {
+    // 1. The customer reports with a slash command; the envelope is acked once it is stored.
+    const mark = fake.calls.length;
+    const report = await command(CUSTOMER, ACME, '/issue', 'Login fails for everyone sev:S2 system:crm');
+    expect(report.ack.envelope_id).toBeTruthy();
+    await fake.waitFor((calls) => calls.slice(mark).some((c) => c.method === 'chat.postMessage' && c.body.channel === ACME && textOf(c).includes('SUP-1')));
+
+    // 2. The engineers' channel gets the ticket card with an Ack button, through the outbox.
+    await fake.waitFor((calls) => calls.slice(mark).some((c) => c.method === 'chat.postMessage' && c.body.channel === ENG && buttons(c.body.blocks).some((b) => b.value === 'SUP-1')));
+    const engPost = fake.callsTo('chat.postMessage').find((c) => c.body.channel === ENG && buttons(c.body.blocks).some((b) => b.value === 'SUP-1'))!;
+    const ackButton = buttons(engPost.body.blocks).find((b) => b.action_id === 'issue.ack')!;
+    expect(ackButton.value).toBe('SUP-1');
+
+    // 3. The engineer clicks Ack: an interactive envelope with a block_actions payload.
+    const engTs = (engPost.response as { ts: string }).ts;
+    const click = {
+      ...payload<Record<string, unknown>>('block_actions'),
+      user: { id: ENGINEER, username: 'eng', name: 'eng', team_id: TEAM },
+      team: { id: TEAM, domain: 'sock' },
+      channel: { id: ENG, name: 'c0eng' },
+      container: { type: 'message', message_ts: engTs, channel_id: ENG, is_ephemeral: false },
+      trigger_id: `${++seq}.${Date.now()}.clicktrigger`,
+      response_url: fake.responseUrl('ack-click'),
+      actions: [{ ...ackButton, block_id: 'b', type: 'button', text: { type: 'plain_text', text: 'Ack' }, action_ts: `${Date.now() / 1000}` }],
+    };
+    const clicked = await socket.send('interactive', click);
+    expect(clicked.envelope_id).toBeTruthy();
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'response_url:ack-click' && c.body.replace_original === true));
+    expect((await app.services.tickets.get('SUP-1')).status).toBe('acknowledged');
+
+    // 4. The engineer resolves by mentioning the bot: an events_api envelope (app_mention).
+    const mention = payload<Record<string, unknown> & { event: Record<string, unknown> }>('app_mention');
+    const event = {
+      ...mention,
+      team_id: TEAM,
+      event_id: 'Ev0SOCKRESOLVE',
+      event: { ...mention.event, user: ENGINEER, channel: ENG, text: `<@${BOT_USER}> issue resolve SUP-1 fixed-in:1.2.3 session cookie fixed`, ts: `${Date.now() / 1000}` },
+    };
+    const resolved = await socket.send('events_api', event, { retry_attempt: 0, retry_reason: '' });
+    expect(resolved.envelope_id).toBeTruthy();
+    const ticket = await waitForStatus('SUP-1', 'resolved');
+    expect(ticket.fixedIn).toBe('1.2.3');
+    // The reporter hears of it in the customer channel.
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && c.body.channel === ACME && /SUP-1/.test(textOf(c)) && /resolved/i.test(textOf(c))));
+
+    // Slack redelivers the event (no ack seen in time): a new envelope, the same event_id. Acked, not applied twice.
+    const again = await socket.send('events_api', event, { retry_attempt: 1, retry_reason: 'timeout' });
+    expect(again.envelope_id).not.toBe(resolved.envelope_id);
+    const timeline = (await app.services.tickets.get('SUP-1')).timeline;
+    expect(timeline.filter((e) => e.kind === 'resolved')).toHaveLength(1);
+  });
+
+  it('files one ticket for a slash command delivered twice in two envelopes (the same trigger)', async () => {
+    const before = (await app.services.tickets.list({ status: 'all' })).total;
+    const body = slash(CUSTOMER, ACME, '/issue', 'Printer jams on tray 2 sev:S3');
+    const first = await socket.send('slash_commands', body);
+    const second = await socket.send('slash_commands', body);
+    expect(new Set([first.envelope_id, second.envelope_id]).size).toBe(2);
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && c.body.channel === ACME && textOf(c).includes('Printer jams')));
+    await app.inbound.drain();
+    expect((await app.services.tickets.list({ status: 'all' })).total).toBe(before + 1);
+  });
+});
+
+async function waitForStatus(id: string, status: string) {
+  for (let i = 0; i < 200; i++) {
+    const t = await app.services.tickets.get(id);
+    if (t.status === status) return t;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${id} never became ${status}`);
+}
