@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Request, type Response } from 'express';
-import { EventDispatcher, LoggerLevel } from '@larksuiteoapi/node-sdk';
-import type { AppConfig } from '../../src/config.js';
+import { EventDispatcher, LoggerLevel, WSClient } from '@larksuiteoapi/node-sdk';
+import { ConfigError, type AppConfig } from '../../src/config.js';
 import { registerSecrets, type Logger } from '../../src/core/log.js';
 import { conversationKey, SendError, type PlatformContext, type PlatformModule, type Reply } from '../../src/core/ports.js';
 import type { ActionEvent, InboundEvent, OutboundMessage, SubmitEvent } from '../../src/core/types.js';
 import { sendWithRetry } from '../kit/send-error.js';
-import { createFeishuApi, feishuSdkLogger, isLark, type FeishuApi } from './api.js';
+import { createFeishuApi, feishuSdkLogger, isLark, sdkDomain, type FeishuApi } from './api.js';
 import { mapCardAction, mapMenuEvent, mapMessageEvent, type InboundOptions } from './inbound.js';
 import { createFeishuAdapter, type FeishuAdapter } from './outbound.js';
 import { bilingualToast } from '../kit/strings.js';
@@ -24,6 +24,8 @@ const CALLBACK_BUDGET_MS = 2_500;
 const MAX_BODY = '1mb';
 /** Attempts for an in-place edit after a slow callback that meets a rate limit or a 5xx. */
 const REPLY_ATTEMPTS = 4;
+/** How long start-up waits for the long connection's first handshake before giving up. */
+const CONNECT_TIMEOUT_MS = 30_000;
 
 export interface FeishuModuleOptions {
   /** Card-callback answer budget in ms (tests shorten it). */
@@ -38,6 +40,13 @@ export interface FeishuModuleOptions {
  * EventDispatcher; events are acknowledged as soon as the core has durably accepted them, and card
  * callbacks are answered within Feishu's 3 s with the updated card and/or a toast while slower
  * work continues and is pushed through the open API.
+ *
+ * With `connection: 'websocket'` (FEISHU_CONNECTION) nothing is served over HTTP: the SDK's
+ * WSClient opens Feishu's long connection (it asks `/callback/ws/endpoint` for a URL with the app
+ * id and secret, then exchanges protobuf frames) and hands each event to the same EventDispatcher;
+ * what a handler returns goes back in the answering frame, which is how a card callback's updated
+ * card and toast reach Feishu in this mode. Feishu authenticates the connection itself, so the
+ * verification token and encrypt key are not used. Feishu waits 3 s for an answer on this path too.
  */
 export async function createFeishuModule(
   config: NonNullable<AppConfig['feishu']>,
@@ -54,7 +63,8 @@ export async function createFeishuModule(
   const inbound: InboundOptions = { locale: platformLocale, now };
   const { core, inbound: pipeline } = ctx;
 
-  if (!config.encryptKey && !config.verificationToken) {
+  const websocket = config.connection === 'websocket';
+  if (!websocket && !config.encryptKey && !config.verificationToken) {
     log.warn('FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN are both unset: Feishu deliveries cannot be authenticated');
   }
 
@@ -149,15 +159,51 @@ export async function createFeishuModule(
   // The signature covers the exact body: read it as text, whatever the content type says.
   const body = express.text({ type: () => true, limit: MAX_BODY });
 
+  let longConnection: WSClient | undefined;
+
   return {
     adapter,
     mount(app) {
+      if (websocket) return;
       app.post([FEISHU_EVENTS_PATH, FEISHU_CARDS_PATH], body, (req, res, next) => {
         answer(req, res).catch(next);
       });
     },
     async start() {
       inbound.botOpenId = await botOpenId(api, log);
+      if (!websocket) return;
+      // The SDK reconnects by itself after a drop (with the interval Feishu tells it); start-up
+      // waits for the first handshake, and a refusal (a wrong secret) stops it.
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new ConfigError('FEISHU_CONNECTION', `the long connection to Feishu did not open within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+        longConnection = new WSClient({
+          appId: config.appId,
+          appSecret: config.appSecret,
+          domain: sdkDomain(config.domain),
+          logger: feishuSdkLogger(log, 'warn'),
+          loggerLevel: LoggerLevel.warn,
+          autoReconnect: true,
+          source: 'aftercare',
+          onReady: () => {
+            clearTimeout(timer);
+            log.info('feishu long connection open');
+            resolve();
+          },
+          onError: (e) => {
+            clearTimeout(timer);
+            reject(new ConfigError('FEISHU_CONNECTION', `Feishu refused the long connection (${e.message})`));
+          },
+          onReconnecting: () => log.warn('feishu long connection lost; reconnecting'),
+          onReconnected: () => log.info('feishu long connection open again'),
+        });
+        longConnection.start({ eventDispatcher: dispatcher }).catch(reject);
+      }).catch((e: unknown) => {
+        longConnection?.close({ force: true });
+        throw e;
+      });
+    },
+    async stop() {
+      longConnection?.close({ force: true });
     },
   };
 }

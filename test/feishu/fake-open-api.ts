@@ -34,6 +34,11 @@ export interface FakeOpenApi {
   patched(): Array<{ message_id: string; content: Record<string, unknown> }>;
   tokenRequests(): number;
   failNext(match: (r: Recorded) => boolean, answer: CannedAnswer, times?: number): void;
+  /**
+   * The long connection's WebSocket URL that `/callback/ws/endpoint` hands out (FEISHU_CONNECTION=
+   * websocket); unset, the endpoint answers with Feishu's error for an app without it.
+   */
+  wsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -73,6 +78,16 @@ export async function startFakeOpenApi(): Promise<FakeOpenApi> {
         reply(200, { code: 0, msg: 'ok', tenant_access_token: FAKE_TENANT_TOKEN, expire: 7200 });
         return;
       }
+      if (rec.method === 'POST' && rec.path === '/callback/ws/endpoint') {
+        // Feishu's answer: the URL (with device and service ids) and the client settings, in seconds.
+        reply(
+          200,
+          fake.wsUrl
+            ? { code: 0, msg: 'ok', data: { URL: `${fake.wsUrl}?device_id=fake-device&service_id=7`, ClientConfig: { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 } } }
+            : { code: 1000040350, msg: 'long connection is not enabled for this app' },
+        );
+        return;
+      }
       const authorized = req.headers.authorization === `Bearer ${FAKE_TENANT_TOKEN}`;
       if (!authorized) {
         reply(400, { code: 99991663, msg: 'Invalid access token for authorization.' });
@@ -104,7 +119,7 @@ export async function startFakeOpenApi(): Promise<FakeOpenApi> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const fake: FakeOpenApi = {
     url: `http://127.0.0.1:${port}`,
     requests,
     created: () => created,
@@ -119,6 +134,7 @@ export async function startFakeOpenApi(): Promise<FakeOpenApi> {
         server.close(() => resolve());
       }),
   };
+  return fake;
 }
 
 /** Matches message creates. */
