@@ -24,7 +24,10 @@
  * database (the bench writes tickets there and does not clean up). A throwaway server:
  *   redis-server --port 6390 --save '' --appendonly no --daemonize yes   (then --redis redis://127.0.0.1:6390)
  *
- * Options: --seconds 5 (per store) --concurrency 8 --redis <url>
+ * PostgreSQL runs only with `--postgres postgres://…/<scratch database>`. Several processes on
+ * one store: `npm run bench:replicas` (bench/replicas.ts).
+ *
+ * Options: --seconds 5 (per store) --concurrency 8 --redis <url> --postgres <url>
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,6 +51,8 @@ export interface LifecycleOptions {
   /** Lifecycles in flight at once. */
   concurrency: number;
   redisUrl?: string;
+  /** A PostgreSQL database to write to (a scratch one: the bench does not clean up). */
+  postgresUrl?: string;
 }
 
 const CUSTOMER_CHANNEL = 'support-acme';
@@ -148,7 +153,8 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
 // ---------------------------------------------------------------- driving the inbound pipeline
 type Body = { kind: 'command'; command: string; text: string } | { kind: 'action'; actionId: string; value: string };
 
-function driver(running: RunningApp) {
+/** Sends commands and clicks as playground deliveries through `running`'s inbound pipeline; each resolves with the reply shown. */
+export function driver(running: RunningApp) {
   const run = randomUUID().slice(0, 8);
   let seq = 0;
   const conversation = (channelId: string): ConversationRef => ({ platform: 'playground', tenantId: 'local', channelId });
@@ -179,6 +185,7 @@ function driver(running: RunningApp) {
   const click = (user: string, channel: string, actionId: string, value: string) => deliver(user, channel, { kind: 'action', actionId, value });
   return { command, click };
 }
+export type LifecycleDriver = ReturnType<typeof driver>;
 
 // ---------------------------------------------------------------- one store
 interface StoreResult {
@@ -256,6 +263,7 @@ export async function runLifecycleBench(options: LifecycleOptions): Promise<void
   try {
     results.push(await measure(`sqlite://${join(dir, 'lifecycle.sqlite')}`, options));
     if (options.redisUrl) results.push(await measure(options.redisUrl, options));
+    if (options.postgresUrl) results.push(await measure(options.postgresUrl, options));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -291,9 +299,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       seconds: { type: 'string', default: '5' },
       concurrency: { type: 'string', default: '8' },
       redis: { type: 'string' },
+      postgres: { type: 'string' },
     },
   });
-  runLifecycleBench({ seconds: Number(values.seconds), concurrency: Number(values.concurrency), redisUrl: values.redis ?? process.env.AFTERCARE_TEST_REDIS_URL }).catch((e: unknown) => {
+  runLifecycleBench({ seconds: Number(values.seconds), concurrency: Number(values.concurrency), redisUrl: values.redis ?? process.env.AFTERCARE_TEST_REDIS_URL, postgresUrl: values.postgres }).catch((e: unknown) => {
     console.error(e);
     process.exit(1);
   });
