@@ -192,11 +192,18 @@ export async function createPostgresStore(url: string): Promise<StateStore> {
   const adapter = new PooledKeyvPostgres({ uri: url, pool } as unknown as ConstructorParameters<typeof KeyvPostgres>[0]);
   const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true });
 
+  // Statements are named, so each connection parses and plans one once and then only binds it.
+  const names = new Map<string, string>();
+  const named = (sql: string) => {
+    let name = names.get(sql);
+    if (!name) names.set(sql, (name = `ac_${names.size}`));
+    return name;
+  };
   /** One statement; run again after a deadlock or serialization failure (it had no effect). */
   const q = async <R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await pool.query<R>(sql, params)).rows;
+        return (await pool.query<R>({ name: named(sql), text: sql, values: params })).rows;
       } catch (e) {
         if (attempt >= 5 || !RETRYABLE.has((e as { code?: string }).code ?? '')) throw e;
         await new Promise((r) => setTimeout(r, attempt * 5 * Math.random()));
