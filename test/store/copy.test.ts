@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../server/app.js';
 import { startApp } from '../../server/app.js';
 import { loadConfig } from '../../src/config.js';
-import { freshPostgresUrl, memoryLogger, tempSqliteUrl, testPostgresUrl } from '../helpers/env.js';
+import { keys } from '../../src/core/keys.js';
+import { freshPostgresUrl, memoryLogger, tempSqliteUrl, testPostgresUrl, testRedisUrl } from '../helpers/env.js';
+import { createHarness, createStandardHarness, flushRedis } from '../helpers/harness.js';
 import { feed } from '../hooks/support.js';
 
 const run = promisify(execFile);
@@ -98,5 +100,48 @@ describe.runIf(testPostgresUrl())('npm run store:copy', () => {
     await empty.stop();
     await expect(run(process.execPath, ['--import', 'tsx', 'scripts/store-copy.ts', '--', sqlite, postgres])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/already holds aftercare state; copy into an empty database/) });
     await expect(run(process.execPath, ['--import', 'tsx', 'scripts/store-copy.ts', '--', 'sqlite:///nonexistent/x.sqlite', postgres])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/there is no SQLite database at \/nonexistent\/x.sqlite/) });
+  });
+});
+
+describe.runIf(testPostgresUrl() && testRedisUrl())('npm run store:copy from Redis', () => {
+  it('moves tickets, indexes, aggregates, pending deliveries and claims from Redis to PostgreSQL', async () => {
+    const redis = `${testRedisUrl()!.replace(/\/\d*$/, '')}/6`;
+    flushRedis(redis);
+    const h = await createStandardHarness({ storeUrl: redis });
+    let before: { list: unknown; show: unknown; open: Record<string, number>; audit: unknown };
+    try {
+      await h.run('alice', 'support-acme', '/issue Export times out sev:S2 system:crm');
+      await h.run('alice', 'support-acme', '/issue 登录页面空白 sev:S3');
+      await h.run('bob', 'engineering', '/issue ack SUP-1');
+      await h.drain();
+      // A delivery accepted but not processed, and a lock held: both must survive the move.
+      await h.store.inboxAdd({ id: 'slack:command:pending-1', event: { text: 'pending' }, receivedAt: 42 }, 60_000);
+      await h.store.claim('lock:copy-test', 60_000, 'holder');
+      before = {
+        list: await h.services.tickets.list({ status: 'all' }),
+        show: await h.services.tickets.get('SUP-1'),
+        open: await h.store.hgetall(keys.aggOpen()),
+        audit: await h.services.audit.latest(50),
+      };
+    } finally {
+      await h.close();
+    }
+    const postgres = await freshPostgresUrl('copy_redis');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/store-copy.ts', '--', redis, postgres]);
+    expect(stdout).toMatch(/delivery\s+[1-9]\d* copied/);
+    const after = await createHarness({ storeUrl: postgres });
+    try {
+      expect(after.store.kind).toBe('postgres');
+      expect(await after.services.tickets.list({ status: 'all' })).toEqual(before.list);
+      expect(await after.services.tickets.get('SUP-1')).toEqual(before.show);
+      expect(await after.store.hgetall(keys.aggOpen())).toEqual(before.open);
+      expect(await after.services.audit.latest(50)).toEqual(before.audit);
+      expect((await after.store.inboxPending(10)).map((e) => e.id)).toEqual(['slack:command:pending-1']);
+      expect(await after.store.claim('lock:copy-test', 60_000, 'other')).toBe(false);
+      // Ids continue where Redis left off.
+      expect((await after.run('alice', 'support-acme', '/issue Printer jams')).messages[0]!.text).toContain('SUP-3');
+    } finally {
+      await after.close();
+    }
   });
 });
