@@ -154,12 +154,13 @@ async function migrate(pool: pg.Pool): Promise<void> {
 
 /**
  * `@keyv/postgres` on our own pool: its default keeps one pool per process in a module variable,
- * which `disconnect()` ends for every store at that URL; a store here owns its pool.
+ * which `disconnect()` ends for every store at that URL; a store here owns its pool. Its
+ * statements are named too. (Its CREATE TABLE on construction finds the table migration 1 made.)
  */
 class PooledKeyvPostgres extends KeyvPostgres {
   override async connect() {
-    const pool = (this.opts as { pool: pg.Pool }).pool;
-    return async (sql: string, values?: unknown[]) => (await pool.query(sql, values)).rows as unknown[];
+    const { pool, named } = this.opts as { pool: pg.Pool; named: (sql: string) => string };
+    return async (sql: string, values?: unknown[]) => (await pool.query({ name: named(sql), text: sql, values })).rows as unknown[];
   }
   override async disconnect() {
     // The pool is closed by the store's close().
@@ -189,9 +190,6 @@ export async function createPostgresStore(url: string): Promise<StateStore> {
     await pool.end();
     throw e;
   }
-  const adapter = new PooledKeyvPostgres({ uri: url, pool } as unknown as ConstructorParameters<typeof KeyvPostgres>[0]);
-  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true });
-
   // Statements are named, so each connection parses and plans one once and then only binds it.
   const names = new Map<string, string>();
   const named = (sql: string) => {
@@ -199,6 +197,8 @@ export async function createPostgresStore(url: string): Promise<StateStore> {
     if (!name) names.set(sql, (name = `ac_${names.size}`));
     return name;
   };
+  const adapter = new PooledKeyvPostgres({ uri: url, pool, named } as unknown as ConstructorParameters<typeof KeyvPostgres>[0]);
+  const keyv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true });
   /** One statement; run again after a deadlock or serialization failure (it had no effect). */
   const q = async <R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> => {
     for (let attempt = 1; ; attempt++) {
