@@ -165,7 +165,7 @@ describe('alert hooks', () => {
     expect((await app.services.alerts.get(alert.id)).status).toBe('resolved');
   });
 
-  it('accepts what the shipped Nagios notification script sends, for a problem and its recovery', async () => {
+  it('accepts what the shipped Nagios notification script sends, for a problem, its acknowledgement and its recovery', async () => {
     const env = { ...process.env, AFTERCARE_URL: app.url, AFTERCARE_HOOK_TOKEN: TOKEN, AFTERCARE_ENV_FILE: '/nonexistent' };
     const notify = (type: string, state: string) =>
       exec('sh', ['examples/nagios/aftercare-notify.sh', type, 'web-02', 'HTTP', state, 'HTTP CRITICAL: 503 "Service Unavailable"', 'shop'], { env });
@@ -173,7 +173,8 @@ describe('alert hooks', () => {
     const alert = (await app.services.alerts.open()).find((a) => a.dedupKey === 'nagios:web-02:HTTP')!;
     expect(alert).toMatchObject({ source: 'nagios', system: 'shop', severity: 'critical', description: 'HTTP CRITICAL: 503 "Service Unavailable"' });
     await notify('ACKNOWLEDGEMENT', 'CRITICAL');
-    expect((await app.services.alerts.get(alert.id)).status).toBe('firing');
+    // Acknowledged in Nagios: ours is acknowledged too, and its escalation stops.
+    expect((await app.services.alerts.get(alert.id)).status).toBe('acknowledged');
     await notify('RECOVERY', 'OK');
     expect((await app.services.alerts.get(alert.id)).status).toBe('resolved');
   });
