@@ -93,7 +93,7 @@ function describeError(e: Record<string, unknown>): string {
 /**
  * Reads what `restic backup --json` printed — stdout alone, or stdout and stderr merged (`2>&1`),
  * with the exit code when the sender passes it — and says how the run went:
- * - a `summary` line: a snapshot was written. With exit 3, `error` lines, or restic's "Warning: at
+ * - a `summary` line: a snapshot was written. With exit 3, `error` lines, a status `error_count`, or restic's "Warning: at
  *   least one source file could not be read", it is `incomplete`; with `dry_run` it is refused (no
  *   snapshot was written); without `snapshot_id` it is an unchanged run (`--skip-if-unchanged`);
  * - no summary: the run failed; the reason is restic's `exit_error` message, its "Fatal: …" line,
@@ -109,6 +109,8 @@ export function parseResticOutput(body: string, receivedAt: number, exitCode?: n
   const errors = json.filter((l) => l.message_type === 'error');
   const exitError = json.find((l) => l.message_type === 'exit_error');
   const code = exitCode ?? (typeof exitError?.code === 'number' ? exitError.code : undefined);
+  // restic counts unreadable files in its status lines too (`error_count`), on stdout, while the error lines themselves go to stderr.
+  const statusErrors = json.reduce((n, l) => (l.message_type === 'status' && typeof l.error_count === 'number' ? Math.max(n, l.error_count) : n), 0);
   const fatal = text.find((l) => /^fatal:/i.test(l));
   const unreadable = text.some((l) => /could not be read/i.test(l));
   const arrival = new Date(receivedAt).toISOString();
@@ -119,7 +121,7 @@ export function parseResticOutput(body: string, receivedAt: number, exitCode?: n
     if (json.length === 0 && text.length > 0 && !fatal && code === undefined)
       return { error: `line 1: neither restic JSON nor a restic error — post the output of restic backup --json (2>&1 keeps its errors)` };
     const reason =
-      (typeof exitError?.message === 'string' ? exitError.message : undefined) ??
+      (typeof exitError?.message === 'string' ? exitError.message.replace(/^fatal:\s*/i, '') : undefined) ??
       fatal?.replace(/^fatal:\s*/i, '') ??
       (errors.length ? describeError(errors[errors.length - 1]!) : undefined) ??
       (code !== undefined ? (RESTIC_EXIT[code] ?? `restic exited with code ${code}`) : 'restic printed nothing: it stopped before backing up (send its stderr too: 2>&1)');
@@ -139,12 +141,12 @@ export function parseResticOutput(body: string, receivedAt: number, exitCode?: n
   if (s.dry_run) return { error: 'summary line: dry_run is true — a restic --dry-run writes no snapshot, so it is not a backup' };
   const finishedMs = s.backup_end ? Date.parse(s.backup_end) : receivedAt;
   const startedMs = s.backup_start ? Date.parse(s.backup_start) : finishedMs - Math.round(s.total_duration * 1000);
-  const incomplete = code === 3 || unreadable || errors.length > 0;
+  const incomplete = code === 3 || unreadable || errors.length > 0 || statusErrors > 0;
   const failed = code !== undefined && code !== 0 && code !== 3;
   const reason = failed
     ? (RESTIC_EXIT[code] ?? `restic exited with code ${code}`)
     : incomplete
-      ? `${errors.length || 'some'} source file(s) could not be read${errors.length ? ` (${describeError(errors[0]!)})` : ''}`
+      ? `${errors.length || statusErrors || 'some'} source file(s) could not be read${errors.length ? ` (${describeError(errors[0]!)})` : ''}`
       : undefined;
   const fresh = (s.files_unmodified ?? 0) === 0 && (s.dirs_unmodified ?? 0) === 0;
   return {
