@@ -16,7 +16,7 @@ export function alertCard(alert: Alert, c: CardContext): OutboundMessage {
       { label: t('field.status'), value: status },
       { label: t('field.severity'), value: alert.severity },
       { label: t('field.system'), value: alert.system },
-      { label: t('field.count'), value: alert.firing !== undefined && alert.status !== 'resolved' ? `${alert.count} · ${t('alert.members', { firing: alert.firing, resolved: alert.count - alert.firing - (alert.hidden ?? 0) })}` : String(alert.count) },
+      { label: t('field.count'), value: alert.firing !== undefined && alert.status !== 'resolved' ? `${alert.count} · ${t('alert.members', { firing: alert.firing, resolved: Math.max(0, alert.count - alert.firing - (alert.hidden ?? 0)) })}` : String(alert.count) },
       ...(alert.ackedBy && alert.status === 'acknowledged' ? [{ label: t('alert.status.acknowledged'), value: t('alert.acked_by', { who: alert.ackedBy }) }] : []),
       { label: t('field.first_seen'), value: formatTime(alert.firstAt, c.timezone) },
       ...(alert.ticketId ? [{ label: t('field.ticket'), value: alert.ticketId }] : []),

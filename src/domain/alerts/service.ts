@@ -51,6 +51,8 @@ export interface GroupView {
   truncated: number;
   /** The report is about some members only (not a whole-group notification): absent members keep their state. */
   partial?: boolean;
+  /** How many members the report listed (with `truncated`, the group's size at that moment). */
+  shown?: number;
 }
 
 /** One member of a grouped alert, as its latest report left it. */
@@ -158,7 +160,9 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
     const firing = all.filter((m) => m.status === 'firing');
     a.firing = firing.length;
     a.hidden = view.truncated;
-    a.count = all.length + view.truncated;
+    // Members seen so far, or the size the source gives now (listed + left out) if larger: a member
+    // seen before may be among those left out, so the two are not added.
+    a.count = Math.max(all.length, (view.shown ?? 0) + view.truncated);
     const worst = worstSeverity(firing.map((m) => m.severity));
     if (worst) {
       a.severity = worst;
@@ -308,7 +312,7 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
      */
     async ingestGroup(inputs: AlertInput[], view: GroupView, by = `system:${inputs[0]?.source}`): Promise<{ alert: Alert; created: boolean } | undefined> {
       if (!inputs.length) return undefined;
-      return withLock(store, `alert-dedup:${openKeyOf(inputs[0]!)}`, () => ingestGroup(inputs, view, by));
+      return withLock(store, `alert-dedup:${openKeyOf(inputs[0]!)}`, () => ingestGroup(inputs, { ...view, shown: view.shown ?? inputs.length }, by));
     },
     async ack(id: string, by: string): Promise<Alert> {
       const alert = await mutate(id, by, 'acknowledged', (a, day) => {
