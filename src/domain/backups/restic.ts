@@ -146,7 +146,10 @@ export function parseResticOutput(body: string, receivedAt: number, exitCode?: n
   const reason = failed
     ? (RESTIC_EXIT[code] ?? `restic exited with code ${code}`)
     : incomplete
-      ? `${errors.length || statusErrors || 'some'} source file(s) could not be read${errors.length ? ` (${describeError(errors[0]!)})` : ''}`
+      ? // restic's own words where it gave them (the first unreadable path, its warning), shown as they are.
+        errors.length
+        ? `${describeError(errors[0]!)}${errors.length > 1 ? ` (+${errors.length - 1})` : ''}`
+        : (text.find((l) => /could not be read/i.test(l)) ?? `${RESTIC_EXIT[3]}${statusErrors ? ` (${statusErrors})` : ''}`)
       : undefined;
   const fresh = (s.files_unmodified ?? 0) === 0 && (s.dirs_unmodified ?? 0) === 0;
   return {
