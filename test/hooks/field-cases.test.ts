@@ -145,6 +145,26 @@ describe('kind 1 — latest state wins, per source lifecycle', () => {
   });
 });
 
+describe('Grafana\'s Alertmanager-compatible webhook', () => {
+  it('is taken on /hooks/alertmanager like Alertmanager\'s', async () => {
+    const grafana = {
+      receiver: 'aftercare', status: 'firing', orgId: 1, state: 'alerting', title: '[FIRING:1] High memory usage', message: 'Memory above 90 %',
+      alerts: [{
+        status: 'firing', labels: { alertname: 'High memory usage', system: 'crm', severity: 'warning', grafana_folder: 'Ops' },
+        annotations: { summary: 'Memory above 90 % on app-3' }, startsAt: '2026-11-29T09:51:03.157076+02:00', endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: 'https://grafana.example.com/alerting/grafana/abc/view', fingerprint: 'c6eadffa33fcdf37', silenceURL: 'https://grafana.example.com/alerting/silence/new', values: { B: 91.2 },
+      }],
+      groupLabels: { alertname: 'High memory usage' }, commonLabels: { alertname: 'High memory usage', system: 'crm' }, commonAnnotations: {},
+      externalURL: 'https://grafana.example.com/', version: '1', groupKey: '{}/{}:{alertname="High memory usage"}', truncatedAlerts: 0,
+    };
+    const res = await postHook(app, '/hooks/alertmanager', grafana);
+    expect(res.status).toBe(200);
+    const card = await cardOf(idsOf(res)[0]!);
+    expect(card.html).toContain('Memory above 90 % on app-3');
+    expect(card.html).toContain('tone-warning');
+  });
+});
+
 describe('kind 2 — dedupe only true retries', () => {
   it('M11: the same Idempotency-Key with a different body is 422 and changes nothing; its own key is then processed', async () => {
     const first = await postHook(app, '/hooks/alerts', fixture('M11-1.json'), { 'idempotency-key': 'job-42' });
