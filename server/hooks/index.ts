@@ -71,6 +71,8 @@ function parseBody(req: express.Request, accepts: Accepts = 'json'): unknown {
     if (accepts === 'json-or-form' && /^[\w.%+-]+=/.test(raw)) return Object.fromEntries(new URLSearchParams(raw));
     throw new HookError(415, `Content-Type ${type.split(';')[0]}: expected ${expected}`);
   }
+  // A form body under a JSON content type, for a hook that takes forms: what it is, is unambiguous.
+  if (accepts === 'json-or-form' && !looksJson && /^[\w.%+-]+=/.test(raw)) return Object.fromEntries(new URLSearchParams(raw));
   if (nestingOf(raw) > MAX_DEPTH) throw new BadPayload(`body is nested deeper than ${MAX_DEPTH} levels`);
   try {
     return JSON.parse(raw) as unknown;

@@ -128,6 +128,14 @@ describe('kind 1 — latest state wins, per source lifecycle', () => {
     expect(card.html).toContain('tone-success');
   });
 
+  it('Icinga 2\'s own type names (Problem, FlappingEnd) follow the same lifecycle', async () => {
+    const problem = { type: 'Problem', host: 'app-4', service: 'ping4', state: 'Critical', output: 'PING CRITICAL - Packet loss = 100%', system: 'crm' };
+    const [id] = idsOf(await postHook(app, '/hooks/nagios', problem));
+    expect((await cardOf(id!)).html).toContain('tone-danger');
+    await postHook(app, '/hooks/nagios', { ...problem, type: 'FlappingEnd', state: 'OK', output: 'PING OK - Packet loss = 0%' });
+    expect((await cardOf(id!, (m) => m.text.includes('Resolved'))).html).toContain('tone-success');
+  });
+
   it('a Nagios ACKNOWLEDGEMENT acknowledges ours and stops its escalation timer; DOWNTIMESTART does too', async () => {
     const problem = 'type=PROBLEM&host=db-07&service=Load&state=CRITICAL&output=CRITICAL+-+load+average+40&system=crm';
     const [id] = idsOf(await postHook(app, '/hooks/nagios', problem, FORM));
@@ -295,6 +303,8 @@ describe('kind 4 — backups from the run\'s own facts (restic)', () => {
     expect(shown.html).toContain('last backup incomplete');
     expect(shown.html).toContain('/proc/1/mem: permission denied');
     expect((await command('/backup-status m14')).html).not.toContain('>OK');
+    // Pushed at once to the backups subscribers, like a failure.
+    await waitFor(async () => (await feed(app, 'engineering')).some((m) => m.html.includes('m14b') && m.html.includes('last backup incomplete')));
   });
 
   it('M15: a --dry-run is refused (no snapshot was written) and records nothing', async () => {

@@ -68,8 +68,9 @@ export function fromAlertmanager(p: AlertmanagerPayload, fallbackSystem?: string
 export function fromZabbix(p: ZabbixPayload): AlertInput[] {
   const update = p.updateStatus === '1';
   const action = (p.updateAction ?? '').toLowerCase();
-  const closed = update && /\bclosed\b/.test(action);
-  const acked = update && (p.ackStatus?.toLowerCase() === 'yes' || /(^|[^n])acknowledged/.test(action));
+  // {EVENT.UPDATE.ACTION} lists what was done ("acknowledged", "changed severity…", "closed"); Chinese front ends show 确认 / 关闭.
+  const closed = update && /\bclosed\b|关闭/.test(action);
+  const acked = update && (['yes', '是'].includes((p.ackStatus ?? '').trim().toLowerCase()) || /(^|[^n])acknowledged|(^|[^取消])确认/.test(action));
   return [
     {
       source: 'zabbix',
@@ -87,6 +88,9 @@ export function fromZabbix(p: ZabbixPayload): AlertInput[] {
 }
 
 const NAGIOS_STATE: Record<string, AlertSeverity> = { critical: 'critical', down: 'critical', unreachable: 'critical', warning: 'warning', unknown: 'warning' };
+/** Icinga 2's notification types that Nagios names differently (after upper-casing). */
+const ICINGA2_TYPES: Record<string, string> = { FLAPPINGEND: 'FLAPPINGSTOP', DOWNTIMEREMOVED: 'DOWNTIMECANCELLED' };
+
 /** States that mean "nothing wrong" (service OK, host UP). */
 const NAGIOS_OK = new Set(['ok', 'up']);
 
@@ -99,10 +103,11 @@ const NAGIOS_OK = new Set(['ok', 'up']);
  * - FLAPPINGSTOP, FLAPPINGDISABLED: resolve when the state is OK, else only refresh the output;
  * - DOWNTIMESTART: planned work: acknowledges (no escalation during it);
  * - DOWNTIMEEND, DOWNTIMECANCELLED, CUSTOM: refresh the output of an open alert; open nothing.
+ * Icinga 2's FlappingEnd and DowntimeRemoved are FLAPPINGSTOP and DOWNTIMECANCELLED.
  * Unknown types are ignored (empty list).
  */
 export function fromNagios(p: NagiosPayload): AlertInput[] {
-  const type = p.type.trim().toUpperCase();
+  const type = p.type.trim().toUpperCase().replace(/[\s_-]+/g, '');
   const state = p.state.trim().toLowerCase();
   const ok = NAGIOS_OK.has(state);
   const service = p.service?.trim() || undefined;
@@ -117,7 +122,8 @@ export function fromNagios(p: NagiosPayload): AlertInput[] {
     labels: { host: p.host, state: p.state, ...(service ? { service } : {}) },
   };
   const report = (status: 'firing' | 'resolved', kind: AlertInput['kind'] = 'state', ackBy?: string): AlertInput[] => [{ ...base, status, kind, ...(ackBy ? { ackBy } : {}) }];
-  switch (type) {
+  // Icinga 2 writes the same types in its own words: Problem, FlappingEnd, DowntimeRemoved…
+  switch (ICINGA2_TYPES[type] ?? type) {
     case 'PROBLEM':
       return ok ? report('resolved') : report('firing');
     case 'RECOVERY':
