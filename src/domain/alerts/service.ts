@@ -206,15 +206,14 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
       }
       if ((kind === 'ack' || input.ackBy) && markAckedBySource(a, input, day)) change = 'acknowledged';
     });
-    await afterChange(alert, change, severityChanged);
+    await afterChange(alert, severityChanged);
     return { alert, created: false };
   }
 
   /** Timer upkeep after a change: stopped when acked or resolved, moved to the new target when the severity changed. */
-  async function afterChange(alert: Alert, change: AlertChange, severityChanged: boolean) {
+  async function afterChange(alert: Alert, severityChanged: boolean) {
     if (alert.status !== 'firing') await stopTimer(alert.id);
     else if (severityChanged) await hooks.respondTimer.start(alert);
-    void change;
   }
 
   async function load(id: string): Promise<Alert> {
@@ -285,7 +284,7 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
         change = 'resolved';
       }
     });
-    await afterChange(alert, change, severityChanged);
+    await afterChange(alert, severityChanged);
     return { alert, created: false };
   }
 
