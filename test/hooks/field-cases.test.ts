@@ -206,6 +206,34 @@ describe('kind 2 — dedupe only true retries', () => {
     expect(alert.count).toBe(1);
   });
 
+  it('a copy that outlasts the wait while the first is still storing gets 409, never a 2xx before the data is stored', async () => {
+    const ingest = app.services.alerts.ingest;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const started = new Promise<void>((r) => (entered = r));
+    app.services.alerts.ingest = async (...args) => {
+      entered();
+      await gate;
+      return ingest(...args);
+    };
+    const body = JSON.stringify({ system: 'crm', title: 'Slow store', severity: 'warning', status: 'firing', dedupKey: 'slow-1' });
+    try {
+      const first = postHook(app, '/hooks/alerts', body, { 'idempotency-key': 'slow-delivery' });
+      await started;
+      const copy = await postHook(app, '/hooks/alerts', body, { 'idempotency-key': 'slow-delivery' });
+      expect(copy.status).toBe(409);
+      expect(String(copy.json.error)).toContain('still being processed');
+      expect((await app.services.alerts.list({ scope: 'open', system: 'crm' })).some((a) => a.dedupKey === 'generic:slow-1')).toBe(false);
+      release();
+      expect((await first).status).toBe(200);
+    } finally {
+      app.services.alerts.ingest = ingest;
+      release();
+    }
+    expect(await postHook(app, '/hooks/alerts', body, { 'idempotency-key': 'slow-delivery' })).toEqual({ status: 200, json: { duplicate: true } });
+  });
+
   it('a delivery whose work failed leaves its key free: the sender\'s retry is processed', async () => {
     const ingest = app.services.alerts.ingest;
     app.services.alerts.ingest = async () => {
@@ -288,6 +316,9 @@ describe('kind 4 — backups from the run\'s own facts (restic)', () => {
     expect(empty).toMatchObject({ status: 200, json: { state: 'failed', status: 'failed' } });
     const merged = await postHook(app, '/hooks/backups/restic?system=m13&exit=12', fixture('M13-merged.txt'), NDJSON);
     expect(merged).toMatchObject({ status: 200, json: { state: 'failed', reason: 'wrong password or no key found' } });
+    // restic 0.17 says the same as JSON on stderr, with its exit code.
+    const json = await postHook(app, '/hooks/backups/restic?system=m13c', '{"message_type":"exit_error","code":12,"message":"Fatal: wrong password or no key found"}\n', NDJSON);
+    expect(json).toMatchObject({ status: 200, json: { state: 'failed', reason: 'wrong password or no key found' } });
     const shown = await command('/backup-status m13');
     expect(shown.html).toContain('last backup failed');
     expect(shown.html).toContain('wrong password or no key found');
