@@ -1,4 +1,5 @@
 import { parseMention } from '../src/core/args.js';
+import { parseSystemName } from '../src/core/systems.js';
 import { declarations, exampleFor, usageLine, verbsFor, vocabulary } from '../src/core/catalogue.js';
 import { formatTime, type Translate } from '../src/core/i18n.js';
 import { ROLES, type Role } from '../src/core/registry.js';
@@ -9,8 +10,8 @@ import { args, defineCommand, subcommand, text } from './helpers.js';
 const topicArgs = args((p, fail) => {
   const topic = p.words[0]?.toLowerCase();
   if (!topic || !(TOPICS as readonly string[]).includes(topic) || p.words.length > 1) fail('error.bad_topic');
-  const system = p.pairs.system?.toLowerCase();
-  if (system !== undefined && !/^[\w.-]{1,64}$/.test(system)) fail('error.bad_system');
+  const system = p.pairs.system === undefined ? undefined : parseSystemName(p.pairs.system);
+  if (p.pairs.system !== undefined && system === undefined) fail('error.bad_system');
   return { topic: topic as Topic, system };
 });
 
@@ -47,9 +48,10 @@ export const aftercareCommand = defineCommand(declarations.aftercare, {
       args: args((p, fail) => {
         const org = p.words[0]?.toLowerCase();
         if (!org || !/^[\w.-]{1,64}$/.test(org) || p.words.length > 1) fail('error.bad_org');
-        const systems = (p.pairs.systems ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-        if (systems.some((s) => !/^[\w.-]{1,64}$/.test(s))) fail('error.bad_system');
-        return { org: org!, systems };
+        const given = (p.pairs.systems ?? '').split(/[,，、]/).map((s) => s.trim()).filter(Boolean);
+        const systems = given.map((s) => parseSystemName(s));
+        if (systems.some((s) => s === undefined)) fail('error.bad_system');
+        return { org: org!, systems: systems as string[] };
       }),
       async run(ctx, a) {
         await ctx.services.directory.bindOrg(ctx.user, ctx.conversation, a.org);

@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../src/core/registry.js';
 import type { Services } from '../src/domain/index.js';
 import { aftercareCommand } from './aftercare.js';
+import { alertsCommand } from './alerts.js';
 import { backupStatusCommand } from './backup-status.js';
 import { digestCommand } from './digest.js';
 import { escalateCommand } from './escalate.js';
@@ -18,6 +19,7 @@ export const commands: Array<CommandSpec<Services>> = [
   escalateCommand,
   releaseNotesCommand,
   backupStatusCommand,
+  alertsCommand,
   surveyCommand,
   digestCommand,
   faqCommand,

@@ -5,6 +5,7 @@ import { effectKey } from '../src/core/effects.js';
 import { AppError } from '../src/core/errors.js';
 import type { MessageKey } from '../src/core/i18n.js';
 import { keys } from '../src/core/keys.js';
+import { parseSystemName, sameSystem } from '../src/core/systems.js';
 import type { Card } from '../src/core/types.js';
 import { alertCard } from '../src/domain/alerts/cards.js';
 import { ticketCard } from '../src/domain/tickets/cards.js';
@@ -33,10 +34,12 @@ function severityOf(value: string | undefined, fail: Fail): Severity {
   return v as Severity;
 }
 
+/** A `system:` value by the one system-name rule (src/core/systems.ts): shown as written, matched case-insensitively. */
 function systemOf(value: string | undefined, fail: Fail): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!/^[\w.-]{1,64}$/.test(value)) fail('error.bad_system');
-  return value.toLowerCase();
+  const name = parseSystemName(value);
+  if (name === undefined) fail('error.bad_system');
+  return name;
 }
 
 function issueForm(ctx: Ctx, initialTitle = ''): Card {
@@ -130,6 +133,15 @@ async function showTicket(ctx: Ctx, id: string) {
   return { messages: [ticketCard(ticket, cardCtx(ctx), { buttons: isStaff(ctx), timeline: 20 })] };
 }
 
+/** An alert like a ticket: its card with buttons for engineers; a customer sees only their organisation's systems' alerts. */
+async function showAlert(ctx: Ctx, id: string) {
+  const alert = await ctx.services.alerts.find(id);
+  const visible = alert && (isStaff(ctx) || (await ctx.services.directory.orgSystems(ctx.identity.org ?? '')).some((s) => sameSystem(s, alert.system)));
+  if (!alert || !visible) throw new AppError('not_found', 'error.alert_not_found', { id });
+  const card = alertCard(alert, cardCtx(ctx));
+  return { messages: [isStaff(ctx) ? card : { ...card, card: card.card && { ...card.card, blocks: card.card.blocks.filter((b) => b.type !== 'actions') } }] };
+}
+
 function resolveForm(ctx: Ctx, id: string): Card {
   const t = ctx.t;
   return {
@@ -160,8 +172,8 @@ const versionRe = /^[\w.+-]{1,64}$/;
 export const issueCommand = defineCommand(declarations.issue, {
   subcommands: {
     show: subcommand({
-      args: idArg(),
-      run: (ctx, a) => showTicket(ctx, a.id),
+      args: idArg(['SUP', 'ALR']),
+      run: (ctx, a) => (a.id.startsWith('ALR-') ? showAlert(ctx, a.id) : showTicket(ctx, a.id)),
     }),
     list: subcommand({
       args: args((p, fail) => {

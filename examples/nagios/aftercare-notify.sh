@@ -4,7 +4,11 @@
 # token in /etc/aftercare/nagios.env (readable by the nagios user only):
 #   AFTERCARE_URL=https://aftercare.example.com
 #   AFTERCARE_HOOK_TOKEN=<the token>
-# Arguments: <type> <host> <service, empty for a host> <state> <output> [system]
+# Arguments: <type> <host> <service, empty for a host> <state> <output> [system] [author] [comment] [host system]
+#   type: $NOTIFICATIONTYPE$ (PROBLEM, RECOVERY, ACKNOWLEDGEMENT, FLAPPINGSTART/STOP/DISABLED,
+#   DOWNTIMESTART/END/CANCELLED, CUSTOM); author and comment: $NOTIFICATIONAUTHOR$ and
+#   $NOTIFICATIONCOMMENT$ (who acknowledged or scheduled the downtime); the host's system is used when
+#   the service names none. Works the same from Icinga 1 and Naemon (same macros).
 # See examples/nagios/commands.cfg for the command and contact definitions.
 set -eu
 ENV_FILE="${AFTERCARE_ENV_FILE:-/etc/aftercare/nagios.env}"
@@ -19,5 +23,7 @@ exec curl -fsS --max-time 10 --retry 3 --retry-all-errors -o /dev/null \
   --data-urlencode "service=${3:-}" \
   --data-urlencode "state=${4:-}" \
   --data-urlencode "output=${5:-}" \
-  --data-urlencode "system=${6:-}" \
+  --data-urlencode "system=${6:-${9:-}}" \
+  --data-urlencode "author=${7:-}" \
+  --data-urlencode "comment=${8:-}" \
   "${AFTERCARE_URL%/}/hooks/nagios"

@@ -1,15 +1,28 @@
 import { z } from 'zod';
 import { optionalHttpUrl } from '../../src/core/urls.js';
+import { parseSystemName, SYSTEM_NAME_MAX } from '../../src/core/systems.js';
+import { knownSeverity } from '../../src/domain/alerts/sources.js';
 
 /** Wire formats the hooks accept (docs/hooks.md shows each). Unknown fields are kept, never rejected. */
 
 const isoTime = z.iso.datetime({ offset: true });
 
+/** A system name by the one rule of src/core/systems.ts (any script, NFKC, trimmed; shown as first written). */
+const systemName = z.string().transform((v, ctx) => {
+  const name = parseSystemName(v);
+  if (name === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a system name of 1–${SYSTEM_NAME_MAX} characters` });
+    return z.NEVER;
+  }
+  return name;
+});
+
 /** The generic alert. */
 export const genericAlertSchema = z.looseObject({
-  system: z.string().min(1),
+  system: systemName,
   title: z.string().min(1),
-  severity: z.enum(['critical', 'warning', 'info']),
+  // Chinese and other known severity words (严重, 警告, 信息…) are taken as their English names.
+  severity: z.preprocess((v) => (typeof v === 'string' ? (knownSeverity(v) ?? v) : v), z.enum(['critical', 'warning', 'info'])),
   status: z.enum(['firing', 'resolved']),
   dedupKey: z.string().min(1),
   description: z.string().optional(),
@@ -18,9 +31,11 @@ export const genericAlertSchema = z.looseObject({
 
 /** The generic backup job report. */
 export const backupSchema = z.looseObject({
-  system: z.string().min(1),
+  system: systemName,
   type: z.enum(['full', 'incremental', 'differential']),
-  status: z.enum(['success', 'failed']),
+  /** `incomplete`: a backup was written without some of its data. */
+  status: z.enum(['success', 'failed', 'incomplete']),
+  reason: z.string().optional(),
   startedAt: isoTime,
   finishedAt: isoTime,
   bytes: z.number().int().nonnegative().optional(),
@@ -30,9 +45,11 @@ export const backupSchema = z.looseObject({
 
 /** Query of /hooks/backups/restic. */
 export const resticQuerySchema = z.object({
-  system: z.string().regex(/^[\w.-]{1,64}$/, 'expected ?system=<name>'),
+  system: systemName,
   type: z.enum(['full', 'incremental', 'differential']).optional(),
   location: z.string().optional(),
+  /** restic's exit status, as the documented pipe sends it (`&exit=$?`). */
+  exit: z.coerce.number().int().min(0).max(255).optional(),
 });
 
 /** A release from CI. */

@@ -78,6 +78,12 @@ export const declarations = {
     description: 'command.backup-status',
     verbs: [{ verb: '', permission: 'customer', usage: '[<system>]', example: 'example.backup-status' }],
   },
+  alerts: {
+    name: 'alerts',
+    aliases: ['告警'],
+    description: 'command.alerts',
+    verbs: [{ verb: '', permission: 'engineer', usage: '[open|all] [system:<name>]', example: 'example.alerts' }],
+  },
   survey: {
     name: 'survey',
     aliases: ['调查'],

@@ -16,6 +16,8 @@ export const keys = {
   alertMembers: (id: string) => `alert:${id}:members`,
   alertsOpen: () => 'idx:alerts:open',
   alertsAll: () => 'idx:alerts:all',
+  /** Every alert of one system (by its matching form, src/core/systems.ts), newest last. */
+  alertsBySystem: (systemKey: string) => `idx:alerts:sys:${systemKey}`,
   release: (version: string) => `release:${version}`,
   releases: () => 'idx:releases',
   /** Claimed by a version's first publication (its announcement and aggregates happen once). */
@@ -88,5 +90,7 @@ export const keys = {
   playgroundMessage: (id: string) => `pg:msg:${id}`,
   lock: (name: string) => `lock:${name}`,
   hookDelivery: (hook: string, key: string) => `hook:${hook}:${key}`,
+  /** A hook delivery that finished: the hash of its body (same id, other body → 422). */
+  hookDone: (hook: string, key: string) => `hook:done:${hook}:${key}`,
   cronRun: (key: string) => `cron:${key}`,
 } as const;

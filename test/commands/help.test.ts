@@ -24,7 +24,7 @@ describe('help', () => {
     expect(help).not.toContain('/issue ack');
     expect(help).not.toContain('/survey send');
     expect(help).toContain('Example: `/issue The invoice export times out sev:S2 system:billing`');
-    expect(help).toMatch(/More commands come with another role.*\/escalate, \/digest/);
+    expect(help).toMatch(/More commands come with another role.*\/escalate, \/alerts, \/digest/);
   });
 
   it('shows an engineer the verbs only staff may run and an example of one of them', async () => {

@@ -21,11 +21,23 @@ beforeAll(async () => {
   group_wait: 1s
   group_interval: 1s
   repeat_interval: 1h
+  routes:
+    - matchers: ['capped="yes"']
+      receiver: capped
 receivers:
   - name: aftercare
     webhook_configs:
       - url: '${app.url}/hooks/alertmanager'
         send_resolved: true
+        http_config:
+          authorization:
+            type: Bearer
+            credentials: '${TOKEN}'
+  - name: capped
+    webhook_configs:
+      - url: '${app.url}/hooks/alertmanager'
+        send_resolved: true
+        max_alerts: 3
         http_config:
           authorization:
             type: Bearer
@@ -75,5 +87,29 @@ describe('a real Prometheus Alertmanager', () => {
     }, 30_000);
     expect(resolved.map((m) => m.id).sort()).toEqual(grouped.map((m) => m.id).sort());
     expect(await app.services.alerts.open()).toEqual([]);
+  });
+
+  it('with max_alerts set, keeps a group larger than the limit open with its full count when the shown part resolves', async () => {
+    const labels = (instance: string) => ({ alertname: 'VolumeFull', instance, severity: 'critical', system: 'crm', capped: 'yes' });
+    const instances = ['vol-0', 'vol-1', 'vol-2', 'vol-3', 'vol-4', 'vol-5'];
+    await fire(instances.map((i) => ({ labels: labels(i) })));
+    const card = await waitFor(async () => (await feed(app, 'engineering')).find((m) => m.text.includes('VolumeFull') && m.text.includes('×6')), 30_000);
+    expect(card.html).toContain('3 alert(s) of this group were not shown');
+    const alert = (await app.services.alerts.open()).find((a) => a.title === 'VolumeFull')!;
+    expect(alert).toMatchObject({ count: 6, hidden: 3, status: 'firing' });
+
+    // Alertmanager lists a group's alerts in label order: the first three are the ones it shows. They resolve…
+    const past = new Date(Date.now() - 1000).toISOString();
+    await fire(instances.slice(0, 3).map((i) => ({ labels: labels(i), endsAt: past })));
+    const after = await waitFor(async () => {
+      const a = await app.services.alerts.get(alert.id);
+      return a.firing === 0 && a;
+    }, 30_000);
+    // …while the three it leaves out still fire: the card stays open, counting all six.
+    expect(after).toMatchObject({ status: 'firing', count: 6, hidden: 3 });
+    const shown = (await feed(app, 'engineering')).find((m) => m.id === card.id)!;
+    expect(shown.text).toContain('Firing');
+    expect(shown.text).toContain('×6');
+    expect(shown.text).not.toContain('Resolved');
   });
 });

@@ -130,7 +130,7 @@ describe('alert hooks', () => {
     expect((await app.services.alerts.get(alert.id)).count).toBe(2);
   });
 
-  it('accepts what the shipped Zabbix media type script sends, for a problem and its recovery', async () => {
+  it('accepts what the shipped Zabbix media type script sends, for a problem, a problem update (severity, acknowledge) and its recovery', async () => {
     const doc = parseYaml(readFileSync('examples/zabbix/aftercare-media-type.yaml', 'utf8')) as {
       zabbix_export: { media_types: Array<{ script: string; parameters: Array<{ name: string; value: string }> }> };
     };
@@ -146,34 +146,59 @@ describe('alert hooks', () => {
       '{$ZABBIX.URL}': 'https://zabbix.example.com',
       '{TRIGGER.ID}': '99',
     };
-    const run = async (eventValue: string) => {
+    /** Runs the media type's script the way Zabbix does: every macro of its parameters resolved. */
+    const run = async (overrides: Record<string, string>) => {
       const params = Object.fromEntries(
         mt.parameters.map((p) => {
           let v = p.name === 'url' ? `${app.url}/hooks/zabbix` : p.value;
-          for (const [m, x] of Object.entries({ ...macros, '{EVENT.VALUE}': eventValue })) v = v.split(m).join(x);
+          for (const [m, x] of Object.entries({ ...macros, ...overrides })) v = v.split(m).join(x);
           return [p.name, v];
         }),
       );
       const { stdout } = await exec(process.execPath, ['-e', ZABBIX_RUNNER], { env: { ...process.env, ZBX_SCRIPT: mt.script, ZBX_VALUE: JSON.stringify(params) } });
       return stdout;
     };
-    expect(await run('1')).toBe('OK');
+    const problem = { '{EVENT.VALUE}': '1', '{EVENT.UPDATE.STATUS}': '0', '{EVENT.NSEVERITY}': '4', '{EVENT.ACK.STATUS}': 'No' };
+    expect(await run(problem)).toBe('OK');
+    // Zabbix retries a notification that failed: the same key and body are one delivery.
+    expect(await run(problem)).toBe('OK');
     const alert = (await app.services.alerts.open()).find((a) => a.dedupKey === 'zabbix:4711')!;
-    expect(alert).toMatchObject({ source: 'zabbix', system: 'crm', severity: 'critical', title: 'MySQL is down' });
+    expect(alert).toMatchObject({ source: 'zabbix', system: 'crm', severity: 'critical', title: 'MySQL is down', count: 1 });
     expect(alert.url).toContain('eventid=4711');
-    expect(await run('0')).toBe('OK');
+
+    // A problem update: severity changed to Disaster and acknowledged, with the operator's message.
+    const update = {
+      ...problem,
+      '{EVENT.UPDATE.STATUS}': '1',
+      '{EVENT.UPDATE.ACTION}': 'changed severity and acknowledged',
+      '{EVENT.UPDATE.DATE}': '2026.11.29',
+      '{EVENT.UPDATE.TIME}': '09:20:05',
+      '{EVENT.SEVERITY}': 'Disaster',
+      '{EVENT.NSEVERITY}': '5',
+      '{EVENT.ACK.STATUS}': 'Yes',
+      '{USER.FULLNAME}': 'Ana Ops',
+      '{ALERT.MESSAGE}': 'Ana Ops changed severity and acknowledged problem at 2026.11.29 09:20:05: failover being prepared',
+    };
+    expect(await run(update)).toBe('OK');
+    const updated = await app.services.alerts.get(alert.id);
+    expect(updated).toMatchObject({ status: 'acknowledged', ackedBy: 'zabbix:Ana Ops', description: update['{ALERT.MESSAGE}'] });
+    const card = await waitFor(async () => (await feed(app, 'engineering')).find((m) => m.text.startsWith(`${alert.id} `) && m.text.includes('Acknowledged')));
+    expect(card.html).toContain('failover being prepared');
+
+    expect(await run({ ...problem, '{EVENT.VALUE}': '0' })).toBe('OK');
     expect((await app.services.alerts.get(alert.id)).status).toBe('resolved');
   });
 
-  it('accepts what the shipped Nagios notification script sends, for a problem and its recovery', async () => {
+  it('accepts what the shipped Nagios notification script sends, for a problem, its acknowledgement and its recovery', async () => {
     const env = { ...process.env, AFTERCARE_URL: app.url, AFTERCARE_HOOK_TOKEN: TOKEN, AFTERCARE_ENV_FILE: '/nonexistent' };
-    const notify = (type: string, state: string) =>
-      exec('sh', ['examples/nagios/aftercare-notify.sh', type, 'web-02', 'HTTP', state, 'HTTP CRITICAL: 503 "Service Unavailable"', 'shop'], { env });
+    const notify = (type: string, state: string, author = '') =>
+      exec('sh', ['examples/nagios/aftercare-notify.sh', type, 'web-02', 'HTTP', state, 'HTTP CRITICAL: 503 "Service Unavailable"', '', author, '', 'shop'], { env });
     await notify('PROBLEM', 'CRITICAL');
     const alert = (await app.services.alerts.open()).find((a) => a.dedupKey === 'nagios:web-02:HTTP')!;
     expect(alert).toMatchObject({ source: 'nagios', system: 'shop', severity: 'critical', description: 'HTTP CRITICAL: 503 "Service Unavailable"' });
-    await notify('ACKNOWLEDGEMENT', 'CRITICAL');
-    expect((await app.services.alerts.get(alert.id)).status).toBe('firing');
+    await notify('ACKNOWLEDGEMENT', 'CRITICAL', 'nagiosadmin');
+    // Acknowledged in Nagios: ours is acknowledged too (by whom), and its escalation stops.
+    expect(await app.services.alerts.get(alert.id)).toMatchObject({ status: 'acknowledged', ackedBy: 'nagios:nagiosadmin' });
     await notify('RECOVERY', 'OK');
     expect((await app.services.alerts.get(alert.id)).status).toBe('resolved');
   });

@@ -56,7 +56,7 @@ export const en = {
   'error.bad_ticket_id': 'That is not a valid ID. Use SUP-<number> for tickets or ALR-<number> for alerts.',
   'error.missing_ticket_id': 'Please give a ticket ID, e.g. SUP-12.',
   'error.bad_severity': 'Severity must be one of S1, S2, S3, S4.',
-  'error.bad_system': 'A system name is 1–64 letters, digits, dots, dashes or underscores.',
+  'error.bad_system': 'A system name is 1–64 characters in any script (for example system:billing or system:"CRM Prod"), without quotes or control characters.',
   'error.bad_version': 'A version is 1–64 letters, digits, dots, dashes, pluses or underscores, e.g. 1.4.2.',
   'error.bad_cause': 'A cause category is one word of up to 40 characters, e.g. cause:config.',
   'error.bad_list_scope': 'Use /issue list open, /issue list mine or /issue list all.',
@@ -254,6 +254,21 @@ export const en = {
   'admin.org_bound': 'This channel now belongs to customer organisation "{org}". Anyone here can report issues.',
   'admin.lang_set': 'Language set to English.',
   'admin.audit_title': 'Audit log',
+  // — Alerts and backups from their own evidence (issue 13) —
+  'command.alerts': 'Open or recent monitoring alerts',
+  'example.alerts': '`/alerts open system:billing` lists the open alerts of the billing system',
+  'error.bad_alert_scope': 'Use /alerts open or /alerts all, optionally with system:<name>.',
+  'alerts.title.open': 'Open alerts',
+  'alerts.title.all': 'Recent alerts',
+  'alerts.none': 'No alerts to show.',
+  'alerts.line': '{id} · {severity} · {title} on {system} — {status} (×{count})',
+  'alerts.summary': '{shown} alert(s) shown.',
+  'alert.hidden': '{count} alert(s) of this group were not shown by the source: it stays open until they are known resolved.',
+  'alert.members': '{firing} firing, {resolved} resolved',
+  'alert.acked_by': 'Acknowledged by {who}',
+  'backup.state.incomplete': 'last backup incomplete',
+  'backup.reason': 'Reason: {reason}',
+  'backup.unchanged': 'unchanged, previous backup current',
 } as const;
 
 export type MessageKey = keyof typeof en;

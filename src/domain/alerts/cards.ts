@@ -8,13 +8,16 @@ export function alertCard(alert: Alert, c: CardContext): OutboundMessage {
   const status = t(`alert.status.${alert.status}`);
   const blocks: Block[] = [];
   if (alert.description) blocks.push({ type: 'text', text: alert.description });
+  // A group the source showed only in part (Alertmanager max_alerts) says so: its count includes them.
+  if (alert.hidden && alert.status !== 'resolved') blocks.push({ type: 'context', text: t('alert.hidden', { count: alert.hidden }) });
   blocks.push({
     type: 'fields',
     fields: [
       { label: t('field.status'), value: status },
       { label: t('field.severity'), value: alert.severity },
       { label: t('field.system'), value: alert.system },
-      { label: t('field.count'), value: String(alert.count) },
+      { label: t('field.count'), value: alert.firing !== undefined && alert.status !== 'resolved' ? `${alert.count} · ${t('alert.members', { firing: alert.firing, resolved: Math.max(0, alert.count - alert.firing - (alert.hidden ?? 0)) })}` : String(alert.count) },
+      ...(alert.ackedBy && alert.status === 'acknowledged' ? [{ label: t('alert.status.acknowledged'), value: t('alert.acked_by', { who: alert.ackedBy }) }] : []),
       { label: t('field.first_seen'), value: formatTime(alert.firstAt, c.timezone) },
       ...(alert.ticketId ? [{ label: t('field.ticket'), value: alert.ticketId }] : []),
     ],

@@ -8,14 +8,15 @@ export function backupCard(rows: BackupHealth[], c: CardContext): OutboundMessag
   if (rows.length === 0) return { text: t('backup.none') };
   const blocks: Block[] = [];
   for (const r of rows) {
-    const icon = { ok: '✅', failed: '❌', stale: '⚠️', never: '❔' }[r.state];
+    const icon = { ok: '✅', failed: '❌', incomplete: '⚠️', stale: '⚠️', never: '❔' }[r.state];
     const fields = (['full', 'incremental', 'differential'] as const)
       .filter((type) => r.last[type])
       .map((type) => {
         const run = r.last[type]!;
+        const mark = run.status === 'success' ? '✅' : run.status === 'incomplete' ? '⚠️' : '❌';
         return {
           label: t(`backup.type.${type}`),
-          value: `${run.status === 'success' ? '✅' : '❌'} ${formatDuration(c.now - run.finishedAt, c.locale)}${run.bytes !== undefined ? ` · ${formatBytes(run.bytes)}` : ''}`,
+          value: `${mark} ${formatDuration(c.now - run.finishedAt, c.locale)}${run.bytes !== undefined ? ` · ${formatBytes(run.bytes)}` : ''}${run.unchanged ? ` · ${t('backup.unchanged')}` : ''}`,
         };
       });
     fields.push({
@@ -29,6 +30,9 @@ export function backupCard(rows: BackupHealth[], c: CardContext): OutboundMessag
         rpo: r.rpoHours,
       })}`,
     });
+    // Why the newest run failed or is incomplete, in the tool's own words.
+    const latest = Object.values(r.last).sort((a, b) => b!.finishedAt - a!.finishedAt)[0];
+    if ((r.state === 'failed' || r.state === 'incomplete') && latest?.reason) blocks.push({ type: 'text', text: t('backup.reason', { reason: latest.reason }) });
     blocks.push({ type: 'fields', fields });
     blocks.push({ type: 'divider' });
   }

@@ -1,4 +1,5 @@
 import { keys } from '../../core/keys.js';
+import { sameSystem, systemKey } from '../../core/systems.js';
 import type { Write } from '../../core/store.js';
 import { normalizeLocale } from '../../core/i18n.js';
 import { conversationKey, userKey } from '../../core/ports.js';
@@ -107,7 +108,8 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     },
     /** Systems an organisation owns (seen on its tickets or declared), for backup visibility. */
     async addOrgSystem(org: string, system: string): Promise<void> {
-      await store.zadd(keys.orgSystems(org), system, 0);
+      // Stored in the matching form (src/core/systems.ts): `CRM Prod` and `crm prod` are one system.
+      await store.zadd(keys.orgSystems(org), systemKey(system), 0);
     },
     async orgSystems(org: string): Promise<string[]> {
       return (await store.zrange(keys.orgSystems(org), -Infinity, Infinity)).map((m) => m.member);
@@ -138,7 +140,7 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       const convKey = conversationKey(sub.conversation);
       await changeSubscriptions(sub.topic, async (list) => {
         const locale = await store.get<Locale>(keys.channelLocale(convKey));
-        const rest = list.filter((s) => !(conversationKey(s.conversation) === convKey && s.system === sub.system));
+        const rest = list.filter((s) => !(conversationKey(s.conversation) === convKey && (s.system === sub.system || sameSystem(s.system, sub.system))));
         return [...rest, { ...sub, locale }];
       }, audit.entry(by, 'subscribe', convKey, undefined, { topic: sub.topic, system: sub.system }));
     },
@@ -161,7 +163,7 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       const list = (await store.get<StoredSubscription[]>(keys.topicSubscribers(topic))) ?? [];
       const seen = new Set<string>();
       return list.filter((s) => {
-        if (s.system !== undefined && system !== undefined && s.system !== system) return false;
+        if (s.system !== undefined && system !== undefined && !sameSystem(s.system, system)) return false;
         const k = conversationKey(s.conversation);
         if (seen.has(k)) return false;
         seen.add(k);
