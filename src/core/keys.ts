@@ -82,6 +82,8 @@ export const keys = {
   aggOpen: () => 'agg:open',
   /** A rendered digest chart (PNG, base64), served at /charts/<id>.png for a while. */
   chart: (id: string) => `chart:${id}`,
+  /** A stored image's key on a platform that hosts uploaded images itself (Feishu img_key), per image content. */
+  uploadedImage: (platform: string, id: string) => `image:uploaded:${platform}:${id}`,
   /** The playground: claimed once its demo channels are set up; its channels' feeds and messages. */
   playgroundSeeded: () => 'playground:seeded',
   playgroundFeed: (channel: string) => `idx:pg:feed:${channel}`,
