@@ -8,6 +8,7 @@ import { createLogger } from '../../src/core/log.js';
 import { startFakeSlack, type FakeCall, type FakeSlack } from './fake-slack.js';
 import { payload } from './fixtures.js';
 import { sendSigned } from './sign.js';
+import { sendDigest } from '../../src/domain/digest/send.js';
 
 /**
  * One live card per ticket per conversation, on the wire: a ticket shown in the customer's
@@ -163,4 +164,26 @@ describe('one live card per ticket in every Slack channel that shows it', () => 
     const viaResponseUrl = fake.calls.filter((c) => c.method.startsWith('response_url:') && c.body.replace_original !== true);
     expect(viaResponseUrl.filter((c) => blocksOf(c).some((b) => b.type === 'header' && b.text?.text?.includes('SUP-1 ·')))).toEqual([]);
   }, 30_000);
+
+  it('shows the digest chart inline as an image block, on demand and scheduled', async () => {
+    await slash(ADMIN, ESC, '/aftercare', 'subscribe digest');
+    const imagesIn = (calls: FakeCall[]) =>
+      calls.flatMap((c) => ((c.body.blocks as Array<{ type: string; image_url?: string; alt_text?: string }> | undefined) ?? []).filter((b) => b.type === 'image'));
+    const mark = fake.calls.length;
+    await slash(ADMIN, ESC, '/digest', '');
+    await app.outbox.drain();
+    await sendDigest(app.services, { publicUrl: app.url }, app.log, 'slack-live');
+    await app.outbox.drain();
+    const images = imagesIn(fake.calls.slice(mark).filter((c) => c.method === 'chat.postMessage' || c.method.startsWith('response_url:')));
+    expect(images).toHaveLength(2);
+    for (const image of images) {
+      const path = /\/charts\/[a-f0-9]{32}\.png$/.exec(image.image_url ?? '')?.[0];
+      expect(path).toBeDefined();
+      expect(image.alt_text).toMatch(/8 weeks/);
+      const res = await fetch(`${app.url}${path}`);
+      expect(res.headers.get('content-type')).toBe('image/png');
+      expect(Buffer.from(await res.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    }
+  });
 });
+

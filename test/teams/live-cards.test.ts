@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../server/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
+import { sendDigest } from '../../src/domain/digest/send.js';
 import { FakeConnector, type ConnectorCall } from './fake-connector.js';
 import { postActivity } from './module-server.js';
 import { ACME_CHANNEL, ADMIN, cardClick, commandMessage, CUSTOMER, ENG_CHANNEL, ENGINEER, findAction, type TeamsUser } from './teams-activities.js';
@@ -122,4 +123,21 @@ describe('one live card per ticket in every Teams conversation that shows it', (
       expect(others.map(cardJson), channel).toEqual([]);
     }
   }, 30_000);
+
+  it('shows the digest chart inline as an Adaptive Card image, on demand and scheduled', async () => {
+    await say(ADMIN, ESC_CHANNEL, 'aftercare subscribe digest');
+    const mark = connector.calls.length;
+    await say(ADMIN, ESC_CHANNEL, 'digest');
+    await sendDigest(app.services, { publicUrl: app.url }, app.log, 'teams-live');
+    await app.outbox.drain();
+    const images = connector.calls.slice(mark).flatMap((c) => [...cardJson(c).matchAll(/"type":"Image","url":"([^"]+)"/g)].map((m) => m[1]!));
+    expect(images).toHaveLength(2);
+    for (const url of images) {
+      const path = /\/charts\/[a-f0-9]{32}\.png$/.exec(url)?.[0];
+      expect(path).toBeDefined();
+      const res = await fetch(`${app.url}${path}`);
+      expect(res.headers.get('content-type')).toBe('image/png');
+    }
+  });
 });
+
