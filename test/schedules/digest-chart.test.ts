@@ -1,3 +1,6 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../server/app.js';
@@ -73,6 +76,29 @@ const Y_TITLE: Region = { x: 16, y: 180, w: 30, h: 120 };
 const CSAT_TITLE: Region = { x: 912, y: 160, w: 40, h: 160 };
 const PLOT: Region = { x: 70, y: 80, w: 820, h: 330 };
 
+/**
+ * The golden picture of SERIES in `locale` (test/fixtures/digest/): `UPDATE_GOLDEN=1` rewrites it
+ * (look at it before keeping it); a missing file is an error.
+ */
+function golden(locale: Locale, actual: PNG): PNG {
+  const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'digest', `chart-${locale}.png`);
+  if (process.env.UPDATE_GOLDEN === '1') {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, PNG.sync.write(actual));
+  }
+  if (!existsSync(file)) throw new Error(`missing golden image ${file}: run with UPDATE_GOLDEN=1 and look at it`);
+  return PNG.sync.read(readFileSync(file));
+}
+
+/** Share of pixels whose colour differs by more than a little (anti-aliasing differences pass). */
+function differing(a: PNG, b: PNG): number {
+  let n = 0;
+  for (let i = 0; i < a.data.length; i += 4) {
+    if (Math.abs(a.data[i]! - b.data[i]!) + Math.abs(a.data[i + 1]! - b.data[i + 1]!) + Math.abs(a.data[i + 2]! - b.data[i + 2]!) > 48) n++;
+  }
+  return n / (a.width * a.height);
+}
+
 describe('digest chart', () => {
   it('sums 8 weeks of tickets and CSAT from the daily aggregates', async () => {
     const today = Date.now();
@@ -100,6 +126,15 @@ describe('digest chart', () => {
       for (const c of [CHART_COLOURS.opened, CHART_COLOURS.resolved, CHART_COLOURS.csat]) expect(colourIn(png, PLOT, c)).toBeGreaterThan(500);
       const edge = (r: Region) => inkIn(png, r) + colourIn(png, r, CHART_COLOURS.opened) + colourIn(png, r, CHART_COLOURS.csat);
       expect(edge({ x: 0, y: 0, w: CHART_SIZE.width, h: 2 }) + edge({ x: CHART_SIZE.width - 2, y: 0, w: 2, h: CHART_SIZE.height })).toBe(0);
+    });
+  }
+
+  for (const locale of ['en', 'zh-CN'] as const) {
+    it(`matches the golden picture in ${locale}`, () => {
+      const png = draw(locale);
+      const expected = golden(locale, png);
+      expect([png.width, png.height]).toEqual([expected.width, expected.height]);
+      expect(differing(png, expected)).toBeLessThan(0.005);
     });
   }
 

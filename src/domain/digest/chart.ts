@@ -49,7 +49,7 @@ export async function weeklySeries(store: StateStore, now: number, weeks = 8): P
 /** Series colours (CSS hex), shared with the tests that look for them in the picture. */
 export const CHART_COLOURS = { opened: '#3b82f6', resolved: '#22c55e', csat: '#f97316', text: '#1e293b', grid: '#e2e8f0' } as const;
 
-/** Pixel size of the digest chart. Large enough to read on a phone after the platforms scale it down. */
+/** Pixel size of the digest chart. Large enough, with large type, to read when a chat client shows it at half size or on a phone. */
 export const CHART_SIZE = { width: 960, height: 480 } as const;
 
 /**
@@ -121,14 +121,14 @@ export function renderDigestChart(series: WeekPoint[], c: Pick<CardContext, 't' 
       font: { family: FONT_FAMILY, size: 15 },
       color: CHART_COLOURS.text,
       plugins: {
-        title: { display: true, text: t('digest.chart.title'), font: { family: FONT_FAMILY, size: 22, weight: 'bold' }, color: CHART_COLOURS.text, padding: { bottom: 6 } },
+        title: { display: true, text: t('digest.chart.title'), font: { family: FONT_FAMILY, size: 26, weight: 'bold' }, color: CHART_COLOURS.text, padding: { bottom: 6 } },
         // In the datasets' order (drawing order puts the line on top, which would list it first).
-        legend: { position: 'top', labels: { font: { family: FONT_FAMILY, size: 15 }, color: CHART_COLOURS.text, boxWidth: 28, sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) } },
+        legend: { position: 'top', labels: { font: { family: FONT_FAMILY, size: 17 }, color: CHART_COLOURS.text, boxWidth: 28, sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) } },
         datalabels: {
           anchor: 'end',
           align: 'end',
           offset: 2,
-          font: { family: FONT_FAMILY, size: 13, weight: 'bold' },
+          font: { family: FONT_FAMILY, size: 15, weight: 'bold' },
           color: (ctx) => (ctx.dataset.type === 'line' ? CHART_COLOURS.csat : CHART_COLOURS.text),
           // CSAT values sit on a white tag so a bar behind them does not hide them.
           backgroundColor: (ctx) => (ctx.dataset.type === 'line' ? '#ffffff' : null),
@@ -144,8 +144,8 @@ export function renderDigestChart(series: WeekPoint[], c: Pick<CardContext, 't' 
       },
       scales: {
         x: {
-          title: { display: true, text: t('digest.chart.week_axis'), font: { family: FONT_FAMILY, size: 15 }, color: CHART_COLOURS.text },
-          ticks: { font: { family: FONT_FAMILY, size: 14 }, color: CHART_COLOURS.text },
+          title: { display: true, text: t('digest.chart.week_axis'), font: { family: FONT_FAMILY, size: 17 }, color: CHART_COLOURS.text },
+          ticks: { font: { family: FONT_FAMILY, size: 16 }, color: CHART_COLOURS.text },
           grid: { display: false },
         },
         y: {
@@ -153,8 +153,8 @@ export function renderDigestChart(series: WeekPoint[], c: Pick<CardContext, 't' 
           beginAtZero: true,
           // Headroom above the tallest bar for its value label, so nothing is clipped at the top.
           suggestedMax: Math.ceil(maxCount * 1.15),
-          ticks: { precision: 0, font: { family: FONT_FAMILY, size: 14 }, color: CHART_COLOURS.text },
-          title: { display: true, text: t('digest.chart.count_axis'), font: { family: FONT_FAMILY, size: 15 }, color: CHART_COLOURS.text },
+          ticks: { precision: 0, font: { family: FONT_FAMILY, size: 16 }, color: CHART_COLOURS.text },
+          title: { display: true, text: t('digest.chart.count_axis'), font: { family: FONT_FAMILY, size: 17 }, color: CHART_COLOURS.text },
           grid: { color: CHART_COLOURS.grid },
         },
         csat: {
@@ -164,8 +164,8 @@ export function renderDigestChart(series: WeekPoint[], c: Pick<CardContext, 't' 
           afterBuildTicks: (axis) => {
             axis.ticks = [1, 2, 3, 4, 5].map((value) => ({ value }));
           },
-          ticks: { font: { family: FONT_FAMILY, size: 14 }, color: CHART_COLOURS.csat },
-          title: { display: true, text: t('digest.chart.csat_axis'), font: { family: FONT_FAMILY, size: 15 }, color: CHART_COLOURS.csat },
+          ticks: { font: { family: FONT_FAMILY, size: 16 }, color: CHART_COLOURS.csat },
+          title: { display: true, text: t('digest.chart.csat_axis'), font: { family: FONT_FAMILY, size: 17 }, color: CHART_COLOURS.csat },
           grid: { drawOnChartArea: false },
         },
       },
