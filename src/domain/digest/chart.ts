@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createCanvas } from '@napi-rs/canvas';
-import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
+import { createRequire } from 'node:module';
+import type { ChartConfiguration, Plugin } from 'chart.js';
 import type {} from 'chartjs-plugin-datalabels';
-import ChartDataLabels from 'chartjs-plugin-datalabels/dist/chartjs-plugin-datalabels.esm.js';
 import { keys } from '../../core/keys.js';
 import type { StateStore } from '../../core/store.js';
 import type { Locale } from '../../core/types.js';
@@ -10,13 +10,16 @@ import type { CardContext } from '../cards.js';
 import { dayOf } from '../deps.js';
 import type { DayField } from './figures.js';
 
-Chart.register(...registerables);
 /**
- * The value-label plugin, from its ES module build: the package's main entry is CommonJS and would
- * `require` a second copy of Chart.js, whose element classes ours are not instances of (labels then
- * land at the bars' feet).
+ * Chart.js and its value-label plugin, both loaded as CommonJS: the plugin's package main is
+ * CommonJS and `require`s Chart.js, so loading Chart.js the same way gives both one copy of it (an
+ * ES import would load a second copy whose element classes the plugin does not recognise, and the
+ * labels would land at the bars' feet).
  */
-const valueLabels = ChartDataLabels as Plugin<'bar' | 'line'>;
+const load = createRequire(import.meta.url);
+const { Chart, registerables } = load('chart.js') as typeof import('chart.js');
+const valueLabels = load('chartjs-plugin-datalabels') as Plugin<'bar' | 'line'>;
+Chart.register(...registerables);
 
 /** One week of the digest chart. */
 export interface WeekPoint {
