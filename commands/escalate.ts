@@ -2,17 +2,16 @@ import { parseId } from '../src/core/args.js';
 import { confirmationMessage } from '../src/core/confirm.js';
 import { declarations } from '../src/core/catalogue.js';
 import { AppError } from '../src/core/errors.js';
-import { alertCard } from '../src/domain/alerts/cards.js';
-import { ticketCard } from '../src/domain/tickets/cards.js';
-import { args, cardCtx, defineCommand, displayName, requireText, subcommand, visibleTicket, type Ctx } from './helpers.js';
+import { args, defineCommand, displayName, requireText, subcommand, text, visibleTicket, type Ctx } from './helpers.js';
 
 async function escalate(ctx: Ctx, id: string, reason: string | undefined) {
+  // The live cards are updated wherever they are shown (notify.ts): the answer here is a short message.
   if (id.startsWith('ALR')) {
-    const alert = await ctx.services.alerts.escalate(id, ctx.user);
-    return { messages: [{ ...alertCard(alert, cardCtx(ctx)), text: ctx.t('escalate.done_alert', { id }) }] };
+    await ctx.services.alerts.escalate(id, ctx.user);
+    return { messages: [text(ctx.t('escalate.done_alert', { id }))] };
   }
   const ticket = await ctx.services.tickets.escalate(await visibleTicket(ctx, id), ctx.user, reason, false, displayName(ctx));
-  return { messages: [{ ...ticketCard(ticket, cardCtx(ctx)), text: ctx.t('escalate.done', { id, severity: ticket.severity }) }] };
+  return { messages: [text(ctx.t('escalate.done', { id, severity: ticket.severity }))] };
 }
 
 export const escalateCommand = defineCommand(declarations.escalate, {

@@ -84,8 +84,8 @@ async function file(ctx: Ctx, draft: Draft) {
     reporterLocale: ctx.locale,
   });
   if (draft.system) await s.directory.addOrgSystem(draft.org, draft.system);
-  const card = ticketCard(ticket, cardCtx(ctx), { buttons: isStaff(ctx) });
-  return { messages: [{ ...card, text: ctx.t('issue.filed', { id: ticket.id, title: ticket.title }) }] };
+  // The ticket's live card reaches this conversation through the outbox (notify.ts), kept up to date there.
+  return { messages: [text(ctx.t('issue.filed', { id: ticket.id, title: ticket.title }))] };
 }
 
 /** Offers matching FAQ entries before filing; the draft waits behind a "file anyway" button. */
@@ -128,9 +128,17 @@ async function takeDraft(ctx: Ctx, token: string | undefined): Promise<Draft> {
   return pending.draft;
 }
 
+/**
+ * Shows the ticket's live card in this conversation — the one card of it here, kept up to date —
+ * built for staff (with buttons) only where no customer reads: not in an organisation's channel.
+ * Where the conversation shows it already, that card is brought up to date and a short message
+ * points to it.
+ */
 async function showTicket(ctx: Ctx, id: string) {
   const ticket = await visibleTicket(ctx, id);
-  return { messages: [ticketCard(ticket, cardCtx(ctx), { buttons: isStaff(ctx), timeline: 20 })] };
+  const staffOnly = isStaff(ctx) && !(await ctx.services.directory.orgOf(ctx.conversation));
+  const shown = await ctx.services.showLive({ kind: 'ticket', ticket }, ctx.conversation, staffOnly ? 'staff' : 'customer', ctx.locale);
+  return { messages: shown ? [text(ctx.t('live.shown_above', { id }))] : [] };
 }
 
 /** An alert like a ticket: its card with buttons for engineers; a customer sees only their organisation's systems' alerts. */
@@ -164,7 +172,7 @@ function resolveForm(ctx: Ctx, id: string): Card {
 
 async function resolveTicket(ctx: Ctx, id: string, input: { fixedIn?: string; cause?: string; note?: string }) {
   const ticket = await ctx.services.tickets.resolve(await visibleTicket(ctx, id), ctx.user, input, displayName(ctx));
-  return { messages: [{ ...ticketCard(ticket, cardCtx(ctx)), text: ctx.t('issue.resolved', { id, version: ticket.fixedIn ?? '–' }) }] };
+  return { messages: [text(ctx.t('issue.resolved', { id, version: ticket.fixedIn ?? '–' }))] };
 }
 
 const versionRe = /^[\w.+-]{1,64}$/;
@@ -203,11 +211,11 @@ export const issueCommand = defineCommand(declarations.issue, {
       args: idArg(['SUP', 'ALR']),
       async run(ctx, a) {
         if (a.id.startsWith('ALR')) {
-          const alert = await ctx.services.alerts.ack(a.id, ctx.user);
-          return { messages: [{ ...alertCard(alert, cardCtx(ctx)), text: ctx.t('alert.acked', { id: a.id }) }] };
+          await ctx.services.alerts.ack(a.id, ctx.user);
+          return { messages: [text(ctx.t('alert.acked', { id: a.id }))] };
         }
-        const ticket = await ctx.services.tickets.ack(a.id, ctx.user, displayName(ctx));
-        return { messages: [{ ...ticketCard(ticket, cardCtx(ctx)), text: ctx.t('issue.acked', { id: a.id }) }] };
+        await ctx.services.tickets.ack(a.id, ctx.user, displayName(ctx));
+        return { messages: [text(ctx.t('issue.acked', { id: a.id }))] };
       },
     }),
     assign: subcommand({
@@ -221,8 +229,8 @@ export const issueCommand = defineCommand(declarations.issue, {
       async run(ctx, a) {
         const assignee = a.who === 'me' ? ctx.user : `${a.who.platform}:${a.who.id}`;
         const name = a.who === 'me' ? displayName(ctx) : await ctx.services.directory.displayName(assignee);
-        const ticket = await ctx.services.tickets.assign(a.id, ctx.user, assignee, displayName(ctx), name);
-        return { messages: [{ ...ticketCard(ticket, cardCtx(ctx)), text: ctx.t('issue.assigned', { id: a.id, who: name }) }] };
+        await ctx.services.tickets.assign(a.id, ctx.user, assignee, displayName(ctx), name);
+        return { messages: [text(ctx.t('issue.assigned', { id: a.id, who: name }))] };
       },
     }),
     comment: subcommand({
@@ -251,8 +259,8 @@ export const issueCommand = defineCommand(declarations.issue, {
       }),
       async run(ctx, a) {
         if (a.id.startsWith('ALR')) {
-          const alert = await ctx.services.alerts.resolve(a.id, ctx.user);
-          return { messages: [{ ...alertCard(alert, cardCtx(ctx)), text: ctx.t('alert.resolved', { id: a.id }) }] };
+          await ctx.services.alerts.resolve(a.id, ctx.user);
+          return { messages: [text(ctx.t('alert.resolved', { id: a.id }))] };
         }
         return resolveTicket(ctx, a.id, a);
       },
@@ -264,8 +272,8 @@ export const issueCommand = defineCommand(declarations.issue, {
         return { id: id!, reason: requireText(p.words.slice(1).join(' '), fail) || undefined };
       }),
       async run(ctx, a) {
-        const ticket = await ctx.services.tickets.reopen(a.id, ctx.user, a.reason, displayName(ctx));
-        return { messages: [{ ...ticketCard(ticket, cardCtx(ctx)), text: ctx.t('issue.reopened', { id: a.id }) }] };
+        await ctx.services.tickets.reopen(a.id, ctx.user, a.reason, displayName(ctx));
+        return { messages: [text(ctx.t('issue.reopened', { id: a.id }))] };
       },
     }),
     '': subcommand({
@@ -343,7 +351,8 @@ export const issueCommand = defineCommand(declarations.issue, {
           sourceAlert: alert.id,
         });
         const linked = await ctx.services.alerts.linkTicket(id, ticket.id, ctx.user);
-        return { replace: alertCard(linked, cardCtx(ctx)), messages: [ticketCard(ticket, cardCtx(ctx))] };
+        // The ticket's live card comes through the outbox (this conversation is its reporter's); here a pointer.
+        return { replace: alertCard(linked, cardCtx(ctx)), messages: [text(ctx.t('live.opened_from_alert', { id: ticket.id, alert: id }))] };
       },
     },
     file: {

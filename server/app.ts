@@ -19,6 +19,7 @@ import { createServices, type Services } from '../src/domain/index.js';
 import { startSchedules } from './schedules/index.js';
 import { openStore } from '../src/state/store.js';
 import { keys } from '../src/core/keys.js';
+import { chartImages } from '../src/domain/digest/chart-store.js';
 
 export interface RunningApp {
   url: string;
@@ -95,7 +96,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   mountHooks(app, partial, config);
   for (const extra of options.extraModules ?? []) extra(app, partial);
 
-  const ctx: PlatformContext = { core, inbound, log, publicUrl: config.publicUrl, defaultLocale: config.locale, metric, deliverLater };
+  const ctx: PlatformContext = { core, inbound, log, publicUrl: config.publicUrl, defaultLocale: config.locale, metric, deliverLater, images: chartImages(store) };
   const modules: PlatformModule[] = [];
   for (const factory of platformFactories) {
     const mod = await factory(config, ctx);

@@ -58,7 +58,7 @@ export async function createFeishuModule(
   const now = options.now ?? Date.now;
   const budgetMs = options.callbackBudgetMs ?? CALLBACK_BUDGET_MS;
   const api = createFeishuApi({ appId: config.appId, appSecret: config.appSecret, domain: config.domain, log });
-  const adapter = createFeishuAdapter(api, { defaultLocale: ctx.defaultLocale });
+  const adapter = createFeishuAdapter(api, { defaultLocale: ctx.defaultLocale, images: ctx.images });
   const platformLocale = isLark(config.domain) ? 'en' : 'zh-CN';
   const inbound: InboundOptions = { locale: platformLocale, now };
   const { core, inbound: pipeline } = ctx;

@@ -1,12 +1,12 @@
-import type { AdapterCapabilities, ChatAdapter, PacingLimits } from '../../src/core/ports.js';
+import type { AdapterCapabilities, ChatAdapter, ImageSource, PacingLimits } from '../../src/core/ports.js';
 import type { ConversationRef, Locale, OutboundMessage, SentRef } from '../../src/core/types.js';
 import { digestId } from '../kit/delivery-id.js';
 import { checkEnvelope, classify, type FeishuApi } from './api.js';
 import type { FeishuNative } from './inbound.js';
 import { toFeishuCard, type RenderOptions } from './render.js';
 
-/** Cards carry every language (`i18n_content`, each reader's client picks one); `<at>` mentions show names. */
-export const FEISHU_CAPABILITIES: AdapterCapabilities = { ephemeral: false, updateInPlace: true, modals: false, images: false, perReaderLanguage: true, mentionsShowNames: true };
+/** Stored images are uploaded (im/v1/images) and shown inline by img_key. Cards carry every language (`i18n_content`, each reader's client picks one); `<at>` mentions show names. */
+export const FEISHU_CAPABILITIES: AdapterCapabilities = { ephemeral: false, updateInPlace: true, modals: false, images: true, perReaderLanguage: true, mentionsShowNames: true };
 
 /**
  * Feishu's published sending limits: 5 messages/s per user and per group (shared by every bot in
@@ -31,7 +31,44 @@ export interface FeishuAdapter extends ChatAdapter {
  * JSON 2.0 card (the text is its summary and notification). No retries here: failures are thrown
  * as SendError for the outbox, which paces and retries.
  */
-export function createFeishuAdapter(api: FeishuApi, options: { defaultLocale: Locale }): FeishuAdapter {
+export function createFeishuAdapter(api: FeishuApi, options: { defaultLocale: Locale; images?: ImageSource }): FeishuAdapter {
+  const images = options.images;
+
+  /**
+   * The img_key of every stored image the message shows (in any of its languages): uploaded through
+   * `im.v1.image.create` with image_type `message` the first time, then read from the cache kept per
+   * image content. An image that is no longer stored stays a link. Upload failures are SendErrors,
+   * so the outbox retries the whole push.
+   */
+  async function imageKeysOf(message: OutboundMessage): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (!images) return found;
+    const cards = [message.card, ...Object.values(message.alternates ?? {}).map((a) => a?.card)];
+    const ids = new Set(cards.flatMap((c) => c?.blocks ?? []).flatMap((b) => (b.type === 'image' && b.imageId ? [b.imageId] : [])));
+    for (const id of ids) {
+      const cached = await images.uploadedKey('feishu', id);
+      if (cached) {
+        found.set(id, cached);
+        continue;
+      }
+      const png = await images.load(id);
+      if (!png) continue;
+      let res: unknown;
+      try {
+        res = await api.client.im.v1.image.create({ data: { image_type: 'message', image: png } });
+      } catch (e) {
+        throw classify(e, api, 'im.v1.image.create');
+      }
+      checkEnvelope(res, api, 'im.v1.image.create');
+      // The SDK unwraps this upload's answer: it resolves with `data` (`{ image_key }`), not the envelope.
+      const key = (res as { image_key?: string } | null)?.image_key;
+      if (!key) throw classify({ code: -1, msg: 'no image_key in the answer' }, api, 'im.v1.image.create');
+      await images.rememberUploaded('feishu', id, key);
+      found.set(id, key);
+    }
+    return found;
+  }
+
   const renderOptions = (message: OutboundMessage, ref: ConversationRef): RenderOptions => {
     const locale = options.defaultLocale;
     // `alternates` (other languages of the message): a group card then shows each reader their
@@ -45,7 +82,8 @@ export function createFeishuAdapter(api: FeishuApi, options: { defaultLocale: Lo
     const [other, alt] = entry;
     return { locale: other === 'en' ? 'zh-CN' : 'en', alternate: { locale: other, message: { ...message, ...alt } } };
   };
-  const render = (message: OutboundMessage, ref: ConversationRef) => toFeishuCard(message, renderOptions(message, ref));
+  const render = (message: OutboundMessage, ref: ConversationRef, imageKeys?: ReadonlyMap<string, string>) =>
+    toFeishuCard(message, { ...renderOptions(message, ref), imageKeys });
 
   return {
     platform: 'feishu',
@@ -55,7 +93,7 @@ export function createFeishuAdapter(api: FeishuApi, options: { defaultLocale: Lo
     async post(ref, message, postOptions) {
       const native = (ref.native ?? {}) as Partial<FeishuNative>;
       const receiveIdType = native.receiveIdType ?? 'chat_id';
-      const content = JSON.stringify(render(message, ref));
+      const content = JSON.stringify(render(message, ref, await imageKeysOf(message)));
       let res: unknown;
       try {
         res = await api.client.im.v1.message.create({
@@ -76,11 +114,12 @@ export function createFeishuAdapter(api: FeishuApi, options: { defaultLocale: Lo
       return { conversation: ref, messageId };
     },
     async update(sent, message) {
+      const imageKeys = await imageKeysOf(message);
       let res: unknown;
       try {
         res = await api.client.im.v1.message.patch({
           path: { message_id: sent.messageId },
-          data: { content: JSON.stringify(render(message, sent.conversation)) },
+          data: { content: JSON.stringify(render(message, sent.conversation, imageKeys)) },
         });
       } catch (e) {
         throw classify(e, api, 'im.v1.message.patch');

@@ -49,13 +49,16 @@ export interface RenderOptions {
    * every text gets `i18n_content` and each reader sees their Feishu client's language.
    */
   alternate?: { locale: Locale; message: OutboundMessage };
+  /** Feishu's img_key of each uploaded stored image, by the image block's `imageId`. */
+  imageKeys?: ReadonlyMap<string, string>;
 }
 
 /** Renders a message (its card, or its text as a markdown card) to a Feishu JSON 2.0 card under 30 KB. */
 export function toFeishuCard(message: OutboundMessage, options: RenderOptions): FeishuCard {
-  let card = renderOne(message);
+  const images = options.imageKeys ?? new Map<string, string>();
+  let card = renderOne(message, images);
   if (options.alternate && options.alternate.locale !== options.locale) {
-    const merged = mergeI18n(card, renderOne(options.alternate.message), FEISHU_LOCALE[options.locale], FEISHU_LOCALE[options.alternate.locale]);
+    const merged = mergeI18n(card, renderOne(options.alternate.message, images), FEISHU_LOCALE[options.locale], FEISHU_LOCALE[options.alternate.locale]);
     if (merged) card = merged;
   }
   return fitToLimit(card);
@@ -66,7 +69,7 @@ export function cardBytes(card: FeishuCard): number {
   return Buffer.byteLength(JSON.stringify(JSON.stringify(card)));
 }
 
-function renderOne(message: OutboundMessage): FeishuCard {
+function renderOne(message: OutboundMessage, images: ReadonlyMap<string, string>): FeishuCard {
   const source: Card = message.card ?? { blocks: [{ type: 'text', text: message.text }] };
   const out: FeishuCard = {
     schema: '2.0',
@@ -78,12 +81,12 @@ function renderOne(message: OutboundMessage): FeishuCard {
       template: TEMPLATE[source.tone ?? 'info'],
     };
   }
-  const elements = source.blocks.flatMap(renderBlock);
+  const elements = source.blocks.flatMap((b) => renderBlock(b, images));
   out.body = { elements: elements.length > 0 ? elements : [markdown(message.text)] };
   return out;
 }
 
-function renderBlock(block: Block): Element[] {
+function renderBlock(block: Block, images: ReadonlyMap<string, string>): Element[] {
   switch (block.type) {
     case 'text':
       return [markdown(block.text)];
@@ -98,8 +101,13 @@ function renderBlock(block: Block): Element[] {
     case 'form':
       return [renderForm(block.formId, block.inputs, block.submitLabel)];
     case 'image':
-      // Feishu images need an uploaded img_key; a public URL becomes a link.
+    {
+      // Feishu shows only pictures uploaded to it (im/v1/images): by img_key when the adapter
+      // uploaded this one, else a link to its public URL.
+      const imgKey = block.imageId ? images.get(block.imageId) : undefined;
+      if (imgKey) return [{ tag: 'img', img_key: imgKey, alt: { tag: 'plain_text', content: block.alt }, scale_type: 'fit_horizontal' }];
       return [markdown(showableImage(block.url) ? `[${block.alt}](${block.url})` : block.alt)];
+    }
   }
 }
 

@@ -77,6 +77,10 @@ export const keys = {
   cardContent: (cardKey: string, convKey: string) => `card:content:${cardKey}:${convKey}`,
   /** Claimed while an update of the card waits in the outbox, so a storm of updates is one push. */
   cardQueued: (cardKey: string, convKey: string) => `card:queued:${cardKey}:${convKey}`,
+  /** The conversations that show a ticket's or alert's live card (member: conversation key, score: when first shown). */
+  liveCopies: (cardKey: string) => `idx:live:${cardKey}`,
+  /** One conversation's copy of a live card: where it is and for whom it is built. */
+  liveCopy: (cardKey: string, convKey: string) => `live:${cardKey}:${convKey}`,
   timersDue: () => 'idx:timers:due',
   timer: (id: string) => `timer:${id}`,
   timerLease: (id: string) => `timer:lease:${id}`,
@@ -84,6 +88,8 @@ export const keys = {
   aggOpen: () => 'agg:open',
   /** A rendered digest chart (PNG, base64), served at /charts/<id>.png for a while. */
   chart: (id: string) => `chart:${id}`,
+  /** A stored image's key on a platform that hosts uploaded images itself (Feishu img_key), per image content. */
+  uploadedImage: (platform: string, id: string) => `image:uploaded:${platform}:${id}`,
   /** The playground: claimed once its demo channels are set up; its channels' feeds and messages. */
   playgroundSeeded: () => 'playground:seeded',
   playgroundFeed: (channel: string) => `idx:pg:feed:${channel}`,

@@ -136,6 +136,19 @@ export interface PlatformModule {
   stop?(): Promise<void>;
 }
 
+/**
+ * The server's stored images (digest charts), for adapters that upload a picture to the platform
+ * instead of linking it (Feishu): the bytes by id, and the platform's key for an uploaded copy,
+ * remembered per image content so one picture is uploaded once.
+ */
+export interface ImageSource {
+  /** The PNG stored under `id`; undefined when it expired or never existed. */
+  load(id: string): Promise<Buffer | undefined>;
+  /** The platform's key for the uploaded copy of image `id`, when it was uploaded before. */
+  uploadedKey(platform: Platform, id: string): Promise<string | undefined>;
+  rememberUploaded(platform: Platform, id: string, key: string): Promise<void>;
+}
+
 /** What a platform factory receives from the composition root. */
 export interface PlatformContext {
   core: CoreApi;
@@ -150,4 +163,6 @@ export interface PlatformContext {
   metric(name: string, labels?: Record<string, string>, by?: number): void;
   /** Queues messages to a conversation through the durable outbox (paced, retried, resumed after restarts). */
   deliverLater(conversation: ConversationRef, messages: OutboundMessage[]): Promise<void>;
+  /** Stored images (digest charts), for platforms that upload pictures (see ImageSource). */
+  images?: ImageSource;
 }

@@ -104,7 +104,12 @@ export interface FormBlock {
   inputs: FormInput[];
   submitLabel: string;
 }
-export interface ImageBlock { type: 'image'; url: string; alt: string }
+/**
+ * A picture. `url` is where a platform fetches it (public); `imageId`, when the picture is one the
+ * server stores (a digest chart, served at /charts/<id>.png), lets an adapter that must upload
+ * pictures itself (Feishu's img_key) read the bytes without fetching its own URL.
+ */
+export interface ImageBlock { type: 'image'; url: string; alt: string; imageId?: string }
 
 export type Block = TextBlock | FieldsBlock | ContextBlock | DividerBlock | ActionsBlock | FormBlock | ImageBlock;
 

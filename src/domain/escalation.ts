@@ -1,11 +1,9 @@
 import type { Write } from '../core/store.js';
 import type { Logger } from '../core/log.js';
 import type { AppConfig } from '../config.js';
-import { alertCard } from './alerts/cards.js';
 import type { Alert, AlertSeverity, Alerts } from './alerts/service.js';
 import type { AuditLog } from './audit/service.js';
 import type { Notify } from './notify.js';
-import { ticketCard } from './tickets/cards.js';
 import type { Severity, Ticket, TicketChange, Tickets } from './tickets/service.js';
 import type { Timer, Timers } from './timers.js';
 
@@ -69,7 +67,7 @@ export function createEscalation(deps: EscalationDeps) {
   };
   let subjects: { tickets: Tickets; alerts: Alerts } | undefined;
 
-  /** Re-notifies a subject's subscribers at its response target (stage 1) and sets stage 2. */
+  /** Re-notifies a subject's subscribers at its response target (stage 1) with a short message pointing to its live card, and sets stage 2. */
   async function renotify(subject: Subject, item: Ticket | Alert, severity: Severity, build: Parameters<Notify['toSubscribers']>[2]): Promise<void> {
     await notify.toSubscribers(subject === 'ticket' ? 'tickets' : 'alerts', item.system, build, undefined, `${subject === 'ticket' ? 'tkt' : 'alr'}:${item.id}:sla1`);
     const respondMin = config.sla[severity].respondMin;
@@ -109,7 +107,7 @@ export function createEscalation(deps: EscalationDeps) {
           breached('alert', id, 'escalated');
           return;
         }
-        await renotify('alert', alert, ALERT_SLA[alert.severity], (c) => ({ ...alertCard(alert, c), text: c.t('ticket.sla_breach', { id: alert.id, severity: alert.severity }) }));
+        await renotify('alert', alert, ALERT_SLA[alert.severity], (c) => ({ text: `${c.t('ticket.sla_breach', { id: alert.id, severity: alert.severity })}\n${c.t('live.see_card')}` }));
         breached('alert', id, 'renotified');
         return;
       }
@@ -120,7 +118,7 @@ export function createEscalation(deps: EscalationDeps) {
         breached('ticket', ticket.id, 'escalated');
         return;
       }
-      await renotify('ticket', ticket, ticket.severity, (c) => ({ ...ticketCard(ticket, c), text: c.t('ticket.sla_breach', { id: ticket.id, severity: ticket.severity }) }));
+      await renotify('ticket', ticket, ticket.severity, (c) => ({ text: `${c.t('ticket.sla_breach', { id: ticket.id, severity: ticket.severity })}\n${c.t('live.see_card')}` }));
       breached('ticket', ticket.id, 'renotified');
     },
   };

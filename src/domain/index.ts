@@ -38,7 +38,7 @@ export function createServices(options: ServicesOptions) {
   const timers = createTimers(deps);
   const surveys = createSurveys(deps, audit);
 
-  const notify = createNotify({ config: options.config, directory, outbox, surveys, now });
+  const notify = createNotify({ config: options.config, store: options.store, directory, outbox, surveys, now });
   const metric = options.metric ?? (() => undefined);
   const escalation = createEscalation({ config: options.config, timers, audit, notify, now, log: options.log, metric });
   const tickets = createTickets(deps, audit, {
@@ -77,6 +77,8 @@ export function createServices(options: ServicesOptions) {
     messageFor: notify.messageFor,
     toConversation: notify.toConversation,
     toSubscribers: notify.toSubscribers,
+    /** Shows a ticket's or alert's live card in a conversation (see notify.ts). */
+    showLive: notify.showLive,
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -1,5 +1,6 @@
-import type { Write } from '../core/store.js';
+import type { StateStore, Write } from '../core/store.js';
 import { translator, type KeysUnder } from '../core/i18n.js';
+import { conversationKey } from '../core/ports.js';
 import type { ConversationRef, Locale, OutboundMessage } from '../core/types.js';
 import type { AppConfig } from '../config.js';
 import type { Outbox } from '../delivery/outbox.js';
@@ -8,6 +9,7 @@ import type { Alert, AlertChange } from './alerts/service.js';
 import type { CardContext } from './cards.js';
 import { personLabel } from './directory/people.js';
 import type { Directory, Topic } from './directory/service.js';
+import { createLiveCards, liveCardKey, type LiveAudience, type LiveCopy } from './live-cards.js';
 import { localized, showsReadersTheirLanguage } from './localized.js';
 import { surveyCard } from './surveys/cards.js';
 import type { Surveys } from './surveys/service.js';
@@ -27,6 +29,7 @@ const REPORTER_NOTICES: Partial<Record<TicketChange, KeysUnder<'ticket.reporter'
 
 export interface NotifyDeps {
   config: Pick<AppConfig, 'locale' | 'timezone'>;
+  store: StateStore;
   directory: Directory;
   outbox: Outbox;
   surveys: Surveys;
@@ -35,12 +38,19 @@ export interface NotifyDeps {
 
 /**
  * Who hears about what, and in which language: every push is built here, once per conversation,
- * and queued in the outbox. Subscribers of a topic get the live card of a ticket or alert (updated
- * in place); the escalation channel is paged on escalations; the reporter hears of changes to their
- * ticket and gets the CSAT survey when it is resolved.
+ * and queued in the outbox.
+ *
+ * A ticket or alert has one live card per conversation that shows it — its `tickets`/`alerts`
+ * subscribers, the reporter's conversation, the escalation channel once paged, wherever someone
+ * asked to see it — and every change updates all of them in place through the outbox (an update
+ * still waiting there takes the newest content, so a burst of changes is one edit per message).
+ * Escalations, re-notifies and pages add a short message that points to that card, never a second
+ * card with buttons. The reporter hears of changes to their ticket and gets the CSAT survey when it
+ * is resolved.
  */
 export function createNotify(deps: NotifyDeps) {
   const { config, directory, outbox, surveys, now } = deps;
+  const live = createLiveCards(deps.store, now);
 
   const cardContext = (locale: Locale): CardContext => ({ t: translator(locale), locale, timezone: config.timezone, now: now() });
 
@@ -76,16 +86,57 @@ export function createNotify(deps: NotifyDeps) {
     }
   }
 
+  /**
+   * Adds `add` to the conversations that show the live card `cardKey`, then queues the card's
+   * newest content for every one of them (built for each copy's audience and language).
+   */
+  async function refreshLive(cardKey: string, add: LiveCopy[], build: (c: CardContext, audience: LiveAudience) => OutboundMessage): Promise<void> {
+    await live.add(cardKey, add);
+    for (const copy of await live.list(cardKey)) {
+      await outbox.upsert(copy.conversation, cardKey, await messageFor(copy.conversation, (c) => build(c, copy.audience), copy.locale));
+    }
+  }
+
+  /** The subscribers of `topic` as staff copies of a live card. */
+  async function staffCopies(topic: Topic, system: string | undefined): Promise<LiveCopy[]> {
+    return (await directory.audience(topic, system)).map((s) => ({ conversation: s.conversation, audience: 'staff' as const }));
+  }
+
+  const ticketLive = (ticket: Ticket) => (c: CardContext, audience: LiveAudience) => ticketCard(ticket, c, { buttons: audience === 'staff' });
+
+  /**
+   * Shows an item's live card in `conversation` (`/issue show`): added there if it was not, then
+   * brought up to date. Resolves true when the conversation already showed it (the caller then
+   * points to that card instead of showing a second one).
+   */
+  async function showLive(item: { kind: 'ticket'; ticket: Ticket } | { kind: 'alert'; alert: Alert }, conversation: ConversationRef, audience: LiveAudience, locale?: Locale): Promise<boolean> {
+    const cardKey = item.kind === 'ticket' ? liveCardKey('ticket', item.ticket.id) : liveCardKey('alert', item.alert.id);
+    const shown = await live.shows(cardKey, conversation);
+    await live.add(cardKey, [{ conversation, audience, locale }]);
+    const copy = (await live.list(cardKey)).find((c) => conversationKey(c.conversation) === conversationKey(conversation));
+    const build: (c: CardContext, audience: LiveAudience) => OutboundMessage = item.kind === 'ticket' ? ticketLive(item.ticket) : (c) => alertCard(item.alert, c);
+    await outbox.upsert(conversation, cardKey, await messageFor(conversation, (c) => build(c, copy?.audience ?? audience), copy?.locale ?? locale));
+    return shown;
+  }
+
   /** `step`: the 1-based position of the change's own timeline entry (it keys the notices, so a re-run sends none twice). */
   async function ticketChanged(ticket: Ticket, change: TicketChange, by: string, step: number): Promise<void> {
-    await toSubscribers('tickets', ticket.system, (c) => ticketCard(ticket, c), `ticket:${ticket.id}`);
     const last = ticket.timeline[step - 1] ?? ticket.timeline[ticket.timeline.length - 1]!;
-    if (change === 'escalated' || change === 'auto-escalated') {
-      const notice = (c: CardContext): OutboundMessage => {
-        const base = ticketCard(ticket, c);
-        const text = c.t('ticket.escalated_notice', { id: ticket.id, severity: ticket.severity, reason: last.text ?? '–', by: personLabel(by, last.actorName) });
-        return { ...base, text, card: { ...base.card!, blocks: [{ type: 'text', text }, ...base.card!.blocks] } };
-      };
+    const escalated = change === 'escalated' || change === 'auto-escalated';
+    // The live card: the engineers' channels, the reporter's conversation (built for a customer
+    // unless it is one of those channels), and the escalation channel once the ticket is escalated.
+    const copies = await staffCopies('tickets', ticket.system);
+    if (escalated) copies.push(...(await staffCopies('escalations', ticket.system)));
+    const reporterKey = conversationKey(ticket.reporterConversation);
+    if (!copies.some((c) => conversationKey(c.conversation) === reporterKey)) {
+      copies.push({ conversation: ticket.reporterConversation, audience: 'customer', locale: ticket.reporterLocale });
+    }
+    await refreshLive(liveCardKey('ticket', ticket.id), copies, ticketLive(ticket));
+    if (escalated) {
+      // The re-notify and the page: a short message pointing to the live card, queued after it.
+      const notice = (c: CardContext): OutboundMessage => ({
+        text: `${c.t('ticket.escalated_notice', { id: ticket.id, severity: ticket.severity, reason: last.text ?? '–', by: personLabel(by, last.actorName) })}\n${c.t('live.see_card')}`,
+      });
       await toSubscribers('tickets', ticket.system, notice, undefined, `tkt:${ticket.id}:${step}:renotify`);
       await toSubscribers('escalations', ticket.system, notice, undefined, `tkt:${ticket.id}:${step}:page`);
     }
@@ -120,12 +171,15 @@ export function createNotify(deps: NotifyDeps) {
   }
 
   async function alertChanged(alert: Alert, change: AlertChange, by: string): Promise<void> {
-    await toSubscribers('alerts', alert.system, (c) => alertCard(alert, c), `alert:${alert.id}`);
+    const copies = await staffCopies('alerts', alert.system);
+    if (change === 'escalated') copies.push(...(await staffCopies('escalations', alert.system)));
+    await refreshLive(liveCardKey('alert', alert.id), copies, (c) => alertCard(alert, c));
     if (change === 'escalated') {
-      await toSubscribers('escalations', alert.system, (c) => ({ ...alertCard(alert, c), text: c.t('alert.escalated_notice', { id: alert.id, by: personLabel(by) }) }), undefined, `alr:${alert.id}:esc:${alert.escalations}`);
+      const notice = (c: CardContext): OutboundMessage => ({ text: `${c.t('alert.escalated_notice', { id: alert.id, by: personLabel(by) })}\n${c.t('live.see_card')}` });
+      await toSubscribers('escalations', alert.system, notice, undefined, `alr:${alert.id}:esc:${alert.escalations}`);
     }
   }
 
-  return { cardContext, messageFor, toConversation, toSubscribers, ticketChanged, alertChanged };
+  return { cardContext, messageFor, toConversation, toSubscribers, ticketChanged, alertChanged, showLive };
 }
 export type Notify = ReturnType<typeof createNotify>;

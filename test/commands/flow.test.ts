@@ -13,7 +13,11 @@ describe('the report → ack → resolve → CSAT → release → digest loop', 
   it('files a ticket, pushes it to engineers, and carries it through to the digest', async () => {
     const filed = await h.run('alice', 'support-acme', '/issue Login page returns 500 sev:S2 system:crm');
     expect(filed.messages[0]!.text).toContain('SUP-1');
-    expect(filed.messages[0]!.card!.title).toBe('SUP-1 · Login page returns 500');
+    expect(filed.messages[0]!.card).toBeUndefined();
+    // The reporter's conversation gets the ticket's live card through the outbox, built for a customer: no buttons.
+    const mine = (await h.pushed('support-acme')).filter((s) => s.message.card?.title === 'SUP-1 · Login page returns 500');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.message.card!.blocks.some((b) => b.type === 'actions')).toBe(false);
 
     const eng = await h.pushed('engineering');
     expect(eng).toHaveLength(1);
@@ -129,8 +133,19 @@ describe('the report → ack → resolve → CSAT → release → digest loop', 
     expect(JSON.stringify(acmeAll.messages[0]!.card)).not.toContain('Globex problem');
     const staffAll = await h.run('bob', 'engineering', '/issue list all');
     expect(JSON.stringify(staffAll.messages[0]!.card)).toContain('Globex problem');
+    // The conversation shows SUP-1's live card already: `show` points to it instead of adding a second card.
+    const cards = async (channel: string) => (await h.pushed(channel)).filter((s) => s.message.card?.title?.startsWith('SUP-1 ·'));
+    const before = await cards('support-acme');
     const show = await h.run('alice', 'support-acme', '/issue show sup-1');
-    expect(JSON.stringify(show.messages[0]!.card)).toContain('reported');
+    expect(show.messages[0]!.text).toContain('SUP-1');
+    expect(show.messages[0]!.card).toBeUndefined();
+    expect(JSON.stringify(before[0]!.message.card)).toContain('reported');
+    expect(new Set((await cards('support-acme')).map((s) => s.messageId))).toEqual(new Set([before[0]!.messageId]));
+    // The engineers' live card keeps its buttons, and `show` there adds no second card either.
+    await h.run('bob', 'engineering', '/issue show sup-2');
+    const shownToStaff = (await h.pushed('engineering')).filter((s) => s.message.card?.title?.startsWith('SUP-2 ·'));
+    expect(new Set(shownToStaff.map((s) => s.messageId)).size).toBe(1);
+    expect(shownToStaff.at(-1)!.message.card!.blocks.some((b) => b.type === 'actions')).toBe(true);
   });
 
   it('sends survey campaigns and reports results with response rate', async () => {

@@ -32,6 +32,8 @@ export interface FakeOpenApi {
   /** Message creates that Feishu accepted (answered code 0). */
   created(): Array<{ receive_id: string; receive_id_type: string; content: Record<string, unknown>; message_id: string }>;
   patched(): Array<{ message_id: string; content: Record<string, unknown> }>;
+  /** Images uploaded through im/v1/images: the form's image_type, the key answered, and about how many bytes followed the PNG signature. */
+  uploads(): Array<{ image_type: string; image_key: string; bytes: number; contentType: string }>;
   tokenRequests(): number;
   failNext(match: (r: Recorded) => boolean, answer: CannedAnswer, times?: number): void;
   /**
@@ -47,6 +49,7 @@ export async function startFakeOpenApi(): Promise<FakeOpenApi> {
   const created: Array<{ receive_id: string; receive_id_type: string; content: Record<string, unknown>; message_id: string }> = [];
   const patched: Array<{ message_id: string; content: Record<string, unknown> }> = [];
   const byUuid = new Map<string, string>();
+  const uploads: Array<{ image_type: string; image_key: string; bytes: number; contentType: string }> = [];
   const canned: Array<{ match: (r: Recorded) => boolean; answer: CannedAnswer; left: number }> = [];
   let seq = 0;
 
@@ -108,6 +111,17 @@ export async function startFakeOpenApi(): Promise<FakeOpenApi> {
         reply(200, { code: 0, msg: 'success', data: { message_id: messageId, chat_id: b.receive_id, msg_type: b.msg_type } });
         return;
       }
+      if (rec.method === 'POST' && rec.path === '/open-apis/im/v1/images') {
+        // multipart/form-data: image_type and the image file (Feishu answers the new image_key).
+        const raw = Buffer.concat(chunks);
+        const imageType = /name="image_type"\r\n\r\n([^\r]*)\r\n/.exec(raw.toString('latin1'))?.[1];
+        const png = raw.indexOf(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+        const imageKey = `img_v3_fake${String(++seq).padStart(6, '0')}`;
+        uploads.push({ image_type: imageType ?? '', image_key: imageKey, bytes: png >= 0 ? raw.length - png : 0, contentType: String(req.headers['content-type'] ?? '') });
+        rec.body = { image_type: imageType };
+        reply(200, { code: 0, msg: 'success', data: { image_key: imageKey } });
+        return;
+      }
       const patch = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(rec.path);
       if (rec.method === 'PATCH' && patch) {
         patched.push({ message_id: patch[1]!, content: JSON.parse((body as { content: string }).content) as Record<string, unknown> });
@@ -124,6 +138,7 @@ export async function startFakeOpenApi(): Promise<FakeOpenApi> {
     requests,
     created: () => created,
     patched: () => patched,
+    uploads: () => uploads,
     tokenRequests: () => requests.filter((r) => r.path === '/open-apis/auth/v3/tenant_access_token/internal').length,
     failNext(match, answer, times = 1) {
       canned.push({ match, answer, left: times });

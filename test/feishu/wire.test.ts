@@ -6,6 +6,7 @@ import { buildEncryptedRequest } from '../../adapters/feishu/crypto.js';
 import { startApp, type RunningApp } from '../../server/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
+import { sendDigest } from '../../src/domain/digest/send.js';
 import { FAKE_TENANT_TOKEN, isCreate, startFakeOpenApi, type FakeOpenApi } from './fake-open-api.js';
 import {
   APP_ID,
@@ -39,6 +40,8 @@ const textIn = (chat: string, from = 0) => cardsIn(chat).slice(from).map((c) => 
 
 /** Sends a command and waits for the reply in the same chat. */
 async function say(from: FeishuUser, chat: string, text: string, mentions: FeishuUser[] = []) {
+  // Pushes of earlier steps (live cards follow their command's reply) land before this one is counted.
+  await app.outbox.drain();
   const before = cardsIn(chat).length;
   const res = await deliver(app.url, '/feishu/events', messageEvent(from, chat, 'group', text, mentions));
   expect(res).toMatchObject({ status: 200, body: {} });
@@ -61,7 +64,7 @@ beforeAll(async () => {
     FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
     FEISHU_DOMAIN: fake.url,
   });
-  app = await startApp(config, { log: createLogger({ level: 'error', sink: () => undefined }) });
+  app = await startApp(config, { log: createLogger({ level: process.env.WIRE_LOG ? 'warn' : 'error', sink: (l) => { if (process.env.WIRE_LOG) console.log(l); } }) });
 });
 
 afterAll(async () => {
@@ -222,7 +225,9 @@ describe('Feishu on the running server (fake open API)', () => {
     expect(again.status).toBe(200);
     await until(() => textIn(ENG_CHAT).includes('Printer queue stuck'), 'ticket push');
     await new Promise((r) => setTimeout(r, 400));
-    expect(cardsIn(ACME_CHAT).length - before).toBe(1);
+    // One reply and one live card of the one ticket.
+    expect(cardsIn(ACME_CHAT).length - before).toBe(2);
+    expect(cardsIn(ACME_CHAT).slice(before).filter((c) => (c.content as { header?: unknown }).header !== undefined)).toHaveLength(1);
     const { tickets } = await app.services.tickets.list({ status: 'all', org: 'acme' });
     expect(tickets.filter((t) => t.title === 'Printer queue stuck')).toHaveLength(1);
   });
@@ -264,4 +269,36 @@ describe('Feishu on the running server (fake open API)', () => {
     await ask('aftercare lang en');
     expect(await ask('aftercare help')).not.toMatch(/[\u4e00-\u9fff]{4}/);
   });
+
+  it('shows the digest chart inline, on demand and scheduled, by an img_key from one upload per picture', async () => {
+    const MGMT = 'oc_management00000000000000000003';
+    await say(ADMIN, MGMT, 'aftercare subscribe digest');
+    const imgKeys = (content: unknown) => [...JSON.stringify(content).matchAll(/"tag":"img","img_key":"([^"]+)"/g)].map((m) => m[1]!);
+
+    // On demand: the reply's card carries the picture uploaded as a message image.
+    const uploadsBefore = fake.uploads().length;
+    const reply = await say(ADMIN, MGMT, 'digest');
+    const onDemand = imgKeys(reply.content);
+    expect(onDemand).toHaveLength(1);
+    const upload = fake.uploads().slice(uploadsBefore);
+    expect(upload).toEqual([expect.objectContaining({ image_type: 'message', image_key: onDemand[0] })]);
+    expect(upload[0]!.contentType).toMatch(/^multipart\/form-data/);
+    expect(upload[0]!.bytes).toBeGreaterThan(10_000);
+
+    // Scheduled: the chart in the group's language, uploaded the same way.
+    const before = cardsIn(MGMT).length;
+    await sendDigest(app.services, { publicUrl: app.url }, app.log, 'feishu-wire-1');
+    const scheduled = await until(() => cardsIn(MGMT).slice(before).find((c) => imgKeys(c.content).length > 0), 'scheduled digest');
+    const keys = imgKeys(scheduled.content);
+    expect(keys).toHaveLength(1);
+    expect(fake.uploads().find((u) => u.image_key === keys[0])).toMatchObject({ image_type: 'message' });
+    // The next digest with the same picture reuses the key: one upload per picture content.
+    const uploads = fake.uploads().length;
+    const next = cardsIn(MGMT).length;
+    await sendDigest(app.services, { publicUrl: app.url }, app.log, 'feishu-wire-2');
+    const again = await until(() => cardsIn(MGMT).slice(next).find((c) => imgKeys(c.content).length > 0), 'second scheduled digest');
+    expect(imgKeys(again.content)).toEqual(keys);
+    expect(fake.uploads()).toHaveLength(uploads);
+  });
 });
+

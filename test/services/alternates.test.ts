@@ -114,7 +114,10 @@ describe('pushes to a Feishu group carry every language', () => {
     const reporterGroup: ConversationRef = { platform: 'feishu', tenantId: 't1', channelId: 'oc_acme', direct: false };
     const ticket = await fileTicket(reporterGroup, 'zh-CN');
     await services.tickets.ack(ticket.id, 'feishu:ou_engineer01', 'Eve');
-    const [notice] = await deliveredTo('oc_acme');
+    // The group shows the ticket's live card (built for the reporter, in Chinese first) and the notice.
+    const delivered = await deliveredTo('oc_acme');
+    expect(delivered.filter((m) => m.card?.title?.startsWith(`${ticket.id} ·`)).every((m) => m.alternates?.en !== undefined)).toBe(true);
+    const notice = delivered.find((m) => m.text.includes('已由'));
     expect(notice!.text).toContain('已由 Eve 确认');
     expect(notice!.alternates?.en?.text).toContain('was acknowledged by Eve');
   });

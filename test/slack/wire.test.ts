@@ -282,11 +282,12 @@ describe('aftercare on Slack (wire)', () => {
 
   it('delivers a command’s reply once through the outbox when Slack rate-limits it twice', async () => {
     const title = 'Rate limited reply';
-    const isReply = (c: FakeCall) => c.method === 'chat.postMessage' && c.body.channel === ACME && textOf(c).includes(title);
+    // The reply ("… filed: <title>"), not the ticket's live card that follows it.
+    const isReply = (c: FakeCall) => c.method === 'chat.postMessage' && c.body.channel === ACME && textOf(c).includes(`filed: ${title}`);
     fake.script(
       'chat.postMessage',
-      { when: (b) => b.channel === ACME && String(b.text).includes(title), status: 429, headers: { 'Retry-After': '1' }, body: { ok: false, error: 'ratelimited' } },
-      { when: (b) => b.channel === ACME && String(b.text).includes(title), status: 429, headers: { 'Retry-After': '1' }, body: { ok: false, error: 'ratelimited' } },
+      { when: (b) => b.channel === ACME && String(b.text).includes(`filed: ${title}`), status: 429, headers: { 'Retry-After': '1' }, body: { ok: false, error: 'ratelimited' } },
+      { when: (b) => b.channel === ACME && String(b.text).includes(`filed: ${title}`), status: 429, headers: { 'Retry-After': '1' }, body: { ok: false, error: 'ratelimited' } },
     );
     const mark = fake.calls.length;
     expect((await send({ form: slash(CUSTOMER, ACME, '/issue', title).form })).status).toBe(200);

@@ -12,7 +12,11 @@ function line(entries: Record<string, number> | Array<[string, number]>): string
   return list.length ? list.map(([k, v]) => `${k} ${v}`).join(', ') : '–';
 }
 
-export function digestCard(d: Digest, c: CardContext, chartUrl?: string): OutboundMessage {
+/** The digest chart drawn in each language: its stored image id and public URL. */
+export type DigestCharts = Partial<Record<Locale, { id: string; url: string }>>;
+
+/** The digest card, in the reader's language, with the chart drawn in that language when there is one. */
+export function digestCard(d: Digest, c: CardContext, charts: DigestCharts = {}): OutboundMessage {
   const { t, locale } = c;
   const cur: PeriodFigures = d.current;
   const prev: PeriodFigures = d.previous;
@@ -58,7 +62,8 @@ export function digestCard(d: Digest, c: CardContext, chartUrl?: string): Outbou
         .join('\n')}`,
     });
   }
-  if (chartUrl) blocks.push({ type: 'image', url: chartUrl, alt: t('digest.chart_alt') });
+  const chart = charts[locale];
+  if (chart) blocks.push({ type: 'image', url: chart.url, imageId: chart.id, alt: t('digest.chart_alt') });
   return {
     text: t('digest.summary', { opened: cur.opened, resolved: cur.resolved, backlog: d.backlog.total, mttr: dur(cur.mttrP50, locale) }),
     card: { title: t(d.period === 'week' ? 'digest.title_week' : 'digest.title_month'), tone: 'info', blocks },

@@ -1,0 +1,189 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../../server/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/core/log.js';
+import { startFakeSlack, type FakeCall, type FakeSlack } from './fake-slack.js';
+import { payload } from './fixtures.js';
+import { sendSigned } from './sign.js';
+import { sendDigest } from '../../src/domain/digest/send.js';
+
+/**
+ * One live card per ticket per conversation, on the wire: a ticket shown in the customer's
+ * channel, the engineers' channel and the escalation channel is acknowledged (button), escalated
+ * (button + confirmation) and resolved (command); every copy Slack holds ends resolved with no
+ * buttons, and no channel ever got a second card of the ticket. Asserted on what the fake Web API
+ * and response_urls received.
+ */
+const SECRET = 'live-cards-signing-secret-0123456789';
+const TEAM = 'T0LIVE';
+const ACME = 'C0ACME';
+const ENG = 'C0ENG';
+const ESC = 'C0ESC';
+const ADMIN = 'U0ADMIN';
+const ENGINEER = 'U0ENG';
+const CUSTOMER = 'U0CUST';
+
+let fake: FakeSlack;
+let app: RunningApp;
+let dir: string;
+let seq = 0;
+
+interface Block {
+  type: string;
+  text?: { text?: string };
+  elements?: Array<{ action_id?: string; value?: string; type: string }>;
+}
+const blocksOf = (c: FakeCall) => (c.body.blocks as Block[] | undefined) ?? [];
+const buttons = (c: FakeCall) => blocksOf(c).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
+const header = (c: FakeCall) => blocksOf(c).find((b) => b.type === 'header')?.text?.text ?? '';
+
+async function send(body: Parameters<typeof sendSigned>[2]) {
+  const res = await sendSigned(`${app.url}/slack/events`, SECRET, body);
+  expect(res.status).toBe(200);
+}
+
+async function slash(user: string, channel: string, command: string, text: string) {
+  const n = ++seq;
+  await send({
+    form: {
+      ...payload<Record<string, string>>('slash_command'),
+      team_id: TEAM,
+      channel_id: channel,
+      channel_name: channel.toLowerCase(),
+      user_id: user,
+      user_name: user.toLowerCase(),
+      command,
+      text,
+      response_url: fake.responseUrl(`cmd-${n}`),
+      trigger_id: `${n}.${Date.now()}.trigger`,
+    },
+  });
+  // Slack has its ack; the command has run once the inbound queue is idle.
+  await app.inbound.drain();
+}
+
+async function click(user: string, channel: string, ts: string, action: { action_id: string; value: string }) {
+  const n = ++seq;
+  await send({
+    payload: {
+      ...payload<Record<string, unknown>>('block_actions'),
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
+      team: { id: TEAM, domain: 'live' },
+      channel: { id: channel, name: channel.toLowerCase() },
+      container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
+      trigger_id: `${n}.${Date.now()}.click`,
+      response_url: fake.responseUrl(`click-${n}`),
+      actions: [{ ...action, block_id: 'b', type: 'button', text: { type: 'plain_text', text: 'x' }, action_ts: `${Date.now() / 1000}` }],
+    },
+  });
+  await app.inbound.drain();
+}
+
+/** Every message posted to `channel` that is a card of `id` (its header names it). */
+const cardsOf = (id: string, channel: string) =>
+  fake.callsTo('chat.postMessage').filter((c) => c.status === 200 && c.body.channel === channel && header(c).includes(`${id} ·`));
+
+/** What a posted message shows now: its last chat.update, else itself. */
+function finalState(post: FakeCall): FakeCall {
+  const ts = (post.response as { ts: string }).ts;
+  return fake.callsTo('chat.update').filter((c) => c.body.channel === post.body.channel && c.body.ts === ts).at(-1) ?? post;
+}
+
+beforeAll(async () => {
+  fake = await startFakeSlack();
+  dir = mkdtempSync(join(tmpdir(), 'aftercare-slack-live-'));
+  app = await startApp(
+    loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      AFTERCARE_STORE: `sqlite://${join(dir, 'live.sqlite')}`,
+      AFTERCARE_ADMINS: `slack:${ADMIN}`,
+      AFTERCARE_PLAYGROUND: 'off',
+      SLACK_BOT_TOKEN: 'xoxb-live-test-token',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: fake.apiUrl,
+    }),
+    { log: createLogger({ level: 'error', sink: () => undefined }) },
+  );
+  await slash(ADMIN, ACME, '/aftercare', 'org acme');
+  await slash(ADMIN, ENG, '/aftercare', 'subscribe tickets');
+  await slash(ADMIN, ESC, '/aftercare', 'subscribe escalations');
+  await slash(ADMIN, ENG, '/aftercare', `role <@${ENGINEER}|eng> engineer`);
+}, 30_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await fake?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('one live card per ticket in every Slack channel that shows it', () => {
+  it('acks, escalates and resolves a ticket: every copy ends resolved without buttons, one card per channel', async () => {
+    await slash(CUSTOMER, ACME, '/issue', 'Checkout fails for all users sev:S2 system:shop');
+    await app.outbox.drain();
+    const eng = cardsOf('SUP-1', ENG)[0]!;
+    expect(buttons(eng).map((b) => b.action_id)).toEqual(expect.arrayContaining(['issue.ack', 'escalate.start']));
+    // The customer's channel shows the ticket's card too, without staff buttons.
+    expect(cardsOf('SUP-1', ACME)).toHaveLength(1);
+    expect(buttons(cardsOf('SUP-1', ACME)[0]!)).toEqual([]);
+    const engTs = (eng.response as { ts: string }).ts;
+
+    // Ack by button, escalate by button and confirmation, resolve by command.
+    await click(ENGINEER, ENG, engTs, { action_id: 'issue.ack', value: 'SUP-1' });
+    await app.outbox.drain();
+    await click(ENGINEER, ENG, engTs, { action_id: 'escalate.start', value: 'SUP-1' });
+    await click(ENGINEER, ENG, engTs, { action_id: 'escalate.confirm', value: 'SUP-1' });
+    await app.outbox.drain();
+    // The escalation channel was paged: the live card, then a short notice pointing to it.
+    expect(cardsOf('SUP-1', ESC)).toHaveLength(1);
+    const page = fake.callsTo('chat.postMessage').filter((c) => c.body.channel === ESC && !header(c) && String(c.body.text).includes('SUP-1'));
+    expect(page).toHaveLength(1);
+    expect(String(page[0]!.body.text)).toMatch(/escalated to S1/);
+    expect(buttons(page[0]!)).toEqual([]);
+    expect((await app.services.tickets.get('SUP-1')).severity).toBe('S1');
+
+    await slash(ENGINEER, ENG, '/issue', 'resolve SUP-1 fixed-in:2.0.1');
+    await app.outbox.drain();
+
+    for (const channel of [ACME, ENG, ESC]) {
+      const cards = cardsOf('SUP-1', channel);
+      expect(cards, channel).toHaveLength(1);
+      const now = finalState(cards[0]!);
+      expect(now.method, channel).toBe('chat.update');
+      expect(JSON.stringify(now.body.blocks), channel).toContain('Resolved');
+      expect(JSON.stringify(now.body.blocks), channel).toContain('2.0.1');
+      expect(buttons(now), channel).toEqual([]);
+      // Nothing else posted to the channel carries a button of the ticket.
+      const others = fake.callsTo('chat.postMessage').filter((c) => c.body.channel === channel && c !== cards[0] && buttons(c).some((b) => b.value === 'SUP-1'));
+      expect(others, channel).toEqual([]);
+    }
+    // No response_url ever posted a second card of the ticket: its calls only replaced the clicked message or answered briefly.
+    const viaResponseUrl = fake.calls.filter((c) => c.method.startsWith('response_url:') && c.body.replace_original !== true);
+    expect(viaResponseUrl.filter((c) => blocksOf(c).some((b) => b.type === 'header' && b.text?.text?.includes('SUP-1 ·')))).toEqual([]);
+  }, 30_000);
+
+  it('shows the digest chart inline as an image block, on demand and scheduled', async () => {
+    await slash(ADMIN, ESC, '/aftercare', 'subscribe digest');
+    const imagesIn = (calls: FakeCall[]) =>
+      calls.flatMap((c) => ((c.body.blocks as Array<{ type: string; image_url?: string; alt_text?: string }> | undefined) ?? []).filter((b) => b.type === 'image'));
+    const mark = fake.calls.length;
+    await slash(ADMIN, ESC, '/digest', '');
+    await app.outbox.drain();
+    await sendDigest(app.services, { publicUrl: app.url }, app.log, 'slack-live');
+    await app.outbox.drain();
+    const images = imagesIn(fake.calls.slice(mark).filter((c) => c.method === 'chat.postMessage' || c.method.startsWith('response_url:')));
+    expect(images).toHaveLength(2);
+    for (const image of images) {
+      const path = /\/charts\/[a-f0-9]{32}\.png$/.exec(image.image_url ?? '')?.[0];
+      expect(path).toBeDefined();
+      expect(image.alt_text).toMatch(/8 weeks/);
+      const res = await fetch(`${app.url}${path}`);
+      expect(res.headers.get('content-type')).toBe('image/png');
+      expect(Buffer.from(await res.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    }
+  });
+});
+
