@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { parseText } from './args.js';
+import { KeySyntaxError, normalizeInput, parseText } from './args.js';
 import { confirmationMessage } from './confirm.js';
 import { effectKey } from './effects.js';
 import { AppError, isAppError } from './errors.js';
@@ -142,10 +142,11 @@ export function createCore<S>(options: CoreOptions<S>): Core {
   }
 
   async function runCommand(ctx: CommandContext<S>, command: string, text: string, confirmed: boolean): Promise<CommandResult> {
-    const name = command.replace(/^\//, '').toLowerCase();
+    // Normalised once, here, for every platform (full-width forms, U+3000, NBSP: see normalizeInput).
+    const name = normalizeInput(command).trim().replace(/^\//, '').toLowerCase();
     const spec = byName.get(name);
     if (!spec) throw new AppError('unknown_command', 'error.unknown_command', { command: name });
-    const trimmed = text.trim();
+    const trimmed = normalizeInput(text).trim();
     const first = trimmed.split(/\s+/)[0]?.toLowerCase() ?? '';
     let sub: Subcommand<S> | undefined = spec.subcommands.find((s) => s.verb !== '' && (s.verb === first || s.aliases?.includes(first)));
     let rest = trimmed;
@@ -153,7 +154,7 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     else sub = spec.subcommands.find((s) => s.verb === '');
     if (!sub) throw new AppError('invalid_argument', 'error.unknown_subcommand', { command: spec.name, verb: first });
     requireRole(ctx, sub.permission);
-    const parsed = parseText(rest, [...sub.keys, 'confirm']);
+    const parsed = parseKeys(rest, [...sub.keys, 'confirm']);
     const wantsSkip = parsed.pairs.confirm?.toLowerCase() === 'yes';
     delete parsed.pairs.confirm;
     const bound = sub.handler.bind(parsed);
@@ -201,6 +202,16 @@ export function createCore<S>(options: CoreOptions<S>): Core {
       return byName.get(name.toLowerCase()) as CommandSpec<unknown> | undefined;
     },
   };
+}
+
+/** `parseText`, its syntax errors as the localized refusal naming the token. */
+function parseKeys(text: string, known: readonly string[]) {
+  try {
+    return parseText(text, known);
+  } catch (e) {
+    if (e instanceof KeySyntaxError) throw new AppError('invalid_argument', 'input.key_syntax', { token: e.token, key: e.key });
+    throw e;
+  }
 }
 
 /** What an event asked for, for the log: `issue ack`, `issue.ack`, `issue.create`. */
