@@ -124,7 +124,11 @@ export function createCore<S>(options: CoreOptions<S>): Core {
       services: options.services,
       now,
     };
-    if (event.kind === 'command') return runCommand(ctx, event.command, event.text, false);
+    if (event.kind === 'command') {
+      // A file or image sent without any words: answered, never dropped.
+      if (event.attachments?.length && !event.command.trim() && !event.text.trim()) return { messages: [{ text: ctx.t('input.attachment_only'), visibility: 'ephemeral', audience: event.actor }] };
+      return runCommand(ctx, event.command, event.text, false);
+    }
     if (event.kind === 'action') {
       const [name = '', verb = ''] = splitId(event.actionId);
       if (name === 'core') return coreAction(ctx, verb, event.value);

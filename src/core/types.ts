@@ -47,6 +47,12 @@ export interface CommandEvent extends InboundBase {
   text: string;
   /** Slack trigger_id (lives ~3 s) so a form can be opened at once. */
   triggerId?: string;
+  /**
+   * Files or images sent with the message (Slack file_share, a Teams image, a Feishu image or
+   * file). With no command text (`command` empty) the core answers a short hint instead of
+   * ignoring the message.
+   */
+  attachments?: Array<{ name?: string; type?: string }>;
 }
 
 /** A button click. `actionId` is `<command>.<verb>`, e.g. `issue.ack`. */

@@ -20,6 +20,11 @@ export interface Subscription {
 /** A subscription as its topic's list keeps it: with the conversation's language, kept in step by `setLocale`. */
 export interface StoredSubscription extends Subscription {
   locale?: Locale;
+  /**
+   * Set when the platform refused a push to this conversation for good (the bot was removed, the
+   * channel archived): pushes skip it until an admin subscribes the conversation again.
+   */
+  broken?: { at: number; error: string };
 }
 
 interface UserProfile {
@@ -134,6 +139,22 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     async conversationLocale(conversation: ConversationRef): Promise<Locale> {
       return (await store.get<Locale>(keys.channelLocale(conversationKey(conversation)))) ?? config.locale;
     },
+    /**
+     * Marks `topic`'s subscriptions of `conversation` broken; true when they were not already
+     * (so the admins are told once).
+     */
+    async markBroken(conversation: ConversationRef, topic: Topic, error: string): Promise<boolean> {
+      const convKey = conversationKey(conversation);
+      let changed = false;
+      await changeSubscriptions(topic, async (list) =>
+        list.map((s) => {
+          if (conversationKey(s.conversation) !== convKey || s.broken) return s;
+          changed = true;
+          return { ...s, broken: { at: deps.now(), error } };
+        }),
+      audit.entry('aftercare', 'subscription.broken', convKey, undefined, { topic, error }));
+      return changed;
+    },
     async subscribe(by: string, sub: Subscription): Promise<void> {
       const convKey = conversationKey(sub.conversation);
       await changeSubscriptions(sub.topic, async (list) => {
@@ -161,6 +182,7 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       const list = (await store.get<StoredSubscription[]>(keys.topicSubscribers(topic))) ?? [];
       const seen = new Set<string>();
       return list.filter((s) => {
+        if (s.broken) return false;
         if (s.system !== undefined && system !== undefined && s.system !== system) return false;
         const k = conversationKey(s.conversation);
         if (seen.has(k)) return false;
