@@ -40,8 +40,9 @@ export const aftercareCommand = defineCommand(declarations.aftercare, {
         return { user: `${(who as { platform: string }).platform}:${(who as { id: string }).id}`, role: role as Role };
       }),
       async run(ctx, a) {
-        await ctx.services.directory.setRole(ctx.user, a.user, a.role);
-        return { messages: [text(ctx.t('admin.role_set', { user: a.user, role: a.role }))] };
+        const user = await ctx.services.directory.canonical(a.user);
+        await ctx.services.directory.setRole(ctx.user, user, a.role);
+        return { messages: [text(ctx.t('admin.role_set', { user, role: a.role }))] };
       },
     }),
     org: subcommand({

@@ -71,6 +71,20 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     remembered.set(key, json);
   };
 
+  /** Aliases this process has stored or read (one person's pairing never changes). */
+  const aliases = new Map<string, string>();
+  const rememberAlias = async (alias: string, user: string) => {
+    if (alias === user || aliases.get(alias) === user) return;
+    await store.set(keys.userAlias(alias), user);
+    if (aliases.size >= REMEMBERED_MAX) aliases.delete(aliases.keys().next().value!);
+    aliases.set(alias, user);
+  };
+  const aliasOf = async (alias: string) => {
+    const known = aliases.get(alias) ?? (await store.get<string>(keys.userAlias(alias)));
+    if (known) aliases.set(alias, known);
+    return known;
+  };
+
   const localeFor = async (actor: Actor, conversation: ConversationRef): Promise<Locale> =>
     (await options.identify(actor, conversation)).locale;
 
@@ -199,6 +213,8 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     process,
     localeFor,
     rememberConversation,
+    rememberAlias,
+    aliasOf,
     async conversation(key) {
       return store.get<ConversationRef>(keys.conversation(key));
     },

@@ -133,6 +133,13 @@ export interface CoreApi {
   rememberConversation(ref: ConversationRef): Promise<void>;
   /** Looks up a remembered conversation by its key (see `conversationKey`). */
   conversation(key: string): Promise<ConversationRef | undefined>;
+  /**
+   * Records that `alias` (a user key under another id the platform uses for the same person, e.g.
+   * `teams:29:…`) is `user` (`teams:<aadObjectId>`). Unchanged pairs are not written again.
+   */
+  rememberAlias(alias: string, user: string): Promise<void>;
+  /** The user key an alias stands for, when it has been seen. */
+  aliasOf(alias: string): Promise<string | undefined>;
 }
 
 /** A stable key for a conversation: `<platform>:<tenant>:<channel>[:<thread>]`. */

@@ -13,6 +13,12 @@ export interface Actor {
   displayName?: string;
   /** Platform locale as reported by the platform (e.g. `en-US`, `zh-CN`); mapped to a supported one by the core. */
   locale?: string;
+  /**
+   * Other ids the platform gives this same person (a Teams `29:` id beside the aadObjectId in
+   * `id`): what was granted to them under one of these before their canonical id was known still
+   * counts.
+   */
+  aliases?: string[];
 }
 
 /**

@@ -107,7 +107,7 @@ function wireRefusals(outbox: Outbox, directory: Directory, notify: Notify, conf
       for (const admin of config.admins.filter((a) => a.startsWith(`${conversation.platform}:`))) {
         const dm = await directConversation(admin, conversation);
         if (!dm) continue;
-        const locale = await directory.userLocale(admin);
+        const locale = await directory.preferredLocale(admin);
         await notify.toConversation(
           dm,
           (c) => ({ text: c.t('destination.broken', { conversation: conversation.channelId, error, topic }) }),

@@ -50,6 +50,8 @@ function scriptedCore(): ScriptedCore {
     localeFor: async () => 'en',
     rememberConversation: async () => undefined,
     conversation: async () => undefined,
+    rememberAlias: async () => undefined,
+    aliasOf: async () => undefined,
   };
   return core;
 }

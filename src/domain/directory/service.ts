@@ -29,7 +29,13 @@ export interface StoredSubscription extends Subscription {
 
 interface UserProfile {
   displayName?: string;
+  /** Set with `/aftercare lang`: wins over everything. */
   locale?: Locale;
+  /**
+   * The platform locale last seen in a payload, for the payloads that carry none (a Slack
+   * slash command, a Feishu event, another client of the same person).
+   */
+  seenLocale?: Locale;
   /** Last customer organisation the user was seen in (for direct chats). */
   org?: string;
   /** The user's direct conversation with the bot, when known. */
@@ -67,17 +73,23 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     async identify(actor: Actor, conversation: ConversationRef): Promise<Identity> {
       const user = userKey(actor);
       const convKey = conversationKey(conversation);
+      // What was granted to the person under another id of theirs (a Teams 29: id mentioned before their aadObjectId was known).
+      const aliasKeys = (actor.aliases ?? []).map((a) => userKey({ platform: actor.platform, id: a }));
       // One read for everything identity needs.
-      const [storedRole, binding, stored, convLocale] = await store.getMany<unknown>([keys.role(user), keys.binding(convKey), keys.userProfile(user), keys.channelLocale(convKey)]);
-      const granted: Role | undefined = config.admins.includes(user) ? 'admin' : (storedRole as Role | undefined);
+      const [storedRole, binding, stored, convLocale, ...aliasRoles] = await store.getMany<unknown>([keys.role(user), keys.binding(convKey), keys.userProfile(user), keys.channelLocale(convKey), ...aliasKeys.map((a) => keys.role(a))]);
+      const roleHeld = (storedRole ?? aliasRoles.find((r) => r !== undefined)) as Role | undefined;
+      const granted: Role | undefined = config.admins.includes(user) || aliasKeys.some((a) => config.admins.includes(a)) ? 'admin' : roleHeld;
       const prof = (stored as UserProfile | undefined) ?? {};
-      const locale = prof.locale ?? (convLocale as Locale | undefined) ?? normalizeLocale(actor.locale) ?? config.locale;
+      const platformLocale = normalizeLocale(actor.locale);
+      const locale = prof.locale ?? (convLocale as Locale | undefined) ?? platformLocale ?? prof.seenLocale ?? config.locale;
       let org = binding as string | undefined;
       const changes: Partial<UserProfile> = {};
       if (org && prof.org !== org) changes.org = org;
       if (!binding && conversation.direct) org = prof.org;
       if (conversation.direct && JSON.stringify(prof.direct) !== JSON.stringify(conversation)) changes.direct = conversation;
       if (actor.displayName && prof.displayName !== actor.displayName) changes.displayName = actor.displayName;
+      // Remembered for the next payload that names no locale (another client, a Slack slash command).
+      if (platformLocale && prof.seenLocale !== platformLocale) changes.seenLocale = platformLocale;
       if (Object.keys(changes).length) await store.set(keys.userProfile(user), { ...prof, ...changes });
       const role: Role = granted ?? (org ? 'customer' : 'guest');
       return { role, org, locale };
@@ -85,13 +97,24 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     async role(user: string): Promise<Role> {
       return (await grantedRole(user)) ?? 'customer';
     },
-    async setRole(by: string, user: string, role: Role): Promise<void> {
+    /** The person's user key for any id of theirs (a Teams `29:` id → `teams:<aadObjectId>` once the pair is known). */
+    async canonical(user: string): Promise<string> {
+      return (await store.get<string>(keys.userAlias(user))) ?? user;
+    },
+    async setRole(by: string, given: string, role: Role): Promise<void> {
+      const user = await this.canonical(given);
       const before = await store.get<Role>(keys.role(user));
       await store.set(keys.role(user), role);
       await audit.record(by, 'role.set', user, before, role);
     },
+    /** The language the user set with `/aftercare lang`, if any. */
     async userLocale(user: string): Promise<Locale | undefined> {
       return (await profile(user)).locale;
+    },
+    /** The language to write to the user in outside a conversation: their setting, else the platform locale last seen. */
+    async preferredLocale(user: string): Promise<Locale | undefined> {
+      const p = await profile(user);
+      return p.locale ?? p.seenLocale;
     },
     async displayName(user: string): Promise<string> {
       return (await profile(user)).displayName ?? user.split(':').slice(1).join(':');
