@@ -223,7 +223,8 @@ export function fromMessageEvent(body: EventEnvelope, receivedAt: number, botUse
     command,
     text: first === '' ? (files.length ? '' : 'help') : text.slice(first.length).trim(),
     actor: actor(ev.user, undefined, locale),
-    conversation: conversation(installationTeam(body, installedTeam), ev.channel, direct),
+    // A mention inside a thread: later notices about what it filed go to that thread too.
+    conversation: { ...conversation(installationTeam(body, installedTeam), ev.channel, direct), ...(ev.thread_ts ? { replyTo: ev.thread_ts } : {}) },
     ...(files.length ? { attachments: files } : {}),
     receivedAt,
     raw: body,

@@ -61,7 +61,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter & 
           user: ephemeralTo,
           text: rendered.text,
           ...(rendered.blocks ? { blocks: rendered.blocks } : {}),
-          ...(ref.threadId ? { thread_ts: ref.threadId } : {}),
+          ...(ref.threadId ?? ref.replyTo ? { thread_ts: ref.threadId ?? ref.replyTo } : {}),
         });
         const native: SlackNative = { channel: ref.channelId, ephemeralTo };
         return { conversation: ref, messageId: `ephemeral:${res.message_ts ?? ''}`, native };
@@ -70,7 +70,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter & 
         channel: ref.channelId,
         text: rendered.text,
         ...(rendered.blocks ? { blocks: rendered.blocks } : {}),
-        ...(ref.threadId ? { thread_ts: ref.threadId } : {}),
+        ...(ref.threadId ?? ref.replyTo ? { thread_ts: ref.threadId ?? ref.replyTo } : {}),
         unfurl_links: false,
         unfurl_media: false,
       });

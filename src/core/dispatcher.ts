@@ -62,7 +62,9 @@ export function createCore<S>(options: CoreOptions<S>): Core {
 
   /** What this process last stored per conversation: an unchanged reference is not written again. */
   const remembered = new Map<string, string>();
-  const rememberConversation = async (ref: ConversationRef) => {
+  const rememberConversation = async (given: ConversationRef) => {
+    // The conversation, not the thread a request came from: pushes to it start at its top level.
+    const { replyTo: _thread, ...ref } = given;
     const key = conversationKey(ref);
     const json = JSON.stringify(ref);
     if (remembered.get(key) === json) return;

@@ -32,6 +32,13 @@ export interface ConversationRef {
   threadId?: string;
   /** True for a 1:1 conversation with the bot. */
   direct?: boolean;
+  /**
+   * The message (a Slack thread's `ts`, a Feishu topic's message) that answers to a request made
+   * inside a thread or topic reply under, so they stay there. Not part of the conversation's
+   * identity (`conversationKey` ignores it): a binding or subscription made from a thread belongs
+   * to the whole conversation, and is stored without it.
+   */
+  replyTo?: string;
   native?: unknown;
 }
 

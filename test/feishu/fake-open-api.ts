@@ -32,15 +32,19 @@ export interface FakeOpenApi {
   /** Message creates that Feishu accepted (answered code 0). */
   created(): Array<{ receive_id: string; receive_id_type: string; content: Record<string, unknown>; message_id: string }>;
   patched(): Array<{ message_id: string; content: Record<string, unknown> }>;
+  /** Replies to a message (`im/v1/messages/:id/reply`), in order. */
+  replies(): Array<{ parent_id: string; reply_in_thread: boolean; content: Record<string, unknown>; message_id: string }>;
   tokenRequests(): number;
   failNext(match: (r: Recorded) => boolean, answer: CannedAnswer, times?: number): void;
   close(): Promise<void>;
 }
 
-export async function startFakeOpenApi(): Promise<FakeOpenApi> {
+/** `botOpenId`: what bot/v3/info answers (default FAKE_BOT_OPEN_ID). */
+export async function startFakeOpenApi(options: { botOpenId?: string } = {}): Promise<FakeOpenApi> {
   const requests: Recorded[] = [];
   const created: Array<{ receive_id: string; receive_id_type: string; content: Record<string, unknown>; message_id: string }> = [];
   const patched: Array<{ message_id: string; content: Record<string, unknown> }> = [];
+  const replies: Array<{ parent_id: string; reply_in_thread: boolean; content: Record<string, unknown>; message_id: string }> = [];
   const byUuid = new Map<string, string>();
   const canned: Array<{ match: (r: Recorded) => boolean; answer: CannedAnswer; left: number }> = [];
   let seq = 0;
@@ -79,7 +83,7 @@ export async function startFakeOpenApi(): Promise<FakeOpenApi> {
         return;
       }
       if (rec.path === '/open-apis/bot/v3/info') {
-        reply(200, { code: 0, msg: 'ok', bot: { open_id: FAKE_BOT_OPEN_ID, app_name: 'aftercare', activate_status: 2 } });
+        reply(200, { code: 0, msg: 'ok', bot: { open_id: options.botOpenId ?? FAKE_BOT_OPEN_ID, app_name: 'aftercare', activate_status: 2 } });
         return;
       }
       if (rec.method === 'POST' && rec.path === '/open-apis/im/v1/messages') {
@@ -99,6 +103,15 @@ export async function startFakeOpenApi(): Promise<FakeOpenApi> {
         reply(200, { code: 0, msg: 'success', data: {} });
         return;
       }
+      // POST /open-apis/im/v1/messages/:message_id/reply (a reply, in its thread with reply_in_thread).
+      const replyTo = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/reply$/.exec(rec.path);
+      if (rec.method === 'POST' && replyTo) {
+        const b = body as { content: string; reply_in_thread?: boolean };
+        const messageId = `om_reply${String(++seq).padStart(6, '0')}`;
+        replies.push({ parent_id: replyTo[1]!, reply_in_thread: b.reply_in_thread === true, content: JSON.parse(b.content) as Record<string, unknown>, message_id: messageId });
+        reply(200, { code: 0, msg: 'success', data: { message_id: messageId, parent_id: replyTo[1], thread_id: 'omt_fake' } });
+        return;
+      }
       reply(404, { code: 404, msg: `fake open API has no ${rec.method} ${rec.path}` });
     });
   });
@@ -109,6 +122,7 @@ export async function startFakeOpenApi(): Promise<FakeOpenApi> {
     requests,
     created: () => created,
     patched: () => patched,
+    replies: () => replies,
     tokenRequests: () => requests.filter((r) => r.path === '/open-apis/auth/v3/tenant_access_token/internal').length,
     failNext(match, answer, times = 1) {
       canned.push({ match, answer, left: times });

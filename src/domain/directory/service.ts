@@ -86,7 +86,7 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       const changes: Partial<UserProfile> = {};
       if (org && prof.org !== org) changes.org = org;
       if (!binding && conversation.direct) org = prof.org;
-      if (conversation.direct && JSON.stringify(prof.direct) !== JSON.stringify(conversation)) changes.direct = conversation;
+      if (conversation.direct && JSON.stringify(prof.direct) !== JSON.stringify(conversation)) changes.direct = { ...conversation, replyTo: undefined };
       if (actor.displayName && prof.displayName !== actor.displayName) changes.displayName = actor.displayName;
       // Remembered for the next payload that names no locale (another client, a Slack slash command).
       if (platformLocale && prof.seenLocale !== platformLocale) changes.seenLocale = platformLocale;
@@ -180,10 +180,12 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     },
     async subscribe(by: string, sub: Subscription): Promise<void> {
       const convKey = conversationKey(sub.conversation);
+      // Pushes go to the conversation's top level, whatever thread the command was typed in.
+      const { replyTo: _thread, ...conversation } = sub.conversation;
       await changeSubscriptions(sub.topic, async (list) => {
         const locale = await store.get<Locale>(keys.channelLocale(convKey));
         const rest = list.filter((s) => !(conversationKey(s.conversation) === convKey && s.system === sub.system));
-        return [...rest, { ...sub, locale }];
+        return [...rest, { ...sub, conversation, locale }];
       }, audit.entry(by, 'subscribe', convKey, undefined, { topic: sub.topic, system: sub.system }));
     },
     async unsubscribe(by: string, conversation: ConversationRef, topic: Topic): Promise<number> {
