@@ -77,9 +77,13 @@ export function splitConversationId(id: string): { channelId: string; threadId?:
   return m ? { channelId: id.slice(0, m.index), threadId: m[1] } : { channelId: id };
 }
 
-/** The Teams conversation id a ConversationRef points at (a channel thread keeps its `;messageid=`). */
-export function targetConversationId(ref: Pick<ConversationRef, 'channelId' | 'threadId'>): string {
-  return ref.threadId ? `${ref.channelId};messageid=${ref.threadId}` : ref.channelId;
+/**
+ * The Teams conversation id a ConversationRef points at: a channel thread (`threadId`, or the
+ * thread a request came from, `replyTo`) keeps its `;messageid=`.
+ */
+export function targetConversationId(ref: Pick<ConversationRef, 'channelId' | 'threadId' | 'replyTo'>): string {
+  const thread = ref.threadId ?? ref.replyTo;
+  return thread ? `${ref.channelId};messageid=${thread}` : ref.channelId;
 }
 
 export function tenantOf(activity: TeamsActivity): string {
@@ -269,10 +273,12 @@ export function isCardInvoke(activity: TeamsActivity): boolean {
  */
 export function toInboundEvent(activity: TeamsActivity, receivedAt: number): InboundEvent | undefined {
   if (activity.from.id === activity.recipient.id) return undefined;
+  // The channel is the conversation; the thread the request came from is where later notices about it go.
+  const { threadId } = splitConversationId(activity.conversation.id);
   const base = {
     id: deliveryId(activity),
     actor: actorOf(activity),
-    conversation: conversationRefOf(activity),
+    conversation: { ...conversationRefOf(activity), ...(threadId ? { replyTo: threadId } : {}) },
     receivedAt,
     raw: activity,
   };

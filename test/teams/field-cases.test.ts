@@ -91,6 +91,9 @@ describe('Teams field cases (wire)', () => {
     const filed = await say(CUST, ACME_CHANNEL, 'issue Nora should see this');
     const id = /SUP-\d+/.exec(textOf(filed))![0];
     expect(textOf(await say(NEW, ENG_CHANNEL, `issue ack ${id}`))).toMatch(new RegExp(`${id}.*acknowledged|Acknowledged`, 'i'));
+    // The reporter hears of it in the thread where she reported (a post to `<channel>;messageid=<root>`).
+    expect(filed.conversationId).toMatch(/;messageid=/);
+    await connector.waitUntil((calls) => calls.some((c) => c.conversationId === filed.conversationId && c.activityId === undefined && /acknowledged by Nora New/.test(textOf(c))), 8000, 'the notice in the thread');
   });
 
   it('assigns a ticket to a person mentioned by 29: id alone, using the pairing learnt from their own messages (no lookup)', async () => {
