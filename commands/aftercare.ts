@@ -5,7 +5,7 @@ import { formatTime, type Translate } from '../src/core/i18n.js';
 import { ROLES, type Role } from '../src/core/registry.js';
 import type { Block, OutboundMessage } from '../src/core/types.js';
 import { TOPICS, type Topic } from '../src/domain/directory/service.js';
-import { args, defineCommand, subcommand, text } from './helpers.js';
+import { args, defineCommand, requireReachable, subcommand, text } from './helpers.js';
 
 const topicArgs = args((p, fail) => {
   const topic = p.words[0]?.toLowerCase();
@@ -20,6 +20,7 @@ export const aftercareCommand = defineCommand(declarations.aftercare, {
     subscribe: subcommand({
       args: topicArgs,
       async run(ctx, a) {
+        await requireReachable(ctx, 'destination.cannot_subscribe', { topic: a.topic });
         await ctx.services.directory.subscribe(ctx.user, { topic: a.topic, system: a.system, conversation: ctx.conversation });
         return { messages: [text(ctx.t('admin.subscribed', { topic: a.topic, system: a.system ?? ctx.t('admin.all_systems') }))] };
       },
@@ -40,8 +41,9 @@ export const aftercareCommand = defineCommand(declarations.aftercare, {
         return { user: `${(who as { platform: string }).platform}:${(who as { id: string }).id}`, role: role as Role };
       }),
       async run(ctx, a) {
-        await ctx.services.directory.setRole(ctx.user, a.user, a.role);
-        return { messages: [text(ctx.t('admin.role_set', { user: a.user, role: a.role }))] };
+        const user = await ctx.services.directory.canonical(a.user);
+        await ctx.services.directory.setRole(ctx.user, user, a.role);
+        return { messages: [text(ctx.t('admin.role_set', { user, role: a.role }))] };
       },
     }),
     org: subcommand({
@@ -54,6 +56,7 @@ export const aftercareCommand = defineCommand(declarations.aftercare, {
         return { org: org!, systems: systems as string[] };
       }),
       async run(ctx, a) {
+        await requireReachable(ctx, 'destination.cannot_bind', { org: a.org });
         await ctx.services.directory.bindOrg(ctx.user, ctx.conversation, a.org);
         for (const s of a.systems) await ctx.services.directory.addOrgSystem(a.org, s);
         return { messages: [text(ctx.t('admin.org_bound', { org: a.org }))] };

@@ -47,3 +47,16 @@ export function requireText(value: string, fail: Fail, max = MAX_TEXT): string {
 export function displayName(ctx: Ctx): string {
   return ctx.actor.displayName ?? ctx.actor.id;
 }
+
+/**
+ * Refuses to route pushes to the conversation a command came from when the platform says the
+ * bot cannot post there (a Slack private channel it was never invited to answers
+ * channel_not_found), with the steps to invite it in the user's language. A check the platform
+ * could not answer lets the command go on: the first refused push then marks it broken.
+ */
+export async function requireReachable(ctx: Ctx, refusal: 'destination.cannot_subscribe' | 'destination.cannot_bind', params: Record<string, string>): Promise<void> {
+  const check = await ctx.services.outbox.checkDestination(ctx.conversation);
+  if (check.ok) return;
+  const how = ctx.t(`destination.invite.${ctx.conversation.platform}`);
+  throw new AppError('forbidden', refusal, { ...params, how, reason: check.reason });
+}

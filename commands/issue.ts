@@ -227,7 +227,7 @@ export const issueCommand = defineCommand(declarations.issue, {
         return { id: id!, who: who! };
       }),
       async run(ctx, a) {
-        const assignee = a.who === 'me' ? ctx.user : `${a.who.platform}:${a.who.id}`;
+        const assignee = a.who === 'me' ? ctx.user : await ctx.services.directory.canonical(`${a.who.platform}:${a.who.id}`);
         const name = a.who === 'me' ? displayName(ctx) : await ctx.services.directory.displayName(assignee);
         await ctx.services.tickets.assign(a.id, ctx.user, assignee, displayName(ctx), name);
         return { messages: [text(ctx.t('issue.assigned', { id: a.id, who: name }))] };

@@ -35,6 +35,7 @@ const messageEvent = z.object({
     message_type: z.string(),
     content: z.string(),
     thread_id: z.string().optional(),
+    root_id: z.string().optional(),
     mentions: z
       .array(z.object({ key: z.string(), id: userId.partial(), name: z.string().optional() }))
       .optional(),
@@ -74,7 +75,8 @@ export function mapMessageEvent(data: unknown, options: InboundOptions): Command
   // The bot's own messages (and other apps'): never commands.
   if (sender.sender_type && sender.sender_type !== 'user') return undefined;
   if (options.botOpenId && sender.sender_id.open_id === options.botOpenId) return undefined;
-  const raw = messageText(message.message_type, message.content);
+  const attachments = FILE_TYPES.has(message.message_type) ? [{ type: message.message_type, ...fileName(message.content) }] : [];
+  const raw = attachments.length ? '' : messageText(message.message_type, message.content);
   if (raw === undefined) return undefined;
   const mentions = message.mentions ?? [];
   const direct = message.chat_type === 'p2p';
@@ -93,7 +95,7 @@ export function mapMessageEvent(data: unknown, options: InboundOptions): Command
       text = text.split(m.key).join(`<@feishu:${m.id.open_id}>`);
     }
   }
-  const { command, rest } = splitCommand(text);
+  const { command, rest } = attachments.length ? { command: '', rest: '' } : splitCommand(text);
   const tenantId = parsed.data.tenant_key ?? sender.tenant_key ?? 'default';
   return {
     kind: 'command',
@@ -106,12 +108,19 @@ export function mapMessageEvent(data: unknown, options: InboundOptions): Command
       tenantId,
       channelId: message.chat_id,
       direct,
+      // Inside a topic (话题) or a reply thread: answers reply to this message in its thread, since
+      // a top-level message in a topic group opens a new topic (Tencent/WeKnora#1889).
+      ...(message.thread_id || message.root_id ? { replyTo: message.message_id } : {}),
       native: { receiveIdType: 'chat_id', chatType: message.chat_type } satisfies FeishuNative,
     },
+    ...(attachments.length ? { attachments } : {}),
     receivedAt: options.now(),
     raw: data,
   };
 }
+
+/** Message types that are a file or picture the user sent (answered, never dropped). */
+const FILE_TYPES = new Set(['image', 'file', 'media', 'audio', 'sticker']);
 
 /**
  * `application.bot.menu_v6` (a click on the bot's menu, configured from scripts/feishu-menu.ts with
@@ -182,6 +191,17 @@ export function mapCardAction(
   return { ...base, kind: 'action', actionId: button.data.a, value: button.data.v };
 }
 
+/**
+ * A link in a rich-text post: its words, and its target when the words are not the target
+ * itself (a link typed as a URL keeps it once; one written as words keeps both).
+ */
+function linkText(el: Record<string, unknown>): string {
+  const label = String(el.text ?? '');
+  const href = typeof el.href === 'string' ? el.href : '';
+  if (!href || label === href || label === href.replace(/^[a-z]+:\/\//i, '')) return label || href;
+  return label ? `${label} (${href})` : href;
+}
+
 /** Text of a `text` or `post` (rich text) message; undefined for other kinds. */
 // Built once: a zod schema compiles its parser when first used, which costs more than a parse.
 const textContent = z.object({ text: z.string() });
@@ -209,7 +229,7 @@ export function messageText(type: string, content: string): string | undefined {
     return body.content
       .map((line) =>
         line
-          .map((el) => (el.tag === 'text' || el.tag === 'a' ? String(el.text ?? '') : el.tag === 'at' ? String(el.user_id ?? '') : ''))
+          .map((el) => (el.tag === 'text' ? String(el.text ?? '') : el.tag === 'a' ? linkText(el) : el.tag === 'at' ? String(el.user_id ?? '') : ''))
           .join(''),
       )
       .join('\n');
@@ -226,6 +246,16 @@ export function splitCommand(text: string): { command: string; rest: string } {
   if (!trimmed) return { command: 'aftercare', rest: 'help' };
   const m = /^(\S+)\s*([\s\S]*)$/.exec(trimmed)!;
   return { command: m[1]!.toLowerCase(), rest: m[2]!.trim() };
+}
+
+/** The file name a `file` message carries (`{"file_key":…,"file_name":…}`). */
+function fileName(content: string): { name?: string } {
+  try {
+    const name = (JSON.parse(content) as { file_name?: unknown }).file_name;
+    return typeof name === 'string' ? { name } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Form values as strings: multi-selects joined with commas, pickers as sent. */

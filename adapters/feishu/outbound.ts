@@ -90,11 +90,27 @@ export function createFeishuAdapter(api: FeishuApi, options: { defaultLocale: Lo
     capabilities: FEISHU_CAPABILITIES,
     limits: FEISHU_LIMITS,
     render,
+    // A message to a user's open_id lands in their direct chat with the bot.
+    directTo: (openId, like) => ({ platform: 'feishu', tenantId: like.tenantId, channelId: openId, direct: true, native: { receiveIdType: 'open_id' } satisfies FeishuNative }),
     async post(ref, message, postOptions) {
       const native = (ref.native ?? {}) as Partial<FeishuNative>;
       const receiveIdType = native.receiveIdType ?? 'chat_id';
       const content = JSON.stringify(render(message, ref, await imageKeysOf(message)));
+      const uuid = postOptions?.idempotencyKey ? { uuid: digestId(postOptions.idempotencyKey) } : {};
       let res: unknown;
+      if (ref.replyTo) {
+        // An answer inside a topic or thread: a reply in that thread (POST im/v1/messages/:id/reply
+        // with reply_in_thread), not a new top-level message, which a topic group shows as a new topic.
+        try {
+          res = await api.client.im.v1.message.reply({ path: { message_id: ref.replyTo }, data: { msg_type: 'interactive', content, reply_in_thread: true, ...uuid } });
+        } catch (e) {
+          throw classify(e, api, 'im.v1.message.reply');
+        }
+        checkEnvelope(res, api, 'im.v1.message.reply');
+        const replyId = (res as { data?: { message_id?: string } }).data?.message_id;
+        if (!replyId) throw classify({ code: -1, msg: 'no message_id in the answer' }, api, 'im.v1.message.reply');
+        return { conversation: ref, messageId: replyId };
+      }
       try {
         res = await api.client.im.v1.message.create({
           params: { receive_id_type: receiveIdType },
@@ -102,7 +118,7 @@ export function createFeishuAdapter(api: FeishuApi, options: { defaultLocale: Lo
             receive_id: ref.channelId,
             msg_type: 'interactive',
             content,
-            ...(postOptions?.idempotencyKey ? { uuid: digestId(postOptions.idempotencyKey) } : {}),
+            ...uuid,
           },
         });
       } catch (e) {

@@ -30,12 +30,20 @@ export const eventEnvelopeSchema = z.object({
   type: z.literal('event_callback'),
   team_id: z.string().min(1),
   event_id: z.string().min(1),
+  /**
+   * The installations this event is delivered for. In a Slack Connect channel the envelope's
+   * `team_id` is the workspace that originated the channel (or the typist's), while
+   * `authorizations[0].team_id` is ours (slackapi/bolt-js#687, java-slack-sdk#629).
+   */
+  authorizations: z.array(z.object({ team_id: z.string().nullish(), enterprise_id: z.string().nullish() }).passthrough()).nullish(),
   event: z.object({
     type: z.string(),
     subtype: z.string().optional(),
     user: z.string().optional(),
     bot_id: z.string().optional(),
-    text: z.string().default(''),
+    hidden: z.boolean().optional(),
+    text: z.string().nullish().transform((t) => t ?? ''),
+    files: z.array(z.object({ name: z.string().nullish(), mimetype: z.string().nullish(), filetype: z.string().nullish() }).passthrough()).nullish(),
     channel: z.string().min(1),
     channel_type: z.string().optional(),
     ts: z.string(),
@@ -88,8 +96,20 @@ export const viewSubmissionSchema = z.object({
 export type ViewSubmissionBody = z.infer<typeof viewSubmissionSchema>;
 
 /**
- * Slack's escaped text → the core's plain command text: user mentions `<@U1|bob>` become
- * `<@slack:U1>`, channels `#name`, links their URL, special mentions `@here`; `&amp;`, `&lt;`,
+ * Whether Slack's `<target|label>` is an auto-link of what the user typed: Slack links a typed
+ * host name or address (`portal.acme.io`, `setup.py`, `www.x.com/a`) and labels it with the
+ * typed text, adding a scheme to the target (operable/cog#121, #264).
+ */
+function isAutoLink(target: string, label: string): boolean {
+  const bare = target.replace(/^[a-z][a-z0-9+.-]*:(\/\/)?/i, '');
+  return label === target || label === bare || label === bare.replace(/\/$/, '');
+}
+
+/**
+ * Slack's escaped text → what the user typed, as the core's command text: user mentions
+ * `<@U1|bob>` become `<@slack:U1>`, channels `#name`, special mentions `@here`; an auto-linked
+ * host name `<http://portal.acme.io|portal.acme.io>` the typed `portal.acme.io`, a typed URL
+ * `<https://x.io/a>` its URL, a link with other words as its label the URL. `&amp;`, `&lt;`,
  * `&gt;` are unescaped last so a user's literal `<@x>` never turns into a mention.
  */
 export function normalizeText(text: string): string {
@@ -101,6 +121,7 @@ export function normalizeText(text: string): string {
       if (target.startsWith('!subteam^')) return label ?? '@group';
       if (target.startsWith('!')) return `@${target.slice(1).split('^')[0]}`;
       if (target.startsWith('mailto:')) return label ?? target.slice(7);
+      if (label !== undefined && isAutoLink(target, label)) return label;
       return target;
     })
     .replace(/&lt;/g, '<')
@@ -116,6 +137,29 @@ export function normalizeText(text: string): string {
 export function isDirectChannel(channelId: string, channelName?: string): boolean {
   return channelId.startsWith('D') || channelName === 'directmessage';
 }
+
+/**
+ * The installation's workspace for an Events API envelope: `authorizations[0]` (the team, or the
+ * Enterprise Grid org for an org-wide install), else `installed` (auth.test's team), else the
+ * envelope's own `team_id` (a payload from before `authorizations` existed).
+ */
+export function installationTeam(body: Pick<EventEnvelope, 'team_id' | 'authorizations'>, installed?: string): string {
+  const auth = body.authorizations?.[0];
+  return auth?.team_id || auth?.enterprise_id || installed || body.team_id;
+}
+
+/**
+ * Message subtypes that are not a person writing to the bot (edits, deletions, joins, topic
+ * changes, other bots…). Everything else with a user is theirs: plain messages, `file_share`
+ * (a message with files), `thread_broadcast`, `me_message` (docs.slack.dev/reference/events/message).
+ */
+const NOT_FROM_A_PERSON = new Set([
+  'bot_message', 'message_changed', 'message_deleted', 'message_replied', 'channel_join', 'channel_leave', 'channel_topic',
+  'channel_purpose', 'channel_name', 'channel_archive', 'channel_unarchive', 'channel_convert_to_private', 'channel_convert_to_public',
+  'channel_posting_permissions', 'group_join', 'group_leave', 'group_topic', 'group_purpose', 'group_name', 'group_archive',
+  'group_unarchive', 'file_comment', 'file_mention', 'pinned_item', 'unpinned_item', 'ekm_access_denied', 'reminder_add',
+  'bot_add', 'bot_remove', 'huddle_thread', 'assistant_app_thread', 'tombstone', 'sh_room_created',
+]);
 
 function conversation(team: string, channel: string, direct: boolean): ConversationRef {
   const ref: ConversationRef = { platform: 'slack', tenantId: team, channelId: channel };
@@ -135,7 +179,7 @@ function actor(id: string, name: string | undefined, locale: string | undefined)
  * IM with this user; only then is the conversation `direct`. A command typed in a DM between two
  * people carries the same `D…` id and `directmessage` name, and the bot can post nothing there.
  */
-export function fromSlashCommand(body: SlashCommandBody, receivedAt: number, locale?: string, botIm = false): CommandEvent {
+export function fromSlashCommand(body: SlashCommandBody, receivedAt: number, locale?: string, botIm = false, installedTeam?: string): CommandEvent {
   return {
     kind: 'command',
     id: `cmd:${deliveryId(body.trigger_id)}`,
@@ -143,7 +187,9 @@ export function fromSlashCommand(body: SlashCommandBody, receivedAt: number, loc
     text: normalizeText(body.text).trim(),
     triggerId: body.trigger_id,
     actor: actor(body.user_id, body.user_name, locale),
-    conversation: conversation(body.team_id, body.channel_id, botIm),
+    // The installation's team, never the typist's: in a Slack Connect channel a slash command
+    // carries the workspace it was typed in (slackapi/bolt-js#1875).
+    conversation: conversation(installedTeam ?? body.team_id, body.channel_id, botIm),
     receivedAt,
     raw: body,
   };
@@ -156,9 +202,9 @@ export function fromSlashCommand(body: SlashCommandBody, receivedAt: number, loc
  * word is the command (unknown names are passed on for the core to answer); nothing at all means help.
  * Slack sends events only from conversations the bot is in, so a DM here is the bot's own IM.
  */
-export function fromMessageEvent(body: EventEnvelope, receivedAt: number, botUserId?: string, locale?: string): CommandEvent | undefined {
+export function fromMessageEvent(body: EventEnvelope, receivedAt: number, botUserId?: string, locale?: string, installedTeam?: string): CommandEvent | undefined {
   const ev = body.event;
-  if (ev.bot_id || !ev.user || (ev.subtype && ev.subtype !== 'thread_broadcast')) return undefined;
+  if (ev.bot_id || !ev.user || ev.hidden || (ev.subtype && NOT_FROM_A_PERSON.has(ev.subtype))) return undefined;
   if (botUserId && ev.user === botUserId) return undefined;
   const direct = ev.channel_type === 'im' || isDirectChannel(ev.channel);
   if (ev.type === 'message' && !direct) return undefined;
@@ -168,14 +214,18 @@ export function fromMessageEvent(body: EventEnvelope, receivedAt: number, botUse
   if (lead && (ev.type === 'app_mention' || lead[1] === botUserId)) text = text.slice(lead[0].length);
   text = normalizeText(text).trim().replace(/^\//, '');
   const first = text.split(/\s+/)[0] ?? '';
-  const command = first === '' ? 'aftercare' : first.toLowerCase();
+  const files = (ev.files ?? []).map((f) => ({ ...(f.name ? { name: f.name } : {}), ...(f.mimetype ? { type: f.mimetype } : {}) }));
+  // A file without words gets the core's hint (command left empty); words alone, help.
+  const command = first === '' ? (files.length ? '' : 'aftercare') : first.toLowerCase();
   return {
     kind: 'command',
     id: `ev:${body.event_id}`,
     command,
-    text: first === '' ? 'help' : text.slice(first.length).trim(),
+    text: first === '' ? (files.length ? '' : 'help') : text.slice(first.length).trim(),
     actor: actor(ev.user, undefined, locale),
-    conversation: conversation(body.team_id, ev.channel, direct),
+    // A mention inside a thread: later notices about what it filed go to that thread too.
+    conversation: { ...conversation(installationTeam(body, installedTeam), ev.channel, direct), ...(ev.thread_ts ? { replyTo: ev.thread_ts } : {}) },
+    ...(files.length ? { attachments: files } : {}),
     receivedAt,
     raw: body,
   };
@@ -193,8 +243,8 @@ function valuesOf(state: z.infer<typeof stateSchema> | undefined): Record<string
 }
 
 /** Where a block_actions payload came from: team, channel, message. */
-function interactionConversation(body: BlockActionsBody, botIm: boolean): ConversationRef {
-  const team = body.team?.id ?? body.user.team_id ?? '';
+function interactionConversation(body: BlockActionsBody, botIm: boolean, installedTeam?: string): ConversationRef {
+  const team = installedTeam ?? body.team?.id ?? body.user.team_id ?? '';
   const channel = body.channel?.id ?? body.container.channel_id ?? '';
   return conversation(team, channel, botIm);
 }
@@ -206,14 +256,14 @@ function interactionConversation(body: BlockActionsBody, botIm: boolean): Conver
  * bot's own IM only when the caller knows it (a card answered through a response_url can sit in a
  * DM between two people).
  */
-export function fromBlockActions(body: BlockActionsBody, receivedAt: number, locale?: string, botIm = false): InboundEvent | undefined {
+export function fromBlockActions(body: BlockActionsBody, receivedAt: number, locale?: string, botIm = false, installedTeam?: string): InboundEvent | undefined {
   const action = body.actions[0]!;
   const id = `act:${deliveryId(body.trigger_id, action.action_ts, action.action_id)}`;
   const messageId = body.container.message_ts ?? body.message?.ts;
   const base = {
     id,
     actor: actor(body.user.id, body.user.username ?? body.user.name, locale ?? body.user.locale),
-    conversation: interactionConversation(body, botIm),
+    conversation: interactionConversation(body, botIm, installedTeam),
     receivedAt,
     raw: body,
   };
@@ -229,9 +279,9 @@ export function fromBlockActions(body: BlockActionsBody, receivedAt: number, loc
  * A modal submission → SubmitEvent. The conversation comes from the modal's private_metadata
  * (written when it was opened); without it, the user's direct conversation with the bot.
  */
-export function fromViewSubmission(body: ViewSubmissionBody, receivedAt: number, locale?: string): InboundEvent {
+export function fromViewSubmission(body: ViewSubmissionBody, receivedAt: number, locale?: string, installedTeam?: string): InboundEvent {
   const origin = decodeOrigin(body.view.private_metadata);
-  const team = origin?.team ?? body.view.app_installed_team_id ?? body.team?.id ?? body.user.team_id ?? '';
+  const team = installedTeam ?? body.view.app_installed_team_id ?? origin?.team ?? body.team?.id ?? body.user.team_id ?? '';
   return {
     kind: 'submit',
     id: `view:${deliveryId(body.trigger_id, body.view.id, body.view.hash)}`,

@@ -43,7 +43,7 @@ export async function createSlackModule(
   registerSecrets(config.botToken, config.signingSecret);
 
   const client = createWebClient(config.botToken, config.apiUrl, log);
-  const identity: { botId?: string; botUserId?: string } = {};
+  const identity: { botId?: string; botUserId?: string; teamId?: string } = {};
   const adapter = createSlackAdapter({ client, locale: ctx.defaultLocale, moreUrl: ctx.publicUrl });
   const replier = createReplier({
     client,
@@ -78,6 +78,7 @@ export async function createSlackModule(
     locales: createLocaleCache(client, log),
     replier,
     botUserId: () => identity.botUserId,
+    installedTeam: () => identity.teamId,
     metric: ctx.metric,
     now,
   });
@@ -95,6 +96,8 @@ export async function createSlackModule(
         const res = await client.auth.test();
         identity.botId = res.bot_id;
         identity.botUserId = res.user_id;
+        // An org-wide Enterprise Grid install answers with the org's id and no workspace.
+        identity.teamId = res.team_id || res.enterprise_id || undefined;
         log.info('slack connected', { team: res.team, botUserId: res.user_id });
       } catch (e) {
         const error = toSendError(e);

@@ -32,6 +32,11 @@ export interface ListenerDeps {
   replier: Replier;
   /** The bot's own user id once auth.test has told us (to ignore our own messages and strip our mention). */
   botUserId(): string | undefined;
+  /**
+   * The workspace (or Enterprise Grid org) the app is installed in, from auth.test: every
+   * conversation is keyed under it, whatever team a payload names (Slack Connect).
+   */
+  installedTeam(): string | undefined;
   metric(name: string, labels?: Record<string, string>, by?: number): void;
   now(): number;
 }
@@ -172,8 +177,9 @@ export function registerListeners(bolt: App, deps: ListenerDeps): void {
       return;
     }
     const cmd = parsed.data;
-    const dm = dmCheck(client, cmd.team_id, cmd.user_id, cmd.channel_id, cmd.channel_name);
-    const event = fromSlashCommand(cmd, now(), locales.known(cmd.user_id), dm.botIm);
+    const team = deps.installedTeam() ?? cmd.team_id;
+    const dm = dmCheck(client, team, cmd.user_id, cmd.channel_id, cmd.channel_name);
+    const event = fromSlashCommand(cmd, now(), locales.known(cmd.user_id), dm.botIm, team);
     await intake(event, ack, { conversation: event.conversation, user: cmd.user_id, responseUrl: cmd.response_url, triggerId: cmd.trigger_id }, dm.check);
   });
 
@@ -181,7 +187,7 @@ export function registerListeners(bolt: App, deps: ListenerDeps): void {
     const parsed = eventEnvelopeSchema.safeParse(body);
     if (!parsed.success) return;
     const ev = parsed.data.event;
-    const event = fromMessageEvent(parsed.data, now(), deps.botUserId(), ev.user ? locales.known(ev.user) : undefined);
+    const event = fromMessageEvent(parsed.data, now(), deps.botUserId(), ev.user ? locales.known(ev.user) : undefined, deps.installedTeam());
     if (!event) return;
     if (event.conversation.direct) botIms.learn(event.conversation.tenantId, event.actor.id, event.conversation.channelId);
     await intake(event, undefined, { conversation: event.conversation, user: event.actor.id, threadTs: ev.thread_ts });
@@ -195,8 +201,9 @@ export function registerListeners(bolt: App, deps: ListenerDeps): void {
     }
     const b = parsed.data;
     const channel = b.channel?.id ?? b.container.channel_id ?? '';
-    const dm = dmCheck(client, b.team?.id ?? b.user.team_id ?? '', b.user.id, channel, b.channel?.name);
-    const event = fromBlockActions(b, now(), locales.known(b.user.id), dm.botIm);
+    const team = deps.installedTeam() ?? b.team?.id ?? b.user.team_id ?? '';
+    const dm = dmCheck(client, team, b.user.id, channel, b.channel?.name);
+    const event = fromBlockActions(b, now(), locales.known(b.user.id), dm.botIm, team);
     if (!event) {
       await ack();
       return;
@@ -224,7 +231,7 @@ export function registerListeners(bolt: App, deps: ListenerDeps): void {
       await ack();
       return;
     }
-    const event = fromViewSubmission(parsed.data, now(), locales.known(parsed.data.user.id));
+    const event = fromViewSubmission(parsed.data, now(), locales.known(parsed.data.user.id), deps.installedTeam());
     // A modal opened from a DM between people (its origin says so: not direct) is answered in the user's own IM with the bot.
     const fromOtherDm = isDirectChannel(event.conversation.channelId) && !event.conversation.direct && event.conversation.channelId !== parsed.data.user.id;
     await intake(event, ack, { conversation: event.conversation, user: parsed.data.user.id }, fromOtherDm ? async () => false : undefined);

@@ -1,9 +1,9 @@
 import type { webApi } from '@slack/bolt';
-import type { AdapterCapabilities, ChatAdapter, PacingLimits } from '../../src/core/ports.js';
+import type { AdapterCapabilities, ChatAdapter, DestinationCheck, PacingLimits } from '../../src/core/ports.js';
 import { SendError } from '../../src/core/ports.js';
 import type { ConversationRef, Locale, OutboundMessage, SentRef } from '../../src/core/types.js';
 import { renderMessage, type SlackMessage } from './render.js';
-import { toSendError } from './web-api.js';
+import { platformErrorCode, toSendError } from './web-api.js';
 
 /**
  * Slack's published pacing: chat.postMessage allows about one message per second per channel with
@@ -61,7 +61,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter & 
           user: ephemeralTo,
           text: rendered.text,
           ...(rendered.blocks ? { blocks: rendered.blocks } : {}),
-          ...(ref.threadId ? { thread_ts: ref.threadId } : {}),
+          ...(ref.threadId ?? ref.replyTo ? { thread_ts: ref.threadId ?? ref.replyTo } : {}),
         });
         const native: SlackNative = { channel: ref.channelId, ephemeralTo };
         return { conversation: ref, messageId: `ephemeral:${res.message_ts ?? ''}`, native };
@@ -70,7 +70,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter & 
         channel: ref.channelId,
         text: rendered.text,
         ...(rendered.blocks ? { blocks: rendered.blocks } : {}),
-        ...(ref.threadId ? { thread_ts: ref.threadId } : {}),
+        ...(ref.threadId ?? ref.replyTo ? { thread_ts: ref.threadId ?? ref.replyTo } : {}),
         unfurl_links: false,
         unfurl_media: false,
       });
@@ -96,9 +96,35 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter & 
     }
   }
 
+  /**
+   * conversations.info (scopes channels:read, groups:read): a private channel the bot is not in
+   * answers `channel_not_found`, exactly as a missing one (getsentry/sentry#119600); a channel
+   * answered with `is_member: false` can take posts only when it is public and not shared with
+   * another organisation (chat:write.public does not reach into Slack Connect channels). A
+   * direct conversation needs no check: the bot's own IM, or answered through response_url.
+   */
+  async function checkDestination(ref: ConversationRef): Promise<DestinationCheck> {
+    if (ref.direct || /^[DUW]/.test(ref.channelId)) return { ok: true };
+    try {
+      const res = await client.conversations.info({ channel: ref.channelId });
+      const ch = res.channel;
+      if (!ch || ch.is_member || ch.is_im) return { ok: true };
+      if (ch.is_archived) return { ok: false, reason: 'is_archived' };
+      if (ch.is_private || ch.is_group || ch.is_ext_shared || ch.is_shared) return { ok: false, reason: 'not_in_channel' };
+      return { ok: true };
+    } catch (e) {
+      const code = platformErrorCode(e);
+      if (code === 'channel_not_found' || code === 'is_archived') return { ok: false, reason: code };
+      return { ok: true, unknown: code ?? toSendError(e).message };
+    }
+  }
+
   return {
     platform: 'slack',
     capabilities: SLACK_CAPABILITIES,
+    checkDestination,
+    // chat.postMessage with a user id as `channel` posts in the bot's IM with them (scope im:write).
+    directTo: (userId, like) => ({ platform: 'slack', tenantId: like.tenantId, channelId: userId, direct: true }),
     limits: SLACK_LIMITS_PACING,
     post: (ref, message) => postRendered(ref, render(message), message.visibility === 'ephemeral' ? message.audience?.id : undefined),
     update: (sent, message) => updateRendered(sent, render(message)),

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Activity, CloudAdapter, TurnContext } from 'botbuilder';
+import { TeamsInfo, type Activity, type CloudAdapter, type TurnContext } from 'botbuilder';
 import type { BotFrameworkAuthentication } from 'botframework-connector';
 import type { InboundPipeline } from '../../src/core/inbound.js';
 import type { ChatAdapter, CoreApi, PlatformContext, Reply } from '../../src/core/ports.js';
@@ -11,7 +11,9 @@ import {
   conversationRefOf,
   conversationsToGreet,
   deliveryId,
+  idPairsOf,
   isCardInvoke,
+  unresolvedMentions,
   toInboundEvent,
   type TeamsActivity,
 } from './inbound.js';
@@ -59,6 +61,38 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
     await core.rememberConversation(ref);
     if (remembered.size > 10_000) remembered.clear();
     remembered.set(key, json);
+  }
+
+  /** Learns every `29:` ↔ aadObjectId pair the activity shows (its sender, mentions that carry both). */
+  async function learnIds(activity: TeamsActivity): Promise<void> {
+    for (const pair of idPairsOf(activity)) await core.rememberAlias(`teams:${pair.id}`, `teams:${pair.aadObjectId}`);
+  }
+
+  /**
+   * A mention entity may carry only the `29:` id (no aadObjectId), while the person's own messages
+   * name them by aadObjectId: each such mention in a command is rewritten to the aadObjectId
+   * before the command runs (a role or an assignment then reaches the right person), from the
+   * pairs learnt so far or else the connector's member lookup (TeamsInfo.getMember, GET
+   * v3/conversations/{id}/members/{userId}). A lookup that fails leaves the `29:` id; what is
+   * granted to it still counts once that person writes (see Actor.aliases).
+   */
+  async function resolveMentions(event: InboundEvent, onTurn: TurnRunner): Promise<void> {
+    if (event.kind !== 'command') return;
+    for (const id of unresolvedMentions(event.text)) {
+      let user = await core.aliasOf(`teams:${id}`);
+      if (!user) {
+        try {
+          await onTurn(async (ctx) => {
+            const member = await TeamsInfo.getMember(ctx, id);
+            if (member.aadObjectId) user = `teams:${member.aadObjectId}`;
+          });
+          if (user) await core.rememberAlias(`teams:${id}`, user);
+        } catch (err) {
+          log.warn('teams: could not look up a mentioned member; keeping their 29: id', { err: (err as Error).message });
+        }
+      }
+      if (user) event.text = event.text.split(`<@teams:${id}>`).join(`<@${user}>`);
+    }
   }
 
   /** Sends steps on the turn (reply to the activity / update the card), each once; the rest to the outbox. */
@@ -199,6 +233,7 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
         return;
       }
       await remember(conversationRefOf(activity));
+      await learnIds(activity);
       const event = activity.type === 'conversationUpdate' ? undefined : toInboundEvent(activity, now());
       if (!event) {
         res.status(isCardInvoke(activity) ? 400 : 200).end();
@@ -208,7 +243,10 @@ export function createTeamsHandler(deps: TeamsHandlerDeps): (req: Request, res: 
         await invoke(activity, event, onTurn, res);
         return;
       }
-      await inbound.receive(event, { show: (reply) => onTurn((ctx) => deliver(ctx, activity, event, reply, false)) });
+      await inbound.receive(event, {
+        prepare: () => resolveMentions(event, onTurn),
+        show: (reply) => onTurn((ctx) => deliver(ctx, activity, event, reply, false)),
+      });
       res.status(200).end();
     } catch (err) {
       // Not stored (store unreachable…): Teams redelivers on a 5xx.

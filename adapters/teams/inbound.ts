@@ -42,6 +42,8 @@ export const activitySchema = z.looseObject({
   locale: z.string().optional(),
   replyToId: z.string().optional(),
   entities: z.array(z.looseObject({ type: z.string() })).optional(),
+  textFormat: z.string().optional(),
+  attachments: z.array(z.looseObject({ contentType: z.string().optional(), contentUrl: z.string().optional(), name: z.string().optional(), content: z.unknown().optional() })).optional(),
   membersAdded: z.array(account).optional(),
   channelData: z
     .looseObject({
@@ -75,9 +77,13 @@ export function splitConversationId(id: string): { channelId: string; threadId?:
   return m ? { channelId: id.slice(0, m.index), threadId: m[1] } : { channelId: id };
 }
 
-/** The Teams conversation id a ConversationRef points at (a channel thread keeps its `;messageid=`). */
-export function targetConversationId(ref: Pick<ConversationRef, 'channelId' | 'threadId'>): string {
-  return ref.threadId ? `${ref.channelId};messageid=${ref.threadId}` : ref.channelId;
+/**
+ * The Teams conversation id a ConversationRef points at: a channel thread (`threadId`, or the
+ * thread a request came from, `replyTo`) keeps its `;messageid=`.
+ */
+export function targetConversationId(ref: Pick<ConversationRef, 'channelId' | 'threadId' | 'replyTo'>): string {
+  const thread = ref.threadId ?? ref.replyTo;
+  return thread ? `${ref.channelId};messageid=${thread}` : ref.channelId;
 }
 
 export function tenantOf(activity: TeamsActivity): string {
@@ -117,9 +123,11 @@ export function conversationRefOf(activity: TeamsActivity, conversationId = acti
 }
 
 export function actorOf(activity: TeamsActivity): Actor {
+  const aad = activity.from.aadObjectId;
   return {
     platform: 'teams',
-    id: activity.from.aadObjectId ?? activity.from.id,
+    id: aad ?? activity.from.id,
+    ...(aad && aad !== activity.from.id ? { aliases: [activity.from.id] } : {}),
     ...(activity.from.name ? { displayName: activity.from.name } : {}),
     ...(activity.locale ? { locale: activity.locale } : {}),
   };
@@ -144,8 +152,18 @@ function decodeEntities(text: string): string {
 }
 
 /**
+ * The markup the Teams clients wrap typed text in (HTML formatting, `<at>` mentions, emoji and
+ * system spans, inline images). Only these are stripped: anything else in angle brackets is what
+ * the user typed — `<billing@example.com>`, `<550 5.1.1>` — and Teams delivers it as is in a
+ * plain-text message (MicrosoftDocs/OfficeDocs-SkypeForBusiness#4723, BotFramework-Services#181).
+ */
+const CLIENT_TAG = /<\/?(?:at|p|div|span|br|b|i|u|s|em|strong|strike|del|ins|code|pre|blockquote|ul|ol|li|h[1-6]|font|table|thead|tbody|tr|td|th|img|a|emoji|systemspan|readonly|attachment)(?:\s[^<>]*)?\/?>/gi;
+
+/**
  * The command text of a message: the bot's `<at>` mention removed, other users' mentions written
- * `<@teams:<aadObjectId>>`, HTML from the Teams client stripped, entities decoded.
+ * `<@teams:<aadObjectId>>` (or `<@teams:29:…>` when the entity has no aadObjectId; the handler
+ * resolves those), the client's HTML tags stripped and entities decoded; everything else typed
+ * kept, angle brackets included.
  */
 export function commandText(activity: TeamsActivity): string {
   let text = (activity.text ?? '').replace(/\uE000/g, '');
@@ -160,12 +178,44 @@ export function commandText(activity: TeamsActivity): string {
     text = text.split(m.text!).join(replacement);
   }
   text = text.replace(/^\s*<at>[^<]*<\/at>/i, ' '); // a leading bot mention without its entity
-  text = text.replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div)>/gi, '\n').replace(/<[^>]+>/g, '');
+  text = text.replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div)>/gi, '\n').replace(CLIENT_TAG, '');
   return decodeEntities(text)
     .replace(/\uE000(\d+)\uE000/g, (_, i: string) => users[Number(i)] ?? '')
     .replace(/[ \t\u00a0]+/g, ' ')
     .replace(/ ?\n ?/g, '\n')
     .trim();
+}
+
+/**
+ * Files and images sent with a message (a pasted screenshot, an attached file); the `text/html`
+ * copy of the message itself is not one, unless it carries an inline image.
+ */
+export function attachmentsOf(activity: TeamsActivity): Array<{ name?: string; type?: string }> {
+  return (activity.attachments ?? [])
+    .filter((a) => (a.contentType === 'text/html' ? /<img\b/i.test(typeof a.content === 'string' ? a.content : '') : a.contentType !== undefined && !a.contentType.startsWith('application/vnd.microsoft.card')))
+    .map((a) => ({ ...(a.name ? { name: a.name } : {}), ...(a.contentType ? { type: a.contentType } : {}) }));
+}
+
+/** Teams user ids (`29:…`) mentioned in command text without an aadObjectId, to resolve before the command runs. */
+export function unresolvedMentions(text: string): string[] {
+  return [...new Set([...text.matchAll(/<@teams:(29:[^>|\s]+)>/g)].map((m) => m[1]!))];
+}
+
+/**
+ * The pairs this activity shows of a person's two Teams ids (`29:…` and aadObjectId): its sender,
+ * and each mention entity that carries both.
+ */
+export function idPairsOf(activity: TeamsActivity): Array<{ id: string; aadObjectId: string }> {
+  const pairs: Array<{ id: string; aadObjectId: string }> = [];
+  const add = (a: { id: string; aadObjectId?: string | undefined }) => {
+    if (a.aadObjectId && a.aadObjectId !== a.id) pairs.push({ id: a.id, aadObjectId: a.aadObjectId });
+  };
+  add(activity.from);
+  for (const raw of activity.entities ?? []) {
+    const parsed = mention.safeParse(raw);
+    if (parsed.success) add(parsed.data.mentioned);
+  }
+  return pairs;
 }
 
 /** `/issue Login fails` → `{ command: 'issue', text: 'Login fails' }`; empty text asks for help. */
@@ -223,10 +273,12 @@ export function isCardInvoke(activity: TeamsActivity): boolean {
  */
 export function toInboundEvent(activity: TeamsActivity, receivedAt: number): InboundEvent | undefined {
   if (activity.from.id === activity.recipient.id) return undefined;
+  // The channel is the conversation; the thread the request came from is where later notices about it go.
+  const { threadId } = splitConversationId(activity.conversation.id);
   const base = {
     id: deliveryId(activity),
     actor: actorOf(activity),
-    conversation: conversationRefOf(activity),
+    conversation: { ...conversationRefOf(activity), ...(threadId ? { replyTo: threadId } : {}) },
     receivedAt,
     raw: activity,
   };
@@ -242,7 +294,11 @@ export function toInboundEvent(activity: TeamsActivity, receivedAt: number): Inb
     const cb = callbackOf(activity.value);
     return cb ? { ...base, ...cb, ...messageId } : undefined;
   }
-  return { ...base, kind: 'command', ...parseCommand(commandText(activity)) };
+  const typed = commandText(activity);
+  const files = attachmentsOf(activity);
+  // An image or file without words: the core answers with a hint (command left empty).
+  if (!typed && files.length) return { ...base, kind: 'command', command: '', text: '', attachments: files };
+  return { ...base, kind: 'command', ...parseCommand(typed), ...(files.length ? { attachments: files } : {}) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { parseText } from './args.js';
+import { KeySyntaxError, normalizeInput, parseText } from './args.js';
 import { confirmationMessage } from './confirm.js';
 import { effectKey } from './effects.js';
 import { AppError, isAppError } from './errors.js';
@@ -62,13 +62,29 @@ export function createCore<S>(options: CoreOptions<S>): Core {
 
   /** What this process last stored per conversation: an unchanged reference is not written again. */
   const remembered = new Map<string, string>();
-  const rememberConversation = async (ref: ConversationRef) => {
+  const rememberConversation = async (given: ConversationRef) => {
+    // The conversation, not the thread a request came from: pushes to it start at its top level.
+    const { replyTo: _thread, ...ref } = given;
     const key = conversationKey(ref);
     const json = JSON.stringify(ref);
     if (remembered.get(key) === json) return;
     await store.set(keys.conversation(key), ref);
     if (remembered.size >= REMEMBERED_MAX) remembered.delete(remembered.keys().next().value!);
     remembered.set(key, json);
+  };
+
+  /** Aliases this process has stored or read (one person's pairing never changes). */
+  const aliases = new Map<string, string>();
+  const rememberAlias = async (alias: string, user: string) => {
+    if (alias === user || aliases.get(alias) === user) return;
+    await store.set(keys.userAlias(alias), user);
+    if (aliases.size >= REMEMBERED_MAX) aliases.delete(aliases.keys().next().value!);
+    aliases.set(alias, user);
+  };
+  const aliasOf = async (alias: string) => {
+    const known = aliases.get(alias) ?? (await store.get<string>(keys.userAlias(alias)));
+    if (known) aliases.set(alias, known);
+    return known;
   };
 
   const localeFor = async (actor: Actor, conversation: ConversationRef): Promise<Locale> =>
@@ -124,7 +140,11 @@ export function createCore<S>(options: CoreOptions<S>): Core {
       services: options.services,
       now,
     };
-    if (event.kind === 'command') return runCommand(ctx, event.command, event.text, false);
+    if (event.kind === 'command') {
+      // A file or image sent without any words: answered, never dropped.
+      if (event.attachments?.length && !event.command.trim() && !event.text.trim()) return { messages: [{ text: ctx.t('input.attachment_only'), visibility: 'ephemeral', audience: event.actor }] };
+      return runCommand(ctx, event.command, event.text, false);
+    }
     if (event.kind === 'action') {
       const [name = '', verb = ''] = splitId(event.actionId);
       if (name === 'core') return coreAction(ctx, verb, event.value);
@@ -142,10 +162,11 @@ export function createCore<S>(options: CoreOptions<S>): Core {
   }
 
   async function runCommand(ctx: CommandContext<S>, command: string, text: string, confirmed: boolean): Promise<CommandResult> {
-    const name = command.replace(/^\//, '').toLowerCase();
+    // Normalised once, here, for every platform (full-width forms, U+3000, NBSP: see normalizeInput).
+    const name = normalizeInput(command).trim().replace(/^\//, '').toLowerCase();
     const spec = byName.get(name);
     if (!spec) throw new AppError('unknown_command', 'error.unknown_command', { command: name });
-    const trimmed = text.trim();
+    const trimmed = normalizeInput(text).trim();
     const first = trimmed.split(/\s+/)[0]?.toLowerCase() ?? '';
     let sub: Subcommand<S> | undefined = spec.subcommands.find((s) => s.verb !== '' && (s.verb === first || s.aliases?.includes(first)));
     let rest = trimmed;
@@ -153,7 +174,7 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     else sub = spec.subcommands.find((s) => s.verb === '');
     if (!sub) throw new AppError('invalid_argument', 'error.unknown_subcommand', { command: spec.name, verb: first });
     requireRole(ctx, sub.permission);
-    const parsed = parseText(rest, [...sub.keys, 'confirm']);
+    const parsed = parseKeys(rest, [...sub.keys, 'confirm']);
     const wantsSkip = parsed.pairs.confirm?.toLowerCase() === 'yes';
     delete parsed.pairs.confirm;
     const bound = sub.handler.bind(parsed);
@@ -194,6 +215,8 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     process,
     localeFor,
     rememberConversation,
+    rememberAlias,
+    aliasOf,
     async conversation(key) {
       return store.get<ConversationRef>(keys.conversation(key));
     },
@@ -201,6 +224,16 @@ export function createCore<S>(options: CoreOptions<S>): Core {
       return byName.get(name.toLowerCase()) as CommandSpec<unknown> | undefined;
     },
   };
+}
+
+/** `parseText`, its syntax errors as the localized refusal naming the token. */
+function parseKeys(text: string, known: readonly string[]) {
+  try {
+    return parseText(text, known);
+  } catch (e) {
+    if (e instanceof KeySyntaxError) throw new AppError('invalid_argument', 'input.key_syntax', { token: e.token, key: e.key });
+    throw e;
+  }
 }
 
 /** What an event asked for, for the log: `issue ack`, `issue.ack`, `issue.create`. */

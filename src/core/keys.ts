@@ -39,6 +39,8 @@ export const keys = {
   faqPostings: (term: string) => `faq:postings:${term}`,
   role: (userKey: string) => `role:${userKey}`,
   userProfile: (userKey: string) => `user:${userKey}`,
+  /** Another id of a person on the same platform (a Teams `29:` id) → their user key (`teams:<aadObjectId>`). */
+  userAlias: (aliasKey: string) => `alias:${aliasKey}`,
   conversation: (convKey: string) => `conv:${convKey}`,
   binding: (convKey: string) => `binding:${convKey}`,
   /** A conversation's language, set with `/aftercare lang … channel`. */

@@ -71,6 +71,14 @@ export class SendError extends Error {
   }
 }
 
+/**
+ * Whether the bot can post in a conversation, as the platform says before anything is sent:
+ * `ok: false` with the platform's reason (`channel_not_found`, `not_in_channel`) when it cannot.
+ * A check that cannot be made (the API is down, a scope is missing) is `ok: true` with `unknown`,
+ * so an outage never blocks a command; the first refused push then marks the destination broken.
+ */
+export type DestinationCheck = { ok: true; unknown?: string } | { ok: false; reason: string };
+
 /** The outbound half of a platform adapter: everything the outbox needs to deliver pushes. */
 export interface ChatAdapter {
   readonly platform: Platform;
@@ -84,6 +92,18 @@ export interface ChatAdapter {
   post(ref: ConversationRef, message: OutboundMessage, options?: { idempotencyKey?: string }): Promise<SentRef>;
   /** Replaces a previously posted message. Throws SendError on failure. */
   update(sent: SentRef, message: OutboundMessage): Promise<void>;
+  /**
+   * Asks the platform whether the bot can post in `ref` (membership, existence). Without it every
+   * conversation a command came from counts as reachable (the platform delivers only from
+   * conversations the bot is in).
+   */
+  checkDestination?(ref: ConversationRef): Promise<DestinationCheck>;
+  /**
+   * The person's direct conversation with the bot built from their platform id alone, where the
+   * platform allows it (Slack: chat.postMessage to a user id; Feishu: receive_id_type=open_id).
+   * `like` is a conversation of theirs on the same installation (tenant, service URL).
+   */
+  directTo?(userId: string, like: ConversationRef): ConversationRef | undefined;
   /** Releases sockets and timers. */
   close?(): Promise<void>;
 }
@@ -113,6 +133,13 @@ export interface CoreApi {
   rememberConversation(ref: ConversationRef): Promise<void>;
   /** Looks up a remembered conversation by its key (see `conversationKey`). */
   conversation(key: string): Promise<ConversationRef | undefined>;
+  /**
+   * Records that `alias` (a user key under another id the platform uses for the same person, e.g.
+   * `teams:29:…`) is `user` (`teams:<aadObjectId>`). Unchanged pairs are not written again.
+   */
+  rememberAlias(alias: string, user: string): Promise<void>;
+  /** The user key an alias stands for, when it has been seen. */
+  aliasOf(alias: string): Promise<string | undefined>;
 }
 
 /** A stable key for a conversation: `<platform>:<tenant>:<channel>[:<thread>]`. */

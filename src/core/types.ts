@@ -13,6 +13,12 @@ export interface Actor {
   displayName?: string;
   /** Platform locale as reported by the platform (e.g. `en-US`, `zh-CN`); mapped to a supported one by the core. */
   locale?: string;
+  /**
+   * Other ids the platform gives this same person (a Teams `29:` id beside the aadObjectId in
+   * `id`): what was granted to them under one of these before their canonical id was known still
+   * counts.
+   */
+  aliases?: string[];
 }
 
 /**
@@ -26,6 +32,13 @@ export interface ConversationRef {
   threadId?: string;
   /** True for a 1:1 conversation with the bot. */
   direct?: boolean;
+  /**
+   * The message (a Slack thread's `ts`, a Feishu topic's message) that answers to a request made
+   * inside a thread or topic reply under, so they stay there. Not part of the conversation's
+   * identity (`conversationKey` ignores it): a binding or subscription made from a thread belongs
+   * to the whole conversation, and is stored without it.
+   */
+  replyTo?: string;
   native?: unknown;
 }
 
@@ -47,6 +60,12 @@ export interface CommandEvent extends InboundBase {
   text: string;
   /** Slack trigger_id (lives ~3 s) so a form can be opened at once. */
   triggerId?: string;
+  /**
+   * Files or images sent with the message (Slack file_share, a Teams image, a Feishu image or
+   * file). With no command text (`command` empty) the core answers a short hint instead of
+   * ignoring the message.
+   */
+  attachments?: Array<{ name?: string; type?: string }>;
 }
 
 /** A button click. `actionId` is `<command>.<verb>`, e.g. `issue.ack`. */

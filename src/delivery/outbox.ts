@@ -3,9 +3,18 @@ import { effectKey, outsideDelivery } from '../core/effects.js';
 import { declareCapabilities } from '../core/capabilities.js';
 import { keys } from '../core/keys.js';
 import type { Logger } from '../core/log.js';
-import { conversationKey, SendError, type ChatAdapter } from '../core/ports.js';
+import { conversationKey, SendError, type ChatAdapter, type DestinationCheck } from '../core/ports.js';
 import type { StateStore, Write } from '../core/store.js';
 import type { ConversationRef, OutboundMessage, Platform, SentRef } from '../core/types.js';
+
+/** A permanent refusal by the platform (not the app's credentials, which no other conversation would take either). */
+function isRefusal(e: unknown): boolean {
+  return e instanceof SendError && !e.retryable && e.code !== 'auth';
+}
+
+function meta(m: PushMeta): PushMeta {
+  return { ...(m.person ? { person: m.person } : {}), ...(m.topic ? { topic: m.topic } : {}) };
+}
 
 /** A stored push. Ids sort in creation order, so one conversation's pushes keep their order. */
 export interface OutboxItem {
@@ -15,8 +24,32 @@ export interface OutboxItem {
   /** For `post`. For `upsert` the latest content is read at send time, so a storm of updates coalesces. */
   message?: OutboundMessage;
   cardKey?: string;
+  /**
+   * A notice meant for one person (a user key): when the conversation refuses it for good, it
+   * goes to that person's direct conversation with the bot instead.
+   */
+  person?: string;
+  /** The subscription topic this push serves: a permanent refusal marks that subscription broken. */
+  topic?: string;
   attempts: number;
   createdAt: number;
+}
+
+/**
+ * What the outbox asks the domain when a platform refuses a push for good (the directory answers:
+ * it knows people's direct conversations and the subscriptions).
+ */
+export interface RefusalHandlers {
+  /** The person's direct conversation with the bot, if one is known or can be made (`like`: the refused conversation). */
+  directConversation(person: string, like: ConversationRef): Promise<ConversationRef | undefined>;
+  /** `conversation` refused a push of subscription `topic` for good (`error`: the platform's words). */
+  subscriptionBroken(conversation: ConversationRef, topic: string, error: string): Promise<void>;
+}
+
+/** Extra facts about a push that decide what happens when it is refused. */
+export interface PushMeta {
+  person?: string;
+  topic?: string;
 }
 
 export interface OutboxOptions {
@@ -68,6 +101,8 @@ export function createOutbox(options: OutboxOptions) {
   let running = false;
   let ticking: Promise<void> | undefined;
   let again = false;
+
+  let refusals: RefusalHandlers | undefined;
 
   /** This process's name on conversation leases, so a replica never releases another's. */
   const owner = randomUUID();
@@ -254,7 +289,11 @@ export function createOutbox(options: OutboxOptions) {
     } catch (e) {
       const retryable = e instanceof SendError ? e.retryable : true;
       const attempts = item.attempts + 1;
+      if (!retryable && (await rerouted(convKey, item, e))) return true;
       if (!retryable || attempts >= maxAttempts) {
+        if (!retryable && item.topic && refusals && isRefusal(e)) {
+          await refusals.subscriptionBroken(item.conversation, item.topic, e instanceof Error ? e.message : String(e));
+        }
         await store.set(keys.outboxItem(item.id), { ...item, attempts, failedAt: now(), error: String(e) });
         await store.zrem(keys.outboxQueue(convKey), item.id);
         await store.zadd(keys.outboxDead(), item.id, now());
@@ -271,6 +310,26 @@ export function createOutbox(options: OutboxOptions) {
       log.warn('push failed; retrying', { id: item.id, attempts, backoffMs: Math.round(backoff), error: e });
       return false;
     }
+  }
+
+  /**
+   * A personal notice the conversation refused for good goes to the person's direct conversation
+   * with the bot: queued there once (keyed by this push), and taken off this queue. False when
+   * there is nowhere else to send it.
+   */
+  async function rerouted(convKey: string, item: OutboxItem, e: unknown): Promise<boolean> {
+    if (!item.person || !refusals || !isRefusal(e) || item.conversation.direct) return false;
+    const direct = await refusals.directConversation(item.person, item.conversation);
+    if (!direct || conversationKey(direct) === convKey) return false;
+    const message = item.message ?? (item.cardKey ? await store.get<OutboundMessage>(keys.cardContent(item.cardKey, convKey)) : undefined);
+    if (!message) return false;
+    const writes = enqueueWrites({ kind: 'post', conversation: direct, message });
+    await store.batch(writes, { once: keys.outboxIdem(`reroute:${item.id}`), onceTtlMs: IDEM_TTL_MS });
+    await store.batch([{ op: 'zrem', key: keys.outboxQueue(convKey), member: item.id }, { op: 'delete', key: keys.outboxItem(item.id) }]);
+    metric('aftercare_outbox_rerouted_total', { platform: item.conversation.platform });
+    log.warn('personal notice refused by its conversation; sent to the person’s direct conversation instead', { id: item.id, conversation: convKey, error: e });
+    queued(direct);
+    return true;
   }
 
   /** Starts a sender for every due conversation not already being sent. Cost: the due conversations, not the queued pushes. */
@@ -334,23 +393,33 @@ export function createOutbox(options: OutboxOptions) {
     adapter(platform: Platform) {
       return adapters.get(platform);
     },
+    /** Who decides where a refused personal notice goes and which subscription a refusal breaks. */
+    onRefusal(handlers: RefusalHandlers) {
+      refusals = handlers;
+    },
+    /** Whether the bot can post in `conversation` (its adapter's check; reachable when it has none). */
+    async checkDestination(conversation: ConversationRef): Promise<DestinationCheck> {
+      const adapter = adapters.get(conversation.platform);
+      if (!adapter?.checkDestination) return { ok: true };
+      return adapter.checkDestination(conversation);
+    },
     /**
      * Queues a new message. With `idempotencyKey` (by default the delivery's effect key, when a
      * delivery is being processed), a second call with the same key does nothing. The push is
      * marked queued only after it is stored: a run that died in between stores it again under the
      * same id, which replaces the first copy.
      */
-    async post(conversation: ConversationRef, message: OutboundMessage, idempotencyKey?: string, cardKey?: string): Promise<boolean> {
-      return this.postAll([{ conversation, message, cardKey }], idempotencyKey);
+    async post(conversation: ConversationRef, message: OutboundMessage, idempotencyKey?: string, cardKey?: string, pushMeta: PushMeta = {}): Promise<boolean> {
+      return this.postAll([{ conversation, message, cardKey, ...pushMeta }], idempotencyKey);
     },
     /**
      * Queues several messages (to one or more conversations) as one unit, with `alongside` — the
      * writes of what the messages show (a survey they ask) — in the same batch: all or nothing,
      * once per idempotency key (by default the delivery's effect key).
      */
-    async postAll(messages: Array<{ conversation: ConversationRef; message: OutboundMessage; cardKey?: string }>, idempotencyKey?: string, alongside: Write[] = []): Promise<boolean> {
+    async postAll(messages: Array<{ conversation: ConversationRef; message: OutboundMessage; cardKey?: string } & PushMeta>, idempotencyKey?: string, alongside: Write[] = []): Promise<boolean> {
       const key = idempotencyKey ?? effectKey('push');
-      const writes = messages.flatMap((m) => enqueueWrites({ kind: 'post', conversation: m.conversation, message: m.message, cardKey: m.cardKey }));
+      const writes = messages.flatMap((m) => enqueueWrites({ kind: 'post', conversation: m.conversation, message: m.message, cardKey: m.cardKey, ...meta(m) }));
       if (!(await store.batch([...alongside, ...writes], key ? { once: keys.outboxIdem(key), onceTtlMs: IDEM_TTL_MS } : {}))) return false;
       for (const m of messages) queued(m.conversation);
       return true;
@@ -359,11 +428,11 @@ export function createOutbox(options: OutboxOptions) {
      * Shows `message` as the card `cardKey` in `conversation`: posted the first time, updated in
      * place afterwards. Rapid updates coalesce into one send of the latest content.
      */
-    async upsert(conversation: ConversationRef, cardKey: string, message: OutboundMessage): Promise<void> {
+    async upsert(conversation: ConversationRef, cardKey: string, message: OutboundMessage, pushMeta: PushMeta = {}): Promise<void> {
       const convKey = conversationKey(conversation);
       const content: Write = { op: 'set', key: keys.cardContent(cardKey, convKey), value: message };
       // Not queued yet: store the content and queue the push together. Queued: the push will read this content.
-      const fresh = await store.batch(enqueueWrites({ kind: 'upsert', conversation, cardKey }), { always: [content], once: keys.cardQueued(cardKey, convKey), onceTtlMs: QUEUED_MARK_MS });
+      const fresh = await store.batch(enqueueWrites({ kind: 'upsert', conversation, cardKey, ...meta(pushMeta) }), { always: [content], once: keys.cardQueued(cardKey, convKey), onceTtlMs: QUEUED_MARK_MS });
       if (fresh) queued(conversation);
     },
     /** Where a card was posted in a conversation, if it was. */

@@ -7,10 +7,12 @@ import { createAuditLog } from './audit/service.js';
 import { createBackups } from './backups/service.js';
 import type { ServiceDeps } from './deps.js';
 import { createDigest } from './digest/service.js';
-import { createDirectory } from './directory/service.js';
+import { createDirectory, TOPICS, type Directory, type Topic } from './directory/service.js';
+import { conversationKey } from '../core/ports.js';
+import type { ConversationRef } from '../core/types.js';
 import { createEscalation, respondTimerId } from './escalation.js';
 import { createFaq } from './faq/service.js';
-import { createNotify } from './notify.js';
+import { createNotify, type Notify } from './notify.js';
 import { createReleases } from './releases/service.js';
 import { createSurveys } from './surveys/service.js';
 import { createTickets } from './tickets/service.js';
@@ -56,6 +58,7 @@ export function createServices(options: ServicesOptions) {
     },
   });
   escalation.attach({ tickets, alerts });
+  wireRefusals(outbox, directory, notify, options.config);
   const releases = createReleases(deps, audit);
 
   return {
@@ -82,3 +85,37 @@ export function createServices(options: ServicesOptions) {
   };
 }
 export type Services = ReturnType<typeof createServices>;
+
+/**
+ * What happens when a platform refuses a push for good: a personal notice goes to the person's
+ * direct conversation with the bot (the one they used, else one the platform can open from their
+ * id); a subscription's conversation is marked broken and the deployment's admins on that
+ * platform (AFTERCARE_ADMINS) are told once, in their direct conversation.
+ */
+function wireRefusals(outbox: Outbox, directory: Directory, notify: Notify, config: AppConfig): void {
+  async function directConversation(person: string, like: ConversationRef): Promise<ConversationRef | undefined> {
+    const known = await directory.directConversation(person);
+    if (known) return known;
+    const prefix = `${like.platform}:`;
+    if (!person.startsWith(prefix)) return undefined;
+    return outbox.adapter(like.platform)?.directTo?.(person.slice(prefix.length), like);
+  }
+  outbox.onRefusal({
+    directConversation,
+    async subscriptionBroken(conversation, topic, error) {
+      if (!(TOPICS as readonly string[]).includes(topic)) return;
+      if (!(await directory.markBroken(conversation, topic as Topic, error))) return;
+      const convKey = conversationKey(conversation);
+      for (const admin of config.admins.filter((a) => a.startsWith(`${conversation.platform}:`))) {
+        const dm = await directConversation(admin, conversation);
+        if (!dm) continue;
+        const locale = await directory.preferredLocale(admin);
+        await notify.toConversation(
+          dm,
+          (c) => ({ text: c.t('destination.broken', { conversation: conversation.channelId, error, topic }) }),
+          { idempotencyKey: `broken:${convKey}:${topic}:${admin}:${Date.now()}`, ...(locale ? { locale } : {}) },
+        );
+      }
+    },
+  });
+}

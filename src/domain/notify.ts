@@ -3,7 +3,7 @@ import { translator, type KeysUnder } from '../core/i18n.js';
 import { conversationKey } from '../core/ports.js';
 import type { ConversationRef, Locale, OutboundMessage } from '../core/types.js';
 import type { AppConfig } from '../config.js';
-import type { Outbox } from '../delivery/outbox.js';
+import type { Outbox, PushMeta } from '../delivery/outbox.js';
 import { alertCard } from './alerts/cards.js';
 import type { Alert, AlertChange } from './alerts/service.js';
 import type { CardContext } from './cards.js';
@@ -72,17 +72,18 @@ export function createNotify(deps: NotifyDeps) {
   async function toConversation(
     conv: ConversationRef,
     build: (c: CardContext) => OutboundMessage,
-    push: { cardKey?: string; idempotencyKey?: string; locale?: Locale; channelLocale?: { locale?: Locale } } = {},
+    push: { cardKey?: string; idempotencyKey?: string; locale?: Locale; channelLocale?: { locale?: Locale } } & PushMeta = {},
   ): Promise<void> {
     const msg = await messageFor(conv, build, push.locale, push.channelLocale);
-    if (push.cardKey) await outbox.upsert(conv, push.cardKey, msg);
-    else await outbox.post(conv, msg, push.idempotencyKey);
+    const meta: PushMeta = { ...(push.topic ? { topic: push.topic } : {}), ...(push.person ? { person: push.person } : {}) };
+    if (push.cardKey) await outbox.upsert(conv, push.cardKey, msg, meta);
+    else await outbox.post(conv, msg, push.idempotencyKey, undefined, meta);
   }
 
   /** Pushes to every conversation subscribed to `topic` (for `system`): the card `cardKey`, or a post once per `idem`. */
   async function toSubscribers(topic: Topic, system: string | undefined, build: (c: CardContext) => OutboundMessage, cardKey?: string, idem?: string): Promise<void> {
     for (const { conversation: conv, locale } of await directory.audience(topic, system)) {
-      await toConversation(conv, build, { cardKey, idempotencyKey: idem ? `${idem}:${conv.platform}:${conv.channelId}` : undefined, channelLocale: { locale } });
+      await toConversation(conv, build, { cardKey, idempotencyKey: idem ? `${idem}:${conv.platform}:${conv.channelId}` : undefined, channelLocale: { locale }, topic });
     }
   }
 
@@ -145,7 +146,8 @@ export function createNotify(deps: NotifyDeps) {
     }
     // What the reporter hears: a notice of the change, and after a resolution the CSAT survey,
     // queued together with the survey itself.
-    const toTell: Array<{ conversation: ConversationRef; message: OutboundMessage }> = [];
+    // Each is the reporter's own: refused by its conversation, it goes to their direct conversation.
+    const toTell: Array<{ conversation: ConversationRef; message: OutboundMessage; person: string }> = [];
     const noticeKey = REPORTER_NOTICES[change];
     if (noticeKey && by !== ticket.reporter && (change !== 'comment' || last.staff)) {
       const notice = (c: CardContext): OutboundMessage => ({
@@ -158,14 +160,14 @@ export function createNotify(deps: NotifyDeps) {
           severity: ticket.severity,
         }),
       });
-      toTell.push({ conversation: ticket.reporterConversation, message: await messageFor(ticket.reporterConversation, notice, ticket.reporterLocale) });
+      toTell.push({ conversation: ticket.reporterConversation, message: await messageFor(ticket.reporterConversation, notice, ticket.reporterLocale), person: ticket.reporter });
     }
     let survey: Write[] = [];
     if (change === 'resolved') {
       const csat = await surveys.draftCsat(ticket.id, ticket.reporter, ticket.org, by);
       survey = csat.writes;
       const conversation = (await directory.directConversation(ticket.reporter)) ?? ticket.reporterConversation;
-      toTell.push({ conversation, message: await messageFor(conversation, (c) => surveyCard(csat.survey, c, ticket.title), ticket.reporterLocale) });
+      toTell.push({ conversation, message: await messageFor(conversation, (c) => surveyCard(csat.survey, c, ticket.title), ticket.reporterLocale), person: ticket.reporter });
     }
     if (toTell.length) await outbox.postAll(toTell, `tkt:${ticket.id}:${step}:reporter`, survey);
   }

@@ -80,6 +80,8 @@ describe('every command refuses what it must, in both languages, and changes not
   it('refuses a survey answer from someone the CSAT was not sent to, and an out-of-range score', async () => {
     await h.run('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.0');
     const svy = (await h.services.surveys.pendingFor('playground:alice'))[0]!;
+    // A click carries no locale: alice's last one seen counts (the rows above left it Chinese).
+    await h.run('alice', 'support-acme', '/aftercare help', 'en');
     const before = await auditSize();
     expect((await h.click('zed', 'support-acme', 'survey.answer', `${svy.id}:5`)).messages[0]!.text).toMatch(/sent to someone else/);
     expect((await h.click('alice', 'support-acme', 'survey.answer', `${svy.id}:9`)).messages[0]!.text).toMatch(/from 1 to 5/);
@@ -92,7 +94,7 @@ describe('every command refuses what it must, in both languages, and changes not
       throw new Error('disk on fire');
     };
     try {
-      const reply = await h.run('alice', 'support-acme', '/faq password');
+      const reply = await h.run('alice', 'support-acme', '/faq password', 'en');
       const id = /reference (\w+)/.exec(reply.messages[0]!.text)?.[1];
       expect(id).toBeDefined();
       expect(h.log.lines.some((l) => l.level === 'error' && l.correlationId === id && JSON.stringify(l).includes('disk on fire'))).toBe(true);

@@ -34,6 +34,8 @@ export interface FakeOpenApi {
   patched(): Array<{ message_id: string; content: Record<string, unknown> }>;
   /** Images uploaded through im/v1/images: the form's image_type, the key answered, and about how many bytes followed the PNG signature. */
   uploads(): Array<{ image_type: string; image_key: string; bytes: number; contentType: string }>;
+  /** Replies to a message (`im/v1/messages/:id/reply`), in order. */
+  replies(): Array<{ parent_id: string; reply_in_thread: boolean; content: Record<string, unknown>; message_id: string }>;
   tokenRequests(): number;
   failNext(match: (r: Recorded) => boolean, answer: CannedAnswer, times?: number): void;
   /**
@@ -44,10 +46,12 @@ export interface FakeOpenApi {
   close(): Promise<void>;
 }
 
-export async function startFakeOpenApi(): Promise<FakeOpenApi> {
+/** `botOpenId`: what bot/v3/info answers (default FAKE_BOT_OPEN_ID). */
+export async function startFakeOpenApi(options: { botOpenId?: string } = {}): Promise<FakeOpenApi> {
   const requests: Recorded[] = [];
   const created: Array<{ receive_id: string; receive_id_type: string; content: Record<string, unknown>; message_id: string }> = [];
   const patched: Array<{ message_id: string; content: Record<string, unknown> }> = [];
+  const replies: Array<{ parent_id: string; reply_in_thread: boolean; content: Record<string, unknown>; message_id: string }> = [];
   const byUuid = new Map<string, string>();
   const uploads: Array<{ image_type: string; image_key: string; bytes: number; contentType: string }> = [];
   const canned: Array<{ match: (r: Recorded) => boolean; answer: CannedAnswer; left: number }> = [];
@@ -97,7 +101,7 @@ export async function startFakeOpenApi(): Promise<FakeOpenApi> {
         return;
       }
       if (rec.path === '/open-apis/bot/v3/info') {
-        reply(200, { code: 0, msg: 'ok', bot: { open_id: FAKE_BOT_OPEN_ID, app_name: 'aftercare', activate_status: 2 } });
+        reply(200, { code: 0, msg: 'ok', bot: { open_id: options.botOpenId ?? FAKE_BOT_OPEN_ID, app_name: 'aftercare', activate_status: 2 } });
         return;
       }
       if (rec.method === 'POST' && rec.path === '/open-apis/im/v1/messages') {
@@ -128,6 +132,15 @@ export async function startFakeOpenApi(): Promise<FakeOpenApi> {
         reply(200, { code: 0, msg: 'success', data: {} });
         return;
       }
+      // POST /open-apis/im/v1/messages/:message_id/reply (a reply, in its thread with reply_in_thread).
+      const replyTo = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/reply$/.exec(rec.path);
+      if (rec.method === 'POST' && replyTo) {
+        const b = body as { content: string; reply_in_thread?: boolean };
+        const messageId = `om_reply${String(++seq).padStart(6, '0')}`;
+        replies.push({ parent_id: replyTo[1]!, reply_in_thread: b.reply_in_thread === true, content: JSON.parse(b.content) as Record<string, unknown>, message_id: messageId });
+        reply(200, { code: 0, msg: 'success', data: { message_id: messageId, parent_id: replyTo[1], thread_id: 'omt_fake' } });
+        return;
+      }
       reply(404, { code: 404, msg: `fake open API has no ${rec.method} ${rec.path}` });
     });
   });
@@ -139,6 +152,7 @@ export async function startFakeOpenApi(): Promise<FakeOpenApi> {
     created: () => created,
     patched: () => patched,
     uploads: () => uploads,
+    replies: () => replies,
     tokenRequests: () => requests.filter((r) => r.path === '/open-apis/auth/v3/tenant_access_token/internal').length,
     failNext(match, answer, times = 1) {
       canned.push({ match, answer, left: times });

@@ -43,6 +43,10 @@ class ScriptedCore implements CoreApi {
   async conversation(key: string) {
     return this.remembered.get(key);
   }
+  async rememberAlias() {}
+  async aliasOf() {
+    return undefined;
+  }
 }
 
 let fake: FakeOpenApi;

@@ -40,6 +40,11 @@ export interface FakeSlack {
   locales: Map<string, string>;
   /** The WebSocket URL apps.connections.open answers with (Socket Mode); unset, it answers ok:false. */
   socketModeUrl?: string;
+  /**
+   * Channels the bot is not in: chat.postMessage, chat.postEphemeral and conversations.info
+   * answer `channel_not_found` for them, as Slack does for a private channel without the bot.
+   */
+  refused: Set<string>;
   /** Resolves once `predicate(calls)` holds (polls), or rejects after `timeoutMs`. */
   waitFor(predicate: (calls: FakeCall[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -66,10 +71,18 @@ function safeJson(v: string): unknown {
   }
 }
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+export interface FakeSlackOptions {
+  /** The workspace auth.test names (the installation); default the recorded fixture's. */
+  team?: string;
+  /** The bot user auth.test names; default the recorded fixture's. */
+  botUserId?: string;
+}
+
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const calls: FakeCall[] = [];
   const scripts = new Map<string, ScriptedResponse[]>();
   const locales = new Map<string, string>();
+  const refused = new Set<string>();
   let seq = 0;
 
   const defaults = (method: string, body: Record<string, unknown>): ScriptedResponse => {
@@ -77,7 +90,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const ts = `1700000000.${String(seq).padStart(6, '0')}`;
     switch (method) {
       case 'auth.test':
-        return { body: web['auth.test'] };
+        return { body: { ...web['auth.test'], ...(options.team ? { team_id: options.team } : {}), ...(options.botUserId ? { user_id: options.botUserId } : {}) } };
+      case 'conversations.info':
+        // A channel the bot is in (script a `channel_not_found` for one it is not in, as Slack answers for a private one).
+        return { body: { ok: true, channel: { id: body.channel, is_channel: true, is_private: false, is_member: true } } };
       case 'chat.postMessage': {
         const channel = String(body.channel ?? '');
         return { body: { ...web['chat.postMessage'], channel: channel.startsWith('U') ? `D${channel.slice(1)}` : channel, ts, message: { text: body.text, ts } } };
@@ -115,7 +131,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       const queue = scripts.get(method) ?? [];
       const index = queue.findIndex((r) => !r.when || r.when(body));
       const scripted = index >= 0 ? queue.splice(index, 1)[0] : undefined;
-      const answer = scripted ?? defaults(method, body);
+      const notIn = /^(chat\.postMessage|chat\.postEphemeral|conversations\.info)$/.test(method) && refused.has(String(body.channel ?? ''));
+      const answer = scripted ?? (notIn ? { body: { ok: false, error: 'channel_not_found' } } : defaults(method, body));
       const status = answer.status ?? 200;
       calls.push({ method, body, headers: req.headers, status, response: answer.body, at: Date.now() });
       const payload = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? { ok: true });
@@ -136,6 +153,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       scripts.set(method, [...(scripts.get(method) ?? []), ...responses]);
     },
     locales,
+    refused,
     async waitFor(predicate, timeoutMs = 5000) {
       const until = Date.now() + timeoutMs;
       while (!predicate(calls)) {

@@ -50,6 +50,8 @@ function scriptedCore(): ScriptedCore {
     localeFor: async () => 'en',
     rememberConversation: async () => undefined,
     conversation: async () => undefined,
+    rememberAlias: async () => undefined,
+    aliasOf: async () => undefined,
   };
   return core;
 }
@@ -62,7 +64,7 @@ let url: string;
 const handedOver: Array<{ conversation: ConversationRef; messages: OutboundMessage[] }> = [];
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
+  fake = await startFakeSlack({ team: 'T1' }); // the installation's workspace, as the payloads name it
   core = scriptedCore();
   module = await createSlackModule(
     { botToken: 'xoxb-module-test', signingSecret: SECRET, apiUrl: fake.apiUrl },
@@ -281,7 +283,8 @@ describe('Slack module over HTTP', () => {
       expect.objectContaining({ response_type: 'ephemeral', replace_original: false, text: 'SUP-3 acknowledged.' }),
     ]);
     expect(fake.calls.filter((c) => c.method.startsWith('chat.'))).toEqual([]);
-    expect(core.processed[0]!.conversation).toEqual({ platform: 'slack', tenantId: 'T111', channelId: 'D0TWO' });
+    // Keyed under the installation's workspace (auth.test: T1), whatever team the payload names.
+    expect(core.processed[0]!.conversation).toEqual({ platform: 'slack', tenantId: 'T1', channelId: 'D0TWO' });
   });
 
   it('answers a modal submitted from a DM between people in the user’s own DM with the bot', async () => {
@@ -293,7 +296,8 @@ describe('Slack module over HTTP', () => {
     expect((await sendSigned(url, SECRET, { payload: body })).status).toBe(200);
     await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'));
     expect(fake.callsTo('chat.postMessage').map((c) => c.body.channel)).toEqual(['W111']);
-    expect(core.processed[0]!.conversation).toEqual({ platform: 'slack', tenantId: 'T111', channelId: 'D0TWO' });
+    // Keyed under the installation's workspace (auth.test: T1), whatever team the payload names.
+    expect(core.processed[0]!.conversation).toEqual({ platform: 'slack', tenantId: 'T1', channelId: 'D0TWO' });
   });
 
   it('learns the bot’s own DM from a message.im event and answers later commands there as direct, without asking Slack', async () => {

@@ -96,7 +96,7 @@ async function ticketCount(): Promise<number> {
 }
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
+  fake = await startFakeSlack({ team: TEAM }); // the installation's workspace (auth.test)
   dir = mkdtempSync(join(tmpdir(), 'aftercare-slack-wire-'));
   app = await startApp(
     loadConfig({
@@ -249,6 +249,7 @@ describe('aftercare on Slack (wire)', () => {
 
     const mention = payload<Record<string, unknown> & { event: Record<string, unknown> }>('app_mention');
     mention.team_id = TEAM;
+    mention.authorizations = [{ team_id: TEAM, user_id: 'U0BOT', is_bot: true, is_enterprise_install: false }];
     mention.event_id = `Ev${Date.now()}`;
     mention.event = { ...mention.event, user: CUSTOMER, channel: ACME, text: '<@U0BOT> issue Mention report retried' };
     expect((await send({ json: mention })).status).toBe(200);

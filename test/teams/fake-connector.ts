@@ -53,6 +53,16 @@ export class FakeConnector {
           return;
         }
         const path = (req.url ?? '').split('?')[0]!;
+        // TeamsInfo.getMember: GET v3/conversations/{conversationId}/members/{userId}.
+        const member = /\/v3\/conversations\/([^/]+)\/members\/([^/]+)$/.exec(path);
+        if (req.method === 'GET' && member) {
+          const userId = decodeURIComponent(member[2]!);
+          this.memberLookups.push(userId);
+          const found = this.members.get(userId);
+          res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(found ?? { error: { code: 'MemberNotFoundInConversation', message: 'not found' } }));
+          return;
+        }
         const m = /\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(path);
         let body: Record<string, unknown> = {};
         try {
@@ -80,6 +90,11 @@ export class FakeConnector {
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/amer/`;
     return this;
   }
+
+  /** Members the connector knows (by `29:` id), as TeamsInfo.getMember returns them. */
+  readonly members = new Map<string, { id: string; name: string; aadObjectId: string; userPrincipalName?: string }>();
+  /** `29:` ids looked up through getMember, in order. */
+  readonly memberLookups: string[] = [];
 
   /** Requests answered with a scripted failure. */
   readonly failed: Array<{ status: number; path: string }> = [];

@@ -33,4 +33,11 @@ export class StubCore implements CoreApi {
   async conversation(key: string): Promise<ConversationRef | undefined> {
     return this.remembered.get(key);
   }
+  readonly aliases = new Map<string, string>();
+  async rememberAlias(alias: string, user: string): Promise<void> {
+    this.aliases.set(alias, user);
+  }
+  async aliasOf(alias: string): Promise<string | undefined> {
+    return this.aliases.get(alias);
+  }
 }

@@ -279,6 +279,17 @@ export const en = {
   'backup.state.incomplete': 'last backup incomplete',
   'backup.reason': 'Reason: {reason}',
   'backup.unchanged': 'unchanged, previous backup current',
+
+  // Chat input and destinations (issue 14): options written wrongly, files without a command, channels the bot cannot post in.
+  'input.key_syntax': '“{token}” looks like the option {key}, but it is not written {key}:<value>. Nothing was done: write it as {key}:<value> (for example sev:S1) and send the command again.',
+  'input.attachment_only': 'I got your file, but no command with it. Send the command in the same message as the file (for example “issue Export fails” with a screenshot), or type help.',
+  'destination.cannot_subscribe': 'I cannot post in this conversation, so it was not subscribed to {topic}. {how} Then run /aftercare subscribe {topic} here again.',
+  'destination.cannot_bind': 'I cannot post in this conversation, so it was not linked to organisation "{org}". {how} Then run /aftercare org {org} here again.',
+  'destination.invite.slack': 'Invite me first: type /invite @aftercare in this channel (or channel details → Integrations → Add apps).',
+  'destination.invite.teams': 'Add the aftercare app to this team or chat first (… → Manage apps / Add an app).',
+  'destination.invite.feishu': 'Add the aftercare bot to this group first (group settings → Bots → Add bot).',
+  'destination.invite.playground': 'Open this channel in the playground first.',
+  'destination.broken': '⚠️ I can no longer post in {conversation} ({error}): its {topic} subscription is paused and its pushes are kept out of the queue. Invite me back there and run /aftercare subscribe {topic} in it again.',
 } as const;
 
 export type MessageKey = keyof typeof en;

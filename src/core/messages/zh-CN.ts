@@ -281,4 +281,15 @@ export const zhCN: Record<MessageKey, string> = {
   'backup.state.incomplete': '最近一次备份不完整',
   'backup.reason': '原因：{reason}',
   'backup.unchanged': '无变化，沿用上一次备份',
+
+  // 聊天输入与目标会话（issue 14）
+  'input.key_syntax': '“{token}”看起来是选项 {key}，但没有写成 {key}:<值>。未做任何操作：请写成 {key}:<值>（例如 sev:S1）后重新发送命令。',
+  'input.attachment_only': '已收到你的文件，但消息里没有命令。请把命令和文件放在同一条消息里（例如带截图发送“issue 导出失败”），或发送 help。',
+  'destination.cannot_subscribe': '我无法在此会话中发消息，因此未订阅 {topic}。{how}然后在这里重新运行 /aftercare subscribe {topic}。',
+  'destination.cannot_bind': '我无法在此会话中发消息，因此未关联到组织 "{org}"。{how}然后在这里重新运行 /aftercare org {org}。',
+  'destination.invite.slack': '请先邀请我：在此频道输入 /invite @aftercare（或在频道详情 → 集成 → 添加应用）。',
+  'destination.invite.teams': '请先把 aftercare 应用添加到此团队或聊天（… → 管理应用 / 添加应用）。',
+  'destination.invite.feishu': '请先把 aftercare 机器人添加到此群（群设置 → 群机器人 → 添加机器人）。',
+  'destination.invite.playground': '请先在 playground 中打开此频道。',
+  'destination.broken': '⚠️ 我已无法在 {conversation} 中发消息（{error}）：其 {topic} 订阅已暂停，推送不再排队。请重新邀请我，并在那里再次运行 /aftercare subscribe {topic}。',
 };

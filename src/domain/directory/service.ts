@@ -21,11 +21,22 @@ export interface Subscription {
 /** A subscription as its topic's list keeps it: with the conversation's language, kept in step by `setLocale`. */
 export interface StoredSubscription extends Subscription {
   locale?: Locale;
+  /**
+   * Set when the platform refused a push to this conversation for good (the bot was removed, the
+   * channel archived): pushes skip it until an admin subscribes the conversation again.
+   */
+  broken?: { at: number; error: string };
 }
 
 interface UserProfile {
   displayName?: string;
+  /** Set with `/aftercare lang`: wins over everything. */
   locale?: Locale;
+  /**
+   * The platform locale last seen in a payload, for the payloads that carry none (a Slack
+   * slash command, a Feishu event, another client of the same person).
+   */
+  seenLocale?: Locale;
   /** Last customer organisation the user was seen in (for direct chats). */
   org?: string;
   /** The user's direct conversation with the bot, when known. */
@@ -63,17 +74,23 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     async identify(actor: Actor, conversation: ConversationRef): Promise<Identity> {
       const user = userKey(actor);
       const convKey = conversationKey(conversation);
+      // What was granted to the person under another id of theirs (a Teams 29: id mentioned before their aadObjectId was known).
+      const aliasKeys = (actor.aliases ?? []).map((a) => userKey({ platform: actor.platform, id: a }));
       // One read for everything identity needs.
-      const [storedRole, binding, stored, convLocale] = await store.getMany<unknown>([keys.role(user), keys.binding(convKey), keys.userProfile(user), keys.channelLocale(convKey)]);
-      const granted: Role | undefined = config.admins.includes(user) ? 'admin' : (storedRole as Role | undefined);
+      const [storedRole, binding, stored, convLocale, ...aliasRoles] = await store.getMany<unknown>([keys.role(user), keys.binding(convKey), keys.userProfile(user), keys.channelLocale(convKey), ...aliasKeys.map((a) => keys.role(a))]);
+      const roleHeld = (storedRole ?? aliasRoles.find((r) => r !== undefined)) as Role | undefined;
+      const granted: Role | undefined = config.admins.includes(user) || aliasKeys.some((a) => config.admins.includes(a)) ? 'admin' : roleHeld;
       const prof = (stored as UserProfile | undefined) ?? {};
-      const locale = prof.locale ?? (convLocale as Locale | undefined) ?? normalizeLocale(actor.locale) ?? config.locale;
+      const platformLocale = normalizeLocale(actor.locale);
+      const locale = prof.locale ?? (convLocale as Locale | undefined) ?? platformLocale ?? prof.seenLocale ?? config.locale;
       let org = binding as string | undefined;
       const changes: Partial<UserProfile> = {};
       if (org && prof.org !== org) changes.org = org;
       if (!binding && conversation.direct) org = prof.org;
-      if (conversation.direct && JSON.stringify(prof.direct) !== JSON.stringify(conversation)) changes.direct = conversation;
+      if (conversation.direct && JSON.stringify(prof.direct) !== JSON.stringify(conversation)) changes.direct = { ...conversation, replyTo: undefined };
       if (actor.displayName && prof.displayName !== actor.displayName) changes.displayName = actor.displayName;
+      // Remembered for the next payload that names no locale (another client, a Slack slash command).
+      if (platformLocale && prof.seenLocale !== platformLocale) changes.seenLocale = platformLocale;
       if (Object.keys(changes).length) await store.set(keys.userProfile(user), { ...prof, ...changes });
       const role: Role = granted ?? (org ? 'customer' : 'guest');
       return { role, org, locale };
@@ -81,13 +98,24 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     async role(user: string): Promise<Role> {
       return (await grantedRole(user)) ?? 'customer';
     },
-    async setRole(by: string, user: string, role: Role): Promise<void> {
+    /** The person's user key for any id of theirs (a Teams `29:` id → `teams:<aadObjectId>` once the pair is known). */
+    async canonical(user: string): Promise<string> {
+      return (await store.get<string>(keys.userAlias(user))) ?? user;
+    },
+    async setRole(by: string, given: string, role: Role): Promise<void> {
+      const user = await this.canonical(given);
       const before = await store.get<Role>(keys.role(user));
       await store.set(keys.role(user), role);
       await audit.record(by, 'role.set', user, before, role);
     },
+    /** The language the user set with `/aftercare lang`, if any. */
     async userLocale(user: string): Promise<Locale | undefined> {
       return (await profile(user)).locale;
+    },
+    /** The language to write to the user in outside a conversation: their setting, else the platform locale last seen. */
+    async preferredLocale(user: string): Promise<Locale | undefined> {
+      const p = await profile(user);
+      return p.locale ?? p.seenLocale;
     },
     async displayName(user: string): Promise<string> {
       return (await profile(user)).displayName ?? user.split(':').slice(1).join(':');
@@ -136,12 +164,30 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     async conversationLocale(conversation: ConversationRef): Promise<Locale> {
       return (await store.get<Locale>(keys.channelLocale(conversationKey(conversation)))) ?? config.locale;
     },
+    /**
+     * Marks `topic`'s subscriptions of `conversation` broken; true when they were not already
+     * (so the admins are told once).
+     */
+    async markBroken(conversation: ConversationRef, topic: Topic, error: string): Promise<boolean> {
+      const convKey = conversationKey(conversation);
+      let changed = false;
+      await changeSubscriptions(topic, async (list) =>
+        list.map((s) => {
+          if (conversationKey(s.conversation) !== convKey || s.broken) return s;
+          changed = true;
+          return { ...s, broken: { at: deps.now(), error } };
+        }),
+      audit.entry('aftercare', 'subscription.broken', convKey, undefined, { topic, error }));
+      return changed;
+    },
     async subscribe(by: string, sub: Subscription): Promise<void> {
       const convKey = conversationKey(sub.conversation);
+      // Pushes go to the conversation's top level, whatever thread the command was typed in.
+      const { replyTo: _thread, ...conversation } = sub.conversation;
       await changeSubscriptions(sub.topic, async (list) => {
         const locale = await store.get<Locale>(keys.channelLocale(convKey));
         const rest = list.filter((s) => !(conversationKey(s.conversation) === convKey && (s.system === sub.system || sameSystem(s.system, sub.system))));
-        return [...rest, { ...sub, locale }];
+        return [...rest, { ...sub, conversation, locale }];
       }, audit.entry(by, 'subscribe', convKey, undefined, { topic: sub.topic, system: sub.system }));
     },
     async unsubscribe(by: string, conversation: ConversationRef, topic: Topic): Promise<number> {
@@ -163,6 +209,7 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       const list = (await store.get<StoredSubscription[]>(keys.topicSubscribers(topic))) ?? [];
       const seen = new Set<string>();
       return list.filter((s) => {
+        if (s.broken) return false;
         if (s.system !== undefined && system !== undefined && !sameSystem(s.system, system)) return false;
         const k = conversationKey(s.conversation);
         if (seen.has(k)) return false;

@@ -14,7 +14,7 @@ export async function sendSurveyCampaign(services: Services, templateName: strin
   if (targets.length === 0) throw new AppError('invalid_argument', 'error.no_survey_subscribers');
   const survey = await services.surveys.createCampaign(template, targets, by);
   for (const conv of targets) {
-    await services.toConversation(conv, (c) => surveyCard(survey, c), { idempotencyKey: `survey:${survey.id}:${conv.platform}:${conv.channelId}` });
+    await services.toConversation(conv, (c) => surveyCard(survey, c), { idempotencyKey: `survey:${survey.id}:${conv.platform}:${conv.channelId}`, topic: 'surveys' });
   }
   return survey;
 }
