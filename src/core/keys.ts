@@ -89,4 +89,9 @@ export const keys = {
   lock: (name: string) => `lock:${name}`,
   hookDelivery: (hook: string, key: string) => `hook:${hook}:${key}`,
   cronRun: (key: string) => `cron:${key}`,
+  // SLA contracts and survey recipients (issue 15)
+  /** An organisation's SLA contract (targets, business hours, zone, holidays). */
+  slaContract: (org: string) => `sla:contract:${org}`,
+  /** Who a survey campaign was sent to: conversation keys and user keys allowed to answer it. */
+  surveyRecipients: (id: string) => `survey:${id}:recipients`,
 } as const;

@@ -75,7 +75,9 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       if (actor.displayName && prof.displayName !== actor.displayName) changes.displayName = actor.displayName;
       if (Object.keys(changes).length) await store.set(keys.userProfile(user), { ...prof, ...changes });
       const role: Role = granted ?? (org ? 'customer' : 'guest');
-      return { role, org, locale };
+      // A customer organisation's readers see times in its contract's zone.
+      const timezone = org ? (await store.get<{ timezone?: string }>(keys.slaContract(org)))?.timezone : undefined;
+      return { role, org, locale, ...(timezone ? { timezone } : {}) };
     },
     async role(user: string): Promise<Role> {
       return (await grantedRole(user)) ?? 'customer';
