@@ -53,5 +53,6 @@ export function reporterNotice(t: Translate, ticket: Ticket, change: TicketChang
     default:
       return undefined;
   }
-  return parts.filter((p): p is string => Boolean(p)).join(' ');
+  // Sentences follow each other with a space, except after a Chinese full stop (no spaces in Chinese prose).
+  return parts.filter((p): p is string => Boolean(p)).reduce((text, p) => (text ? `${text}${text.endsWith('。') ? '' : ' '}${p}` : p), '');
 }
