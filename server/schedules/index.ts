@@ -57,8 +57,8 @@ export function startSchedules(running: Running, config: AppConfig, options: Sch
   if (config.surveyCron) {
     const template = config.surveyTemplate;
     add('survey-campaign', config.surveyCron, async () => {
-      const targets = await services.directory.subscribers('surveys');
-      if (targets.length) await sendSurveyCampaign(services, template, targets, 'system:schedule');
+      // Every customer organisation, in its channels; nothing to do while none is bound.
+      if ((await services.directory.orgs()).length) await sendSurveyCampaign(services, template, {}, 'system:schedule');
     });
   }
   add('backup-check', options.backupCheckCron ?? '*/15 * * * *', () => checkBackups(services));

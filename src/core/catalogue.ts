@@ -87,7 +87,7 @@ export const declarations = {
     description: 'command.survey',
     verbs: [
       { verb: '', permission: 'customer', usage: '', example: 'example.survey' },
-      { verb: 'send', permission: 'manager', usage: '<csat|nps|template> [here]', example: 'example.survey.send' },
+      { verb: 'send', permission: 'manager', usage: '<csat|nps|template> [here|dm] [org:<name>]', example: 'example.survey.send' },
       { verb: 'results', permission: 'manager', usage: '[SVY-n]' },
       { verb: 'template', permission: 'manager', usage: '<name> <question>' },
     ],

@@ -92,6 +92,6 @@ export const keys = {
   // SLA contracts and survey recipients (issue 15)
   /** An organisation's SLA contract (targets, business hours, zone, holidays). */
   slaContract: (org: string) => `sla:contract:${org}`,
-  /** Who a survey campaign was sent to: conversation keys and user keys allowed to answer it. */
-  surveyRecipients: (id: string) => `survey:${id}:recipients`,
+  /** People seen in an organisation's channels (user keys): survey campaigns count their response rate against them. */
+  orgPeople: (org: string) => `idx:org:${org}:people`,
 } as const;

@@ -43,12 +43,11 @@ async function command(user: string, channel: string, cmd: string, text: string)
     channel_name: channel.toLowerCase(),
     user_id: user,
     user_name: user.toLowerCase(),
-    command,
+    command: cmd,
     text,
     response_url: fake.responseUrl(name),
     trigger_id: `${seq}.${Date.now()}.notestrigger`,
   };
-  form.command = cmd;
   const before = fake.calls.length;
   const res = await sendSigned(`${app.url}/slack/events`, SECRET, { form });
   expect(res.status).toBe(200);

@@ -22,7 +22,7 @@ export const en = {
   'example.release-notes.publish': '`/release-notes publish 1.4.2` publishes version 1.4.2 and tells the reporters of the tickets it fixes',
   'example.backup-status': '`/backup-status billing` shows the backups of the billing system',
   'example.survey': '`/survey` shows the surveys waiting for your answer',
-  'example.survey.send': '`/survey send nps here` asks this channel the NPS question',
+  'example.survey.send': '`/survey send nps` asks every customer organisation the NPS question in its channels (`dm`: in its people\'s direct chats; `org:acme`: one organisation)',
   'example.digest': '`/digest month` shows the last month instead of the last week',
   'example.faq': '`/faq reset password` searches the knowledge base',
   'example.faq.add': '`/faq add How do I export a report? | Use Export on the report page.` adds an answer',
@@ -49,7 +49,6 @@ export const en = {
   'error.survey_already_answered': 'You have already answered survey {id}. Thank you!',
   'error.survey_score': 'Please answer with a whole number from {min} to {max}.',
   'error.template_not_found': 'There is no survey template "{name}". Built in: csat, nps.',
-  'error.no_survey_subscribers': 'No channel subscribes to surveys. Use /survey send <template> here, or /aftercare subscribe surveys in a channel.',
   'error.ticket_resolved': 'Ticket {id} is already resolved.',
   'error.ticket_already_acked': 'Ticket {id} is already acknowledged.',
   'error.ticket_not_resolved': 'Ticket {id} is not resolved, so it cannot be reopened.',
@@ -293,6 +292,11 @@ export const en = {
   'error.bad_timezone': 'Unknown time zone. Use an IANA name such as tz:Europe/Berlin or tz:Asia/Shanghai.',
   'error.bad_holidays': 'Holidays are written holidays:2026-12-24,2026-12-25 (real dates, YYYY-MM-DD).',
   'error.missing_org': 'Name the organisation: /aftercare sla <org> ….',
+  // Survey campaigns to customers (issue 15)
+  'error.no_survey_recipients': 'No customer organisation has a channel to send it to. Bind one with /aftercare org <name>, or send it with /survey send <template> here.',
+  'survey.sent_to': 'Survey {id} sent to {n} conversation(s) of {orgs} organisation(s). Its results, with the response rate of each organisation, are kept up to date in the channels subscribed to surveys.',
+  'survey.org_line': '{org}: {responses} of {recipients} ({rate})',
+  'survey.by_org': 'Response rate by organisation',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -24,7 +24,7 @@ export const zhCN: Record<MessageKey, string> = {
   'example.release-notes.publish': '`/release-notes publish 1.4.2` 发布 1.4.2 版本，并通知其修复的工单的报告人',
   'example.backup-status': '`/backup-status billing` 查看 billing 系统的备份',
   'example.survey': '`/survey` 查看等待您回答的调查',
-  'example.survey.send': '`/survey send nps here` 在此频道发送 NPS 调查',
+  'example.survey.send': '`/survey send nps` 在每个客户组织的频道中发起 NPS 调查（`dm`：发到其成员的私聊；`org:acme`：只发给一个组织）',
   'example.digest': '`/digest month` 查看最近一个月（而非一周）的摘要',
   'example.faq': '`/faq 重置密码` 搜索知识库',
   'example.faq.add': '`/faq add 如何导出报表？ | 在报表页面点击“导出”。` 添加一条问答',
@@ -51,7 +51,6 @@ export const zhCN: Record<MessageKey, string> = {
   'error.survey_already_answered': '您已回答过调查 {id}，谢谢！',
   'error.survey_score': '请回答 {min} 到 {max} 之间的整数。',
   'error.template_not_found': '没有名为 "{name}" 的调查模板。内置模板：csat、nps。',
-  'error.no_survey_subscribers': '没有频道订阅调查。请使用 /survey send <模板> here，或在频道中运行 /aftercare subscribe surveys。',
   'error.ticket_resolved': '工单 {id} 已经解决。',
   'error.ticket_already_acked': '工单 {id} 已被确认。',
   'error.ticket_not_resolved': '工单 {id} 尚未解决，无法重新打开。',
@@ -295,4 +294,9 @@ export const zhCN: Record<MessageKey, string> = {
   'error.bad_timezone': '未知时区。请使用 IANA 名称，如 tz:Asia/Shanghai 或 tz:Europe/Berlin。',
   'error.bad_holidays': '节假日写作 holidays:2026-10-01,2026-10-02（真实日期，YYYY-MM-DD）。',
   'error.missing_org': '请指定组织：/aftercare sla <组织> ……',
+  // 面向客户的调查活动（issue 15）
+  'error.no_survey_recipients': '没有可发送的客户组织频道。请先用 /aftercare org <名称> 绑定，或用 /survey send <模板> here 发送到当前频道。',
+  'survey.sent_to': '调查 {id} 已发送到 {orgs} 个组织的 {n} 个会话。结果（含各组织回复率）会在订阅了 surveys 的频道中持续更新。',
+  'survey.org_line': '{org}：{responses} / {recipients}（{rate}）',
+  'survey.by_org': '各组织回复率',
 };
