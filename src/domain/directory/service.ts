@@ -75,8 +75,8 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       if (!binding && conversation.direct) org = prof.org;
       if (conversation.direct && JSON.stringify(prof.direct) !== JSON.stringify(conversation)) changes.direct = conversation;
       if (actor.displayName && prof.displayName !== actor.displayName) changes.displayName = actor.displayName;
-      // Seen in an organisation's channel: one of its people (once per person and organisation).
-      const joins = binding && !prof.seenIn?.includes(binding as string) ? (binding as string) : undefined;
+      // A customer seen in an organisation's channel is one of its people (indexed once per person and organisation).
+      const joins = binding && !granted && !prof.seenIn?.includes(binding as string) ? (binding as string) : undefined;
       if (joins) changes.seenIn = [...(prof.seenIn ?? []), joins];
       if (Object.keys(changes).length) {
         await store.batch([
