@@ -202,7 +202,6 @@ export const en = {
   'survey.csat_lead': 'Your ticket {id} "{title}" was resolved.',
   'survey.scale': 'Scale {min}–{max} · {id}',
   'survey.thanks': 'Thank you for your feedback ({score})!',
-  'survey.sent': 'Survey {id} sent to {n} channel(s).',
   'survey.none': 'No surveys yet.',
   'survey.nothing_pending': 'Nothing waiting for your answer. Thank you!',
   'survey.results_title': 'Results of {id}',

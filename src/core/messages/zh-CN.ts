@@ -204,7 +204,6 @@ export const zhCN: Record<MessageKey, string> = {
   'survey.csat_lead': '您的工单 {id}「{title}」已解决。',
   'survey.scale': '评分 {min}–{max} · {id}',
   'survey.thanks': '感谢您的反馈（{score}）！',
-  'survey.sent': '调查 {id} 已发送到 {n} 个频道。',
   'survey.none': '暂无调查。',
   'survey.nothing_pending': '没有等待您回答的调查，谢谢！',
   'survey.results_title': '{id} 的结果',
