@@ -53,6 +53,25 @@ describe('SLA clocks of tickets', () => {
   const poll = () => h.services.timers.poll(h.services.onTimer);
   const breaches = async (channel: string) => (await h.pushed(channel)).filter((s) => /not been (acknowledged|resolved)/.test(s.message.text));
 
+  it('escalates an unanswered ticket half a response target of business time after the breach, skipping the night', async () => {
+    await h.run('root', 'engineering', '/aftercare sla acme hours:Mon-Fri 09:00-18:00 tz:Europe/Berlin');
+    setClock('2026-11-30T15:50:00Z'); // Monday 16:50 in Berlin
+    await h.run('alice', 'support-acme', '/issue Reports are late sev:S2');
+    setClock('2026-11-30T16:50:00Z'); // 17:50: the 1 h target passed
+    expect(await poll()).toBe(1);
+    expect(await breaches('engineering')).toHaveLength(1);
+    // Half a target (30 min) of business time later: 10 min on Monday, 20 on Tuesday morning.
+    expect(new Date((await h.services.timers.get(respondTimerId('ticket', 'SUP-1')))!.dueAt).toISOString()).toBe('2026-12-01T08:20:00.000Z');
+    setClock('2026-11-30T17:20:00Z'); // Monday 18:20, wall-clock half a target later
+    expect(await poll()).toBe(0);
+    setClock('2026-12-01T08:20:00Z'); // Tuesday 09:20
+    expect(await poll()).toBe(1);
+    const t = await h.services.tickets.get('SUP-1');
+    expect(t.severity).toBe('S1');
+    expect(t.timeline.at(-1)).toMatchObject({ kind: 'auto-escalated' });
+    expect((await h.pushed('escalations')).some((s) => s.message.text.includes('SUP-1'))).toBe(true);
+  });
+
   it('an S2 filed Friday 17:55 with hours Mon–Fri 09:00–18:00 breaches its response target on Monday 09:55, not Friday 18:55', async () => {
     const saved = await h.run('root', 'engineering', '/aftercare sla acme hours:Mon-Fri 09:00-18:00 tz:Europe/Berlin');
     expect(cardText(saved)).toContain('Mon-Fri 09:00-18:00 (Europe/Berlin)');
