@@ -90,7 +90,7 @@ export function createEscalation(deps: EscalationDeps) {
   /** One line and one count per escalation step. */
   const breached = (subject: Subject, id: string, stage: 'renotified' | 'escalated' | 'resolution') => {
     metric('aftercare_sla_breaches_total', { subject, stage });
-    log.info('response target missed', { subject, id, stage });
+    log.info(stage === 'resolution' ? 'resolution target missed' : 'response target missed', { subject, id, stage });
   };
   let subjects: { tickets: Tickets; alerts: Alerts } | undefined;
 
