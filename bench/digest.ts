@@ -316,13 +316,13 @@ async function calendar(): Promise<void> {
   for (let w = 0; w < WEEKS; w++) {
     const sentAt = START + w * 7 * DAY + 2 * DAY;
     const campaign = await clockOf.run({ t: sentAt }, () =>
-      services.surveys.createCampaign(BUILTIN_TEMPLATES.nps, ORGS.map((o) => conv(`support-${o}`)), 'playground:manager'),
+      services.surveys.createCampaign(BUILTIN_TEMPLATES.nps, ORGS.map((o) => ({ conversation: conv(`support-${o}`), org: o })), 'playground:manager'),
     );
     count(sentAt, 'nps:sent', ORGS.length);
     await Promise.all(
       Array.from({ length: 150 }, async (_, u) => {
         const at = sentAt + (u + 1) * MINUTE;
-        await clockOf.run({ t: at }, () => services.surveys.answer(campaign.id, `playground:nps${u}`, npsScore()));
+        await clockOf.run({ t: at }, () => services.surveys.answer(campaign.id, `playground:nps${u}`, npsScore(), undefined, conv(`support-${ORGS[u % ORGS.length]}`)));
         count(at, 'nps:n');
       }),
     );

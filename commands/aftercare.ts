@@ -5,7 +5,66 @@ import { formatTime, type Translate } from '../src/core/i18n.js';
 import { ROLES, type Role } from '../src/core/registry.js';
 import type { Block, OutboundMessage } from '../src/core/types.js';
 import { TOPICS, type Topic } from '../src/domain/directory/service.js';
-import { args, defineCommand, requireReachable, subcommand, text } from './helpers.js';
+import { formatDuration, formatHours, isIsoDate, isTimeZone, parseBusinessHours, parseDuration, type SlaContract } from '../src/domain/sla/calendar.js';
+import type { ContractChange } from '../src/domain/sla/service.js';
+import { SEVERITIES } from '../src/domain/tickets/service.js';
+import { args, defineCommand, requireReachable, subcommand, text, type Ctx } from './helpers.js';
+import type { Fail, ParsedText } from '../src/core/args.js';
+
+/**
+ * `/aftercare sla <org> [S1:15m/4h …] [hours:Mon-Fri 09:00-18:00|off] [tz:<zone>] [holidays:<dates>|none]`.
+ * The hours' time window may follow `hours:<days>` as its own word, or be quoted with the days.
+ */
+function parseSla(p: ParsedText, fail: Fail): { org: string; change: ContractChange } {
+  const org = p.words[0]?.toLowerCase();
+  if (!org) fail('error.missing_org');
+  if (!/^[\w.-]{1,64}$/.test(org!)) fail('error.bad_org');
+  let rest = p.words.slice(1);
+  const change: ContractChange = {};
+  for (const sev of SEVERITIES) {
+    const v = p.pairs[sev.toLowerCase()];
+    if (v === undefined) continue;
+    const [respond, resolve] = v.split('/').map((x) => parseDuration(x));
+    if (respond === undefined || resolve === undefined || v.split('/').length !== 2 || resolve < respond) fail('error.bad_sla_target');
+    change.targets = { ...change.targets, [sev]: { respondMin: respond!, resolveMin: resolve! } };
+  }
+  const hours = p.pairs.hours;
+  if (hours !== undefined) {
+    if (/^(off|24\/7|none)$/i.test(hours)) change.hours = null;
+    else {
+      const [days, inline] = hours.split(/\s+/);
+      let window: string | undefined = inline;
+      if (window === undefined) {
+        window = rest.find((w) => /^\d{1,2}:\d{2}-\d{1,2}:\d{2}$/.test(w));
+        rest = rest.filter((w) => w !== window);
+      }
+      const parsed = parseBusinessHours(days ?? '', window ?? '');
+      if (!parsed) fail('error.bad_hours');
+      change.hours = parsed;
+    }
+  }
+  if (p.pairs.tz !== undefined) {
+    if (!isTimeZone(p.pairs.tz)) fail('error.bad_timezone');
+    change.timezone = p.pairs.tz;
+  }
+  if (p.pairs.holidays !== undefined) {
+    const dates = /^none$/i.test(p.pairs.holidays) ? [] : p.pairs.holidays.split(',').map((d) => d.trim());
+    if (dates.some((d) => !isIsoDate(d))) fail('error.bad_holidays');
+    change.holidays = [...new Set(dates)].sort();
+  }
+  if (rest.length) fail('error.bad_sla_target');
+  return { org: org!, change };
+}
+
+/** An organisation's contract as a card. */
+function slaCard(ctx: Ctx, org: string, contract: SlaContract, saved: boolean): OutboundMessage {
+  const t = ctx.t;
+  const lines = SEVERITIES.map((s) => t('sla.targets_line', { severity: s, respond: formatDuration(contract.targets[s].respondMin), resolve: formatDuration(contract.targets[s].resolveMin) }));
+  lines.push(contract.hours ? t('sla.hours_line', { hours: formatHours(contract.hours), timezone: contract.timezone }) : t('sla.around_the_clock', { timezone: contract.timezone }));
+  if (contract.holidays.length) lines.push(t('sla.holidays_line', { dates: contract.holidays.join(', ') }));
+  const summary = saved ? t('sla.saved', { org }) : t('sla.title', { org });
+  return { text: summary, card: { title: t('sla.title', { org }), blocks: [...(saved ? [{ type: 'text' as const, text: summary }] : []), { type: 'text', text: lines.join('\n') }] } };
+}
 
 const topicArgs = args((p, fail) => {
   const topic = p.words[0]?.toLowerCase();
@@ -62,6 +121,14 @@ export const aftercareCommand = defineCommand(declarations.aftercare, {
         return { messages: [text(ctx.t('admin.org_bound', { org: a.org }))] };
       },
     }),
+    sla: subcommand({
+      args: args(parseSla),
+      async run(ctx, a) {
+        const changed = Object.keys(a.change).length > 0;
+        const contract = changed ? await ctx.services.sla.set(ctx.user, a.org, a.change) : await ctx.services.sla.contractOf(a.org);
+        return { messages: [slaCard(ctx, a.org, contract, changed)] };
+      },
+    }),
     lang: subcommand({
       args: args((p, fail) => {
         const v = p.words[0]?.toLowerCase();
@@ -106,8 +173,8 @@ export const aftercareCommand = defineCommand(declarations.aftercare, {
 });
 
 /**
- * The help card for the reader's role: each command they may run with its verbs' syntax and one
- * example, in their language; commands that need another role are named at the end.
+ * The help card for the reader's role, derived from the command declarations (catalogue.ts): each
+ * command they may run with the syntax and the examples of the verbs they may run, in their language; that more needs another role is said without naming it.
  */
 export function helpMessage(t: Translate, role: Role): OutboundMessage {
   const intro = t('help.intro', { role });
@@ -119,14 +186,16 @@ export function helpMessage(t: Translate, role: Role): OutboundMessage {
       others.push(`/${command.name}`);
       continue;
     }
-    const example = exampleFor(command, role);
+    // The example of every verb the reader may run (each command declares at least one: test/core/catalogue.test.ts).
+    const examples = verbs.flatMap((v) => (v.example ? [v.example] : []));
     const lines = [
       t('help.command', { command: command.name, description: t(command.description) }),
       ...verbs.map((v) => `\`${usageLine(command.name, v)}\``),
-      ...(example ? [t('help.example', { example: t(example) })] : []),
+      ...examples.map((e) => t('help.example', { example: t(e) })),
     ];
     blocks.push({ type: 'text', text: lines.join('\n') });
   }
-  if (others.length) blocks.push({ type: 'context', text: t('help.others', { commands: others.join(', ') }) });
+  // Commands beyond the reader's role are not named: a customer is not shown what staff or admins run.
+  if (others.length) blocks.push({ type: 'context', text: t('help.others') });
   return { text: intro, card: { title: t('help.title'), blocks } };
 }

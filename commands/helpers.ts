@@ -27,8 +27,13 @@ export async function visibleTicket(ctx: Ctx, id: string): Promise<Ticket> {
   return ticket;
 }
 
+/**
+ * The rendering context of a reply: internal notes show only to staff in a conversation no customer
+ * reads (a direct chat, or a channel not bound to an organisation); times in the reader's zone.
+ */
 export function cardCtx(ctx: Ctx) {
-  return ctx.services.cardContext(ctx.locale);
+  const staff = isStaff(ctx) && (Boolean(ctx.conversation.direct) || !ctx.identity.org);
+  return ctx.services.cardContext(ctx.locale, { staff, timezone: ctx.identity.timezone });
 }
 
 export function reply(...messages: OutboundMessage[]) {

@@ -172,10 +172,17 @@ function resolveForm(ctx: Ctx, id: string): Card {
 
 async function resolveTicket(ctx: Ctx, id: string, input: { fixedIn?: string; cause?: string; note?: string }) {
   const ticket = await ctx.services.tickets.resolve(await visibleTicket(ctx, id), ctx.user, input, displayName(ctx));
-  return { messages: [text(ctx.t('issue.resolved', { id, version: ticket.fixedIn ?? '–' }))] };
+  const done = ticket.fixedIn ? ctx.t('issue.resolved_in', { id, version: ticket.fixedIn }) : ctx.t('issue.resolved', { id });
+  return { messages: [text(done)] };
 }
 
 const versionRe = /^[\w.+-]{1,64}$/;
+
+/** The question of `/issue wait`, if any (its length was bounded by the dispatcher's text limit). */
+function requireQuestion(rest: string): string | undefined {
+  if (rest.length > MAX_TEXT) throw new AppError('invalid_argument', 'error.text_too_long');
+  return rest || undefined;
+}
 
 export const issueCommand = defineCommand(declarations.issue, {
   subcommands: {
@@ -244,6 +251,40 @@ export const issueCommand = defineCommand(declarations.issue, {
       async run(ctx, a) {
         await ctx.services.tickets.comment(await visibleTicket(ctx, a.id), ctx.user, a.body, isStaff(ctx), displayName(ctx));
         return { messages: [text(ctx.t('issue.commented', { id: a.id }))] };
+      },
+    }),
+    note: subcommand({
+      args: args((p, fail) => {
+        const id = parseId(p.words[0], ['SUP']);
+        if (!id) fail(p.words[0] ? 'error.bad_ticket_id' : 'error.missing_ticket_id');
+        const body = p.words.slice(1).join(' ');
+        if (!body) fail('error.missing_text');
+        return { id: id!, body: requireText(body, fail) };
+      }),
+      async run(ctx, a) {
+        await ctx.services.tickets.note(a.id, ctx.user, a.body, displayName(ctx));
+        // Said to the asker alone: the note may have been written in a channel customers read.
+        return { messages: [text(ctx.t('issue.noted', { id: a.id }), true)] };
+      },
+    }),
+    wait: subcommand({
+      args: idArg(),
+      async run(ctx, a) {
+        const ticket = await ctx.services.tickets.wait(a.id, ctx.user, requireQuestion(a.rest), displayName(ctx));
+        return { messages: [{ ...ticketCard(ticket, cardCtx(ctx)), text: ctx.t('issue.waiting', { id: a.id }) }] };
+      },
+    }),
+    sev: subcommand({
+      args: args((p, fail) => {
+        const id = parseId(p.words[0], ['SUP']);
+        if (!id) fail(p.words[0] ? 'error.bad_ticket_id' : 'error.missing_ticket_id');
+        if (!p.words[1]) fail('error.bad_severity');
+        const severity = severityOf(p.words[1], fail);
+        return { id: id!, severity, reason: requireText(p.words.slice(2).join(' '), fail) || undefined };
+      }),
+      async run(ctx, a) {
+        const ticket = await ctx.services.tickets.setSeverity(a.id, ctx.user, a.severity, a.reason, displayName(ctx));
+        return { messages: [{ ...ticketCard(ticket, cardCtx(ctx)), text: ctx.t('issue.severity_set', { id: a.id, severity: ticket.severity }) }] };
       },
     }),
     resolve: subcommand({

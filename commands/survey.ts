@@ -1,7 +1,7 @@
 import { parseId } from '../src/core/args.js';
 import { declarations } from '../src/core/catalogue.js';
 import { AppError } from '../src/core/errors.js';
-import { sendSurveyCampaign } from '../src/domain/surveys/campaign.js';
+import { publishSurveyResults, sendSurveyCampaign } from '../src/domain/surveys/campaign.js';
 import { surveyCard, surveyResultsCard } from '../src/domain/surveys/cards.js';
 import { args, cardCtx, defineCommand, requireText, subcommand, text } from './helpers.js';
 
@@ -11,13 +11,21 @@ export const surveyCommand = defineCommand(declarations.survey, {
       args: args((p, fail) => {
         const template = p.words[0]?.toLowerCase();
         if (!template || !/^[\w-]{1,40}$/.test(template)) fail('error.bad_template');
-        if (p.words.length > 2 || (p.words[1] && p.words[1].toLowerCase() !== 'here')) fail('error.unexpected_words');
-        return { template: template!, here: p.words[1]?.toLowerCase() === 'here' };
+        const mode = p.words[1]?.toLowerCase();
+        if (p.words.length > 2 || (mode !== undefined && mode !== 'here' && mode !== 'dm')) fail('error.unexpected_words');
+        const org = p.pairs.org?.toLowerCase();
+        if (org !== undefined && (!/^[\w.-]{1,64}$/.test(org) || mode === 'here')) fail('error.bad_org');
+        return { template: template!, mode, org };
       }),
       async run(ctx, a) {
-        const targets = a.here ? [ctx.conversation] : await ctx.services.directory.subscribers('surveys');
-        const survey = await sendSurveyCampaign(ctx.services, a.template, targets, ctx.user);
-        return { messages: [text(ctx.t('survey.sent', { id: survey.id, n: targets.length }))] };
+        const survey = await sendSurveyCampaign(
+          ctx.services,
+          a.template,
+          a.mode === 'here' ? { here: ctx.conversation } : { orgs: a.org ? [a.org] : undefined, direct: a.mode === 'dm' },
+          ctx.user,
+        );
+        const orgs = new Set(Object.values(survey.orgByConversation ?? {})).size;
+        return { messages: [text(ctx.t('survey.sent_to', { id: survey.id, n: survey.conversations?.length ?? 0, orgs }))] };
       },
     }),
     results: subcommand({
@@ -74,7 +82,9 @@ export const surveyCommand = defineCommand(declarations.survey, {
         const id = parseId(rawId, ['SVY']);
         const score = Number(rawScore);
         if (!id || rawScore === undefined || !/^\d{1,2}$/.test(rawScore)) throw new AppError('invalid_argument', 'error.bad_survey_id');
-        const survey = await ctx.services.surveys.answer(id, ctx.user, score);
+        const survey = await ctx.services.surveys.answer(id, ctx.user, score, undefined, ctx.conversation);
+        // A campaign's results card in the manager's channel follows each answer.
+        if (!survey.targetUser) await publishSurveyResults(ctx.services, id);
         const thanks = ctx.t('survey.thanks', { score });
         // A CSAT card belongs to one person: replace it. A channel campaign card stays for others.
         return survey.targetUser ? { replace: text(thanks), messages: [] } : { messages: [text(thanks, true)] };

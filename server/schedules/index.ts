@@ -5,7 +5,7 @@ import { keys } from '../../src/core/keys.js';
 import type { StateStore } from '../../src/core/store.js';
 import { checkBackups } from '../../src/domain/backups/check.js';
 import { sendDigest } from '../../src/domain/digest/send.js';
-import { sendSurveyCampaign } from '../../src/domain/surveys/campaign.js';
+import { campaignTargets, sendSurveyCampaign } from '../../src/domain/surveys/campaign.js';
 
 type Running = Pick<RunningApp, 'services' | 'log'>;
 
@@ -57,8 +57,8 @@ export function startSchedules(running: Running, config: AppConfig, options: Sch
   if (config.surveyCron) {
     const template = config.surveyTemplate;
     add('survey-campaign', config.surveyCron, async () => {
-      const targets = await services.directory.subscribers('surveys');
-      if (targets.length) await sendSurveyCampaign(services, template, targets, 'system:schedule');
+      // Every customer organisation, in its channels; nothing to do while none has a channel.
+      if ((await campaignTargets(services, {})).targets.length) await sendSurveyCampaign(services, template, {}, 'system:schedule');
     });
   }
   add('backup-check', options.backupCheckCron ?? '*/15 * * * *', () => checkBackups(services));

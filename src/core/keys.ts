@@ -101,4 +101,9 @@ export const keys = {
   /** A hook delivery that finished: the hash of its body (same id, other body → 422). */
   hookDone: (hook: string, key: string) => `hook:done:${hook}:${key}`,
   cronRun: (key: string) => `cron:${key}`,
+  // SLA contracts and survey recipients (issue 15)
+  /** An organisation's SLA contract (targets, business hours, zone, holidays). */
+  slaContract: (org: string) => `sla:contract:${org}`,
+  /** People seen in an organisation's channels (user keys): survey campaigns count their response rate against them. */
+  orgPeople: (org: string) => `idx:org:${org}:people`,
 } as const;

@@ -18,6 +18,8 @@ export interface Identity {
   /** Customer organisation of the conversation (or the user's last one, in a direct chat). */
   org?: string;
   locale: Locale;
+  /** The reader's time zone when known (a customer organisation's SLA contract zone). */
+  timezone?: string;
 }
 
 /** Everything a command handler may use. `S` is the services bundle (kept generic: the core knows no services). */

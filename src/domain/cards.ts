@@ -5,8 +5,20 @@ import type { Card, Locale, Tone } from '../core/types.js';
 export interface CardContext {
   t: Translate;
   locale: Locale;
+  /** IANA zone times are shown in: the reader's (a customer organisation's contract zone), else the deployment's. */
   timezone: string;
   now: number;
+  /**
+   * Whether everyone who reads this copy is staff (engineer or above): only then do internal notes
+   * show. Absent = not known to be staff, so nothing internal is shown.
+   */
+  staff?: boolean;
+}
+
+/** Who reads a copy of a card: staff only or not, and their time zone (see CardContext). */
+export interface Reader {
+  staff: boolean;
+  timezone?: string;
 }
 
 /** A ratio (0–1) as a whole percentage, `–` when unknown. */

@@ -17,6 +17,7 @@ import { createReleases } from './releases/service.js';
 import { createSurveys } from './surveys/service.js';
 import { createTickets } from './tickets/service.js';
 import { createTimers } from './timers.js';
+import { createSlaContracts } from './sla/service.js';
 
 export interface ServicesOptions {
   store: StateStore;
@@ -39,14 +40,15 @@ export function createServices(options: ServicesOptions) {
   const directory = createDirectory(deps, audit);
   const timers = createTimers(deps);
   const surveys = createSurveys(deps, audit);
+  const sla = createSlaContracts(deps, audit);
 
-  const notify = createNotify({ config: options.config, store: options.store, directory, outbox, surveys, now });
+  const notify = createNotify({ config: options.config, store: options.store, directory, outbox, surveys, sla, now });
   const metric = options.metric ?? (() => undefined);
-  const escalation = createEscalation({ config: options.config, timers, audit, notify, now, log: options.log, metric });
+  const escalation = createEscalation({ config: options.config, sla, timers, audit, notify, now, log: options.log, metric });
   const tickets = createTickets(deps, audit, {
-    writes: (ticket, change) => escalation.ticketWrites(ticket, change),
+    writes: (ticket, change, kinds) => escalation.ticketWrites(ticket, change, kinds),
     changed: (ticket, change, by, step) => notify.ticketChanged(ticket, change, by, step),
-  });
+  }, sla);
   const alerts = createAlerts(deps, audit, {
     changed: (alert, change, by) => {
       metric('aftercare_alerts_total', { change });
@@ -71,6 +73,7 @@ export function createServices(options: ServicesOptions) {
     releases,
     backups: createBackups(deps, audit),
     surveys,
+    sla,
     faq: createFaq(deps, audit),
     digest: createDigest(deps, releases),
     timers,

@@ -1,12 +1,12 @@
 import type { StateStore, Write } from '../core/store.js';
-import { translator, type KeysUnder } from '../core/i18n.js';
+import { translator } from '../core/i18n.js';
 import { conversationKey } from '../core/ports.js';
 import type { ConversationRef, Locale, OutboundMessage } from '../core/types.js';
 import type { AppConfig } from '../config.js';
 import type { Outbox, PushMeta } from '../delivery/outbox.js';
 import { alertCard } from './alerts/cards.js';
 import type { Alert, AlertChange } from './alerts/service.js';
-import type { CardContext } from './cards.js';
+import type { CardContext, Reader } from './cards.js';
 import { personLabel } from './directory/people.js';
 import type { Directory, Topic } from './directory/service.js';
 import { createLiveCards, liveCardKey, type LiveAudience, type LiveCopy } from './live-cards.js';
@@ -14,18 +14,9 @@ import { localized, showsReadersTheirLanguage } from './localized.js';
 import { surveyCard } from './surveys/cards.js';
 import type { Surveys } from './surveys/service.js';
 import { ticketCard } from './tickets/cards.js';
+import { reporterNotice } from './tickets/notices.js';
 import type { Ticket, TicketChange } from './tickets/service.js';
-
-/** Ticket changes the reporter hears about (unless they made the change themselves), with the notice of each. */
-const REPORTER_NOTICES: Partial<Record<TicketChange, KeysUnder<'ticket.reporter'>>> = {
-  acknowledged: 'ticket.reporter.acknowledged',
-  assigned: 'ticket.reporter.assigned',
-  comment: 'ticket.reporter.comment',
-  resolved: 'ticket.reporter.resolved',
-  reopened: 'ticket.reporter.reopened',
-  escalated: 'ticket.reporter.escalated',
-  released: 'ticket.reporter.released',
-};
+import type { SlaContracts } from './sla/service.js';
 
 export interface NotifyDeps {
   config: Pick<AppConfig, 'locale' | 'timezone'>;
@@ -33,6 +24,8 @@ export interface NotifyDeps {
   directory: Directory;
   outbox: Outbox;
   surveys: Surveys;
+  /** Organisations' contracts: a customer conversation reads times in its organisation's zone. */
+  sla: Pick<SlaContracts, 'contractOf'>;
   now: () => number;
 }
 
@@ -49,10 +42,28 @@ export interface NotifyDeps {
  * is resolved.
  */
 export function createNotify(deps: NotifyDeps) {
-  const { config, directory, outbox, surveys, now } = deps;
+  const { config, directory, outbox, surveys, sla, now } = deps;
   const live = createLiveCards(deps.store, now);
 
-  const cardContext = (locale: Locale): CardContext => ({ t: translator(locale), locale, timezone: config.timezone, now: now() });
+  /** The rendering context for `locale` and a reader (default: not known to be staff, the deployment's zone). */
+  const cardContext = (locale: Locale, reader?: Reader): CardContext => ({
+    t: translator(locale),
+    locale,
+    timezone: reader?.timezone ?? config.timezone,
+    now: now(),
+    staff: reader?.staff ?? false,
+  });
+
+  /**
+   * Who reads a conversation: a channel bound to a customer organisation is read by customers, in
+   * the zone of their organisation's SLA contract; a direct chat may be a customer's, so it gets
+   * nothing internal; any other channel is the staff's (customers are only ever in bound channels).
+   */
+  async function readerOf(conv: ConversationRef): Promise<Reader> {
+    const org = await directory.orgOf(conv);
+    if (org) return { staff: false, timezone: (await sla.contractOf(org)).timezone };
+    return { staff: !conv.direct };
+  }
 
   /**
    * A push built for a conversation: in `locale` (default: the conversation's language). Where one
@@ -65,7 +76,8 @@ export function createNotify(deps: NotifyDeps) {
     const needed = !locale || showsReadersTheirLanguage(conv);
     const fixed = channelLocale ? channelLocale.locale : needed ? await directory.channelLocale(conv) : undefined;
     const primary = locale ?? fixed ?? config.locale;
-    return localized((l) => build(cardContext(l)), primary, !fixed && showsReadersTheirLanguage(conv));
+    const reader = await readerOf(conv);
+    return localized((l) => build(cardContext(l, reader)), primary, !fixed && showsReadersTheirLanguage(conv));
   }
 
   /** Pushes to one conversation: upserts the card `cardKey` when given, else posts (once per idempotency key). */
@@ -148,18 +160,8 @@ export function createNotify(deps: NotifyDeps) {
     // queued together with the survey itself.
     // Each is the reporter's own: refused by its conversation, it goes to their direct conversation.
     const toTell: Array<{ conversation: ConversationRef; message: OutboundMessage; person: string }> = [];
-    const noticeKey = REPORTER_NOTICES[change];
-    if (noticeKey && by !== ticket.reporter && (change !== 'comment' || last.staff)) {
-      const notice = (c: CardContext): OutboundMessage => ({
-        text: c.t(noticeKey, {
-          id: ticket.id,
-          title: ticket.title,
-          who: personLabel(by, last.actorName),
-          text: last.text ?? '',
-          version: ticket.fixedIn ?? last.text ?? '',
-          severity: ticket.severity,
-        }),
-      });
+    if (reporterNotice(translator(config.locale), ticket, change, last, by) !== undefined) {
+      const notice = (c: CardContext): OutboundMessage => ({ text: reporterNotice(c.t, ticket, change, last, by)! });
       toTell.push({ conversation: ticket.reporterConversation, message: await messageFor(ticket.reporterConversation, notice, ticket.reporterLocale), person: ticket.reporter });
     }
     let survey: Write[] = [];

@@ -149,7 +149,7 @@ describe('the report → ack → resolve → CSAT → release → digest loop', 
   });
 
   it('sends survey campaigns and reports results with response rate', async () => {
-    await h.run('root', 'support-acme', '/aftercare subscribe surveys');
+    await h.run('root', 'management', '/aftercare subscribe surveys');
     const sent = await h.run('mia', 'management', '/survey send nps');
     expect(sent.messages[0]!.text).toContain('SVY-1');
     const card = (await h.pushed('support-acme')).find((s) => s.message.text.includes('SVY-1'))!;

@@ -160,7 +160,7 @@ describe('the playground in a real browser', () => {
     expect((await fieldsOf(card))['Fixed in']).toBe('1.4.2');
     // The confirmation is the card's fallback text (what notifications and screen readers get)…
     expect((await feed(app!, 'engineering', 'bob')).map((m) => m.text)).toContain(
-      'SUP-1 resolved (fixed in 1.4.2). The reporter has been told and asked for feedback.',
+      'SUP-1 resolved in version 1.4.2. The reporter has been told and asked for feedback.',
     );
     // …and, saying more than the card, it is shown above it.
     await message('The reporter has been told and asked for feedback.').locator('.card-title', { hasText: 'SUP-1 · Login page returns 500' }).waitFor({ timeout: PUSH_MS });
@@ -169,7 +169,7 @@ describe('the playground in a real browser', () => {
   it('tells the customer in her channel and asks her for CSAT there, since she has no direct chat', async () => {
     await become(alice, 'support-acme');
     await message('was acknowledged by Bob (engineer)').waitFor({ timeout: PUSH_MS });
-    await message('Your ticket SUP-1 "Login page returns 500" was resolved by Bob (engineer). Fixed in: 1.4.2.').waitFor({ timeout: PUSH_MS });
+    await message('Your ticket SUP-1 "Login page returns 500" was resolved by Bob (engineer). Fixed in version 1.4.2.').waitFor({ timeout: PUSH_MS });
     const survey = message('How did we do?');
     await survey.waitFor({ timeout: PUSH_MS });
     expect(await survey.textContent()).toContain('Your ticket SUP-1 "Login page returns 500" was resolved.');

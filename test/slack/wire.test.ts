@@ -311,7 +311,7 @@ describe('aftercare on Slack (wire)', () => {
     const after = fake.calls.slice(mark);
     const answer = after.find((c) => c.method === responseUrl)!;
     expect(answer.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
-    expect(JSON.stringify(answer.body.blocks)).toContain('/issue');
+    expect(JSON.stringify(answer.body.blocks)).toContain('/aftercare lang');
     expect(after.filter((c) => c.method.startsWith('chat.') && c.body.channel === PEOPLE_DM)).toEqual([]);
     expect(after.filter((c) => c.method === 'conversations.open').map((c) => c.body)).toEqual([expect.objectContaining({ users: PAL, prevent_creation: 'true' })]);
     // Not remembered as the user's conversation with the bot, so no later push goes there either.

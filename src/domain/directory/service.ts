@@ -41,6 +41,8 @@ interface UserProfile {
   org?: string;
   /** The user's direct conversation with the bot, when known. */
   direct?: ConversationRef;
+  /** Organisations whose people index (keys.orgPeople) lists the user. */
+  seenIn?: string[];
 }
 
 /**
@@ -91,9 +93,19 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       if (actor.displayName && prof.displayName !== actor.displayName) changes.displayName = actor.displayName;
       // Remembered for the next payload that names no locale (another client, a Slack slash command).
       if (platformLocale && prof.seenLocale !== platformLocale) changes.seenLocale = platformLocale;
-      if (Object.keys(changes).length) await store.set(keys.userProfile(user), { ...prof, ...changes });
+      // A customer seen in an organisation's channel is one of its people (indexed once per person and organisation).
+      const joins = binding && !granted && !prof.seenIn?.includes(binding as string) ? (binding as string) : undefined;
+      if (joins) changes.seenIn = [...(prof.seenIn ?? []), joins];
+      if (Object.keys(changes).length) {
+        await store.batch([
+          { op: 'set', key: keys.userProfile(user), value: { ...prof, ...changes } },
+          ...(joins ? [{ op: 'zadd' as const, key: keys.orgPeople(joins), member: user, score: deps.now() }] : []),
+        ]);
+      }
       const role: Role = granted ?? (org ? 'customer' : 'guest');
-      return { role, org, locale };
+      // A customer organisation's readers see times in its contract's zone.
+      const timezone = org ? (await store.get<{ timezone?: string }>(keys.slaContract(org)))?.timezone : undefined;
+      return { role, org, locale, ...(timezone ? { timezone } : {}) };
     },
     async role(user: string): Promise<Role> {
       return (await grantedRole(user)) ?? 'customer';
@@ -127,9 +139,29 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       const convKey = conversationKey(conversation);
       const before = await store.get<string>(keys.binding(convKey));
       await store.set(keys.binding(convKey), org);
+      // Remembered with the binding, so pushes to the organisation (survey campaigns) can reach it.
+      await store.set(keys.conversation(convKey), conversation);
       await store.zadd(keys.orgs(), org, deps.now());
       await store.zadd(keys.orgChannels(org), convKey, deps.now());
       await audit.record(by, 'org.bind', convKey, before, org);
+    },
+    /** Every customer organisation bound to a channel. */
+    async orgs(): Promise<string[]> {
+      return (await store.zrange(keys.orgs(), -Infinity, Infinity)).map((m) => m.member);
+    },
+    /** The channels bound to `org` (those the bot has seen, so it can post there). */
+    async orgConversations(org: string): Promise<ConversationRef[]> {
+      const convKeys = (await store.zrange(keys.orgChannels(org), -Infinity, Infinity)).map((m) => m.member);
+      const refs = await store.getMany<ConversationRef>(convKeys.map((k) => keys.conversation(k)));
+      // A channel bound elsewhere since keeps its old index entry: only those still bound count.
+      const bindings = await store.getMany<string>(convKeys.map((k) => keys.binding(k)));
+      return refs.filter((r, i): r is ConversationRef => r !== undefined && bindings[i] === org);
+    },
+    /** People seen in `org`'s channels, with their direct conversation with the bot when known. */
+    async orgPeople(org: string): Promise<Array<{ user: string; direct?: ConversationRef }>> {
+      const users = (await store.zrange(keys.orgPeople(org), -Infinity, Infinity)).map((m) => m.member);
+      const profiles = await store.getMany<UserProfile>(users.map((u) => keys.userProfile(u)));
+      return users.map((user, i) => ({ user, direct: profiles[i]?.direct }));
     },
     async orgOf(conversation: ConversationRef): Promise<string | undefined> {
       return store.get<string>(keys.binding(conversationKey(conversation)));

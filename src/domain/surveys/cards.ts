@@ -28,8 +28,14 @@ export function surveyResultsCard(r: SurveyResults, c: CardContext): OutboundMes
   if (r.average !== undefined) fields.push({ label: t('field.average'), value: r.average.toFixed(2) });
   if (r.nps !== undefined) fields.push({ label: 'NPS', value: String(r.nps) });
   const dist = Object.entries(r.distribution).map(([s, n]) => `${s}: ${'█'.repeat(Math.min(n, 20))} ${n}`).join('\n');
+  const blocks: Block[] = [{ type: 'fields', fields }];
+  if (r.byOrg?.length) {
+    const lines = r.byOrg.map((o) => `- ${t('survey.org_line', { org: o.org, responses: o.responses, recipients: o.recipients, rate: percent(o.responseRate) })}`);
+    blocks.push({ type: 'text', text: `**${t('survey.by_org')}**\n${lines.join('\n')}` });
+  }
+  blocks.push({ type: 'text', text: `\`\`\`\n${dist}\n\`\`\`` });
   return {
     text: t('survey.results_summary', { id: r.survey.id, responses: r.responses, average: r.average?.toFixed(2) ?? '–' }),
-    card: { title: t('survey.results_title', { id: r.survey.id }), tone: 'info', blocks: [{ type: 'fields', fields }, { type: 'text', text: `\`\`\`\n${dist}\n\`\`\`` }] },
+    card: { title: t('survey.results_title', { id: r.survey.id }), tone: 'info', blocks },
   };
 }

@@ -3,6 +3,7 @@ import { AppError } from '../../core/errors.js';
 import { count, emptyTally, tallyWrites, type DayField } from '../digest/figures.js';
 import { keys } from '../../core/keys.js';
 import type { Write } from '../../core/store.js';
+import { conversationKey } from '../../core/ports.js';
 import type { ConversationRef } from '../../core/types.js';
 import type { AuditLog } from '../audit/service.js';
 import type { ServiceDeps } from '../deps.js';
@@ -27,8 +28,12 @@ export interface Survey {
   /** CSAT after a ticket: only this user may answer. */
   ticketId?: string;
   targetUser?: string;
-  /** Channel campaign. */
+  /** Campaign: the conversations it was sent to (organisations' channels or their people's direct chats); only answers given there count. */
   conversations?: ConversationRef[];
+  /** Campaign: the organisation of each conversation it was sent to, by `recipientKey`. */
+  orgByConversation?: Record<string, string>;
+  /** Campaign: how many people of each organisation it reached (people seen in its channels, or direct chats sent). */
+  orgRecipients?: Record<string, number>;
   /** Organisation that may see the answers (customer scope); undefined = deployment-wide. */
   org?: string;
   createdAt: number;
@@ -45,8 +50,19 @@ export interface SurveyAnswer {
   at: number;
 }
 
+/** A campaign's response rate in one organisation. */
+export interface OrgResponse {
+  org: string;
+  responses: number;
+  recipients: number;
+  /** responses / recipients (0–1), undefined when nobody of the organisation was known. */
+  responseRate?: number;
+}
+
 export interface SurveyResults {
   survey: Survey;
+  /** Campaigns: per organisation, in name order. */
+  byOrg?: OrgResponse[];
   responses: number;
   recipients: number;
   responseRate?: number;
@@ -60,6 +76,20 @@ export const BUILTIN_TEMPLATES: Record<'csat' | 'nps', SurveyTemplate> = {
   csat: { name: 'csat', question: 'survey.csat_question', min: 1, max: 5 },
   nps: { name: 'nps', question: 'survey.nps_question', min: 0, max: 10 },
 };
+
+/**
+ * The key a campaign recognises a conversation by: platform, tenant and channel, without a thread
+ * (a click on a card in a channel may arrive in a thread of it).
+ */
+export function recipientKey(ref: ConversationRef): string {
+  return conversationKey({ platform: ref.platform, tenantId: ref.tenantId, channelId: ref.channelId });
+}
+
+/** One conversation a campaign goes to, and the organisation it belongs to. */
+export interface CampaignTarget {
+  conversation: ConversationRef;
+  org?: string;
+}
 
 /** Surveys: CSAT after resolution, NPS and custom campaigns, one answer per person, results. */
 export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
@@ -123,23 +153,38 @@ export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
         recipients: 1,
       });
     },
-    async createCampaign(template: SurveyTemplate, conversations: ConversationRef[], by: string): Promise<Survey> {
+    /**
+     * A campaign to `targets`. `orgRecipients`: people reached per organisation (the response rate's
+     * denominator); the total is their sum, or the number of conversations when no people are known.
+     */
+    async createCampaign(template: SurveyTemplate, targets: CampaignTarget[], by: string, orgRecipients: Record<string, number> = {}): Promise<Survey> {
       const kind: SurveyKind = template.name === 'csat' || template.name === 'nps' ? template.name : 'custom';
+      const orgByConversation: Record<string, string> = {};
+      for (const t of targets) if (t.org) orgByConversation[recipientKey(t.conversation)] = t.org;
+      const people = Object.values(orgRecipients).reduce((a, b) => a + b, 0);
       return create({
         kind,
         template: template.name,
         question: template.question,
         min: template.min,
         max: template.max,
-        conversations,
+        conversations: targets.map((t) => t.conversation),
+        orgByConversation,
+        orgRecipients,
         createdBy: by,
-        recipients: conversations.length,
+        recipients: people || targets.length,
       });
     },
-    /** Records one answer per person per survey; a second answer is refused. */
-    async answer(id: string, user: string, score: number, comment?: string): Promise<Survey> {
+    /**
+     * Records one answer per person per survey; a second answer is refused. Only the person a CSAT
+     * survey asks, or someone in a conversation a campaign was sent to (`from`), may answer.
+     */
+    async answer(id: string, user: string, score: number, comment?: string, from?: ConversationRef): Promise<Survey> {
       const survey = await load(id);
       if (survey.targetUser && survey.targetUser !== user) throw new AppError('forbidden', 'error.survey_not_for_you', { id });
+      const sentTo = new Set((survey.conversations ?? []).map(recipientKey));
+      if (!survey.targetUser && (!from || !sentTo.has(recipientKey(from)))) throw new AppError('forbidden', 'error.survey_not_for_you', { id });
+      const org = from ? survey.orgByConversation?.[recipientKey(from)] : undefined;
       if (!Number.isInteger(score) || score < survey.min || score > survey.max) {
         throw new AppError('invalid_argument', 'error.survey_score', { min: survey.min, max: survey.max });
       }
@@ -158,7 +203,7 @@ export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
       if (survey.kind === 'csat' && score >= 4) count(tally.day, 'csat:satisfied');
       await store.batch(
         [
-          { op: 'hincr', key: keys.surveyStats(id), by: { n: 1, sum: score, [`s:${score}`]: 1 } },
+          { op: 'hincr', key: keys.surveyStats(id), by: { n: 1, sum: score, [`s:${score}`]: 1, ...(org ? { [`org:${org}`]: 1 } : {}) } },
           ...tallyWrites(tally, at),
           { op: 'zadd', key: keys.surveyAnswers(id), member: user, score: at },
           { op: 'set', key: keys.surveyAnswer(id, user), value: answer },
@@ -187,11 +232,18 @@ export function createSurveys(deps: ServiceDeps, audit: AuditLog) {
         for (let s = 0; s <= 6; s++) detractors += distribution[s] ?? 0;
         nps = Math.round(((promoters - detractors) / n) * 100);
       }
+      const rate = (responses: number, recipients: number) => (recipients > 0 ? Math.min(1, responses / recipients) : undefined);
+      const orgs = survey.orgRecipients ? Object.keys(survey.orgRecipients).sort() : undefined;
       return {
         survey,
+        byOrg: orgs?.map((org) => {
+          const responses = stats[`org:${org}`] ?? 0;
+          const recipients = survey.orgRecipients![org]!;
+          return { org, responses, recipients, responseRate: rate(responses, recipients) };
+        }),
         responses: n,
         recipients: survey.recipients,
-        responseRate: survey.recipients > 0 && survey.targetUser ? Math.min(1, n / survey.recipients) : undefined,
+        responseRate: survey.targetUser || survey.orgRecipients ? rate(n, survey.recipients) : undefined,
         average: n > 0 ? (stats.sum ?? 0) / n : undefined,
         distribution,
         nps,

@@ -18,14 +18,17 @@ export function ticketCard(ticket: Ticket, c: CardContext, options: { buttons?: 
   if (ticket.system) fields.push({ label: t('field.system'), value: ticket.system });
   if (ticket.assignee) fields.push({ label: t('field.assignee'), value: personLabel(ticket.assignee, assigneeName(ticket)) });
   if (ticket.status !== 'resolved') {
-    fields.push({ label: t('field.respond_due'), value: formatTime(ticket.respondDueAt, c.timezone) });
-    fields.push({ label: t('field.resolve_due'), value: formatTime(ticket.resolveDueAt, c.timezone) });
+    // Due times in the reader's zone, named, since readers of one ticket sit in different zones.
+    const due = (at: number) => (ticket.status === 'waiting' ? t('ticket.paused') : `${formatTime(at, c.timezone)} (${c.timezone})`);
+    if (!ticket.ackedAt) fields.push({ label: t('field.respond_due'), value: due(ticket.respondDueAt) });
+    fields.push({ label: t('field.resolve_due'), value: due(ticket.resolveDueAt) });
   }
   if (ticket.fixedIn) fields.push({ label: t('field.fixed_in'), value: ticket.fixedIn });
   if (ticket.cause) fields.push({ label: t('field.cause'), value: ticket.cause });
   const blocks: Block[] = [{ type: 'fields', fields }];
   if (ticket.description) blocks.splice(0, 0, { type: 'text', text: ticket.description });
-  const entries = ticket.timeline.slice(-(options.timeline ?? 3));
+  // Internal notes only in copies read by staff alone; there they are marked (the 🔒 kind label).
+  const entries = ticket.timeline.filter((e) => c.staff || !e.internal).slice(-(options.timeline ?? 3));
   if (entries.length) {
     blocks.push({
       type: 'context',

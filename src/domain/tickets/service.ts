@@ -1,5 +1,6 @@
 import { effectKey } from '../../core/effects.js';
 import { targetsOf } from '../escalation.js';
+import { businessTimeBetween, type SlaContract } from '../sla/calendar.js';
 import { count, emptyTally, tallyWrites, type Tally } from '../digest/figures.js';
 import { AppError } from '../../core/errors.js';
 import { keys } from '../../core/keys.js';
@@ -11,17 +12,20 @@ import { personLabel } from '../directory/people.js';
 
 export const SEVERITIES = ['S1', 'S2', 'S3', 'S4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
-export type TicketStatus = 'open' | 'acknowledged' | 'resolved';
+/** open → acknowledged → waiting (on the customer; the SLA clocks are paused) → resolved → (reopened: open or acknowledged). */
+export type TicketStatus = 'open' | 'acknowledged' | 'waiting' | 'resolved';
 
 export interface TimelineEntry {
   at: number;
   /** `platform:id` or `system:<source>`. */
   actor: string;
   actorName?: string;
-  kind: 'created' | 'acknowledged' | 'assigned' | 'comment' | 'resolved' | 'reopened' | 'escalated' | 'auto-escalated' | 'released';
+  kind: 'created' | 'acknowledged' | 'assigned' | 'comment' | 'note' | 'waiting' | 'resumed' | 'severity' | 'resolved' | 'reopened' | 'escalated' | 'auto-escalated' | 'released';
   text?: string;
   /** Whether a staff member (engineer or above) wrote it: comments cross to the other side. */
   staff?: boolean;
+  /** An internal note (`/issue note`): shown to staff only, never sent to a customer's conversation. */
+  internal?: boolean;
   /** The delivery effect that wrote it (see src/core/effects.ts): a re-run finds it and changes nothing. */
   effect?: string;
 }
@@ -47,8 +51,14 @@ export interface Ticket {
   fixedIn?: string;
   cause?: string;
   resolution?: string;
+  /** When the response target falls due (epoch ms); counted in the organisation's business time, waiting time excluded. */
   respondDueAt: number;
+  /** When the resolution target falls due (epoch ms), counted the same way. */
   resolveDueAt: number;
+  /** Since when the ticket waits on the customer (status `waiting`): both SLA clocks are paused. */
+  waitingSince?: number;
+  /** Counted (business) time, in ms, the ticket spent waiting on the customer before now: due times move out by it. */
+  pausedMs?: number;
   escalations: number;
   sourceAlert?: string;
   timeline: TimelineEntry[];
@@ -72,8 +82,12 @@ export interface NewTicket {
 }
 
 export interface TicketHooks {
-  /** Writes stored together with a change (its SLA timers), after the change is applied to `ticket`. */
-  writes?(ticket: Ticket, change: TicketChange): Write[];
+  /**
+   * Writes stored together with a change (its SLA timers), after the change is applied to `ticket`.
+   * `kinds`: the kinds of the timeline entries the change added (a customer's comment that ends a
+   * wait adds `comment` and `resumed`).
+   */
+  writes?(ticket: Ticket, change: TicketChange, kinds: readonly TicketChange[]): Write[];
   /**
    * Called after every stored change (pushes). `step` is the 1-based position of the change's own
    * timeline entry: stable however many changes follow, so what it keys is the same on a re-run.
@@ -93,8 +107,23 @@ interface Change extends Tally {
 const idOf = (ref: Ticket | string): string => (typeof ref === 'string' ? ref : ref.id);
 
 /** Tickets: lifecycle, timeline, SLA due times, indexes and digest aggregates kept on write. */
-export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketHooks) {
-  const { store, now, config } = deps;
+export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketHooks, sla: { contractOf(org: string): Promise<SlaContract> }) {
+  const { store, now } = deps;
+
+  /**
+   * Folds a running wait into `pausedMs` (counted in the organisation's business time) and
+   * recomputes both due times from the ticket's severity; a ticket still waiting waits on from `at`.
+   * Every change that moves a target goes through here, so the targets are always those of the
+   * current severity, counted from creation, plus the time spent waiting on the customer.
+   */
+  async function retarget(t: Ticket, at: number, stillWaiting: boolean): Promise<void> {
+    const contract = await sla.contractOf(t.org);
+    if (t.waitingSince !== undefined) {
+      t.pausedMs = (t.pausedMs ?? 0) + businessTimeBetween(contract, t.waitingSince, at);
+      t.waitingSince = stillWaiting ? at : undefined;
+    }
+    Object.assign(t, targetsOf(contract, t.severity, t.createdAt, t.pausedMs ?? 0));
+  }
 
   async function load(id: string): Promise<Ticket> {
     const t = await store.get<Ticket>(keys.ticket(id));
@@ -139,7 +168,8 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       for (const e of t.timeline.slice(entries)) e.effect = effect;
       t.rev = rev + 1;
       const after = { status: t.status, severity: t.severity, assignee: t.assignee, fixedIn: t.fixedIn };
-      change.writes.push(...audit.entry(by, `ticket.${kind}`, id, before, after), ...(hooks.writes?.(t, kind) ?? []));
+      const kinds = t.timeline.slice(entries).map((e) => e.kind);
+      change.writes.push(...audit.entry(by, `ticket.${kind}`, id, before, after), ...(hooks.writes?.(t, kind, kinds.length ? kinds : [kind]) ?? []));
       try {
         const applied = await store.batch(writesOf(t, change, now()), { once: effect, expect: { key: keys.ticket(id), rev } });
         if (applied) ticket = t;
@@ -172,7 +202,7 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
         ...input,
         status: 'open',
         createdAt: at,
-        ...targetsOf(config, input.severity, at),
+        ...targetsOf(await sla.contractOf(input.org), input.severity, at),
         escalations: 0,
         timeline: [{ at, actor: input.reporter, actorName: input.reporterName, kind: 'created', text: input.title, effect }],
       };
@@ -187,7 +217,7 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       for (const index of [keys.ticketsAll(), keys.ticketsOpen(), keys.ticketsOrg(input.org), keys.ticketsOrgOpen(input.org), keys.ticketsUser(input.reporter)]) {
         change.writes.push({ op: 'zadd', key: index, member: id, score: at });
       }
-      change.writes.push(...audit.entry(input.reporter, 'ticket.created', id, undefined, { severity: input.severity, org: input.org }), ...(hooks.writes?.(ticket, 'created') ?? []));
+      change.writes.push(...audit.entry(input.reporter, 'ticket.created', id, undefined, { severity: input.severity, org: input.org }), ...(hooks.writes?.(ticket, 'created', ['created']) ?? []));
       // A run of the same delivery finds the ticket its first run stored.
       const applied = await store.batch(writesOf(ticket, change, at), { once: effect && keys.effectStep(effect, 'create') });
       const stored = applied ? ticket : await load(id);
@@ -215,11 +245,13 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
 
     async ack(ref: Ticket | string, by: string, byName?: string): Promise<Ticket> {
       const id = idOf(ref);
-      return mutate(ref, by, 'acknowledged', (t, change) => {
+      return mutate(ref, by, 'acknowledged', async (t, change) => {
         if (t.status === 'resolved') throw new AppError('conflict', 'error.ticket_resolved', { id });
         if (t.ackedAt) throw new AppError('conflict', 'error.ticket_already_acked', { id });
         const at = now();
-        t.status = 'acknowledged';
+        // Acknowledged while waiting on the customer: the response target counts without the wait so far.
+        if (t.status === 'waiting') await retarget(t, at, true);
+        else t.status = 'acknowledged';
         t.ackedAt = at;
         if (!t.assignee) {
           t.assignee = by;
@@ -240,9 +272,52 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       });
     },
 
+    /** A public comment: it reaches the other side. A customer's comment on a ticket waiting on them restarts both SLA clocks. */
     async comment(ref: Ticket | string, by: string, text: string, staff: boolean, byName?: string): Promise<Ticket> {
-      return mutate(ref, by, 'comment', (t) => {
-        t.timeline.push({ at: now(), actor: by, actorName: byName, kind: 'comment', text, staff });
+      return mutate(ref, by, 'comment', async (t) => {
+        const at = now();
+        t.timeline.push({ at, actor: by, actorName: byName, kind: 'comment', text, staff });
+        if (!staff && t.status === 'waiting') {
+          await retarget(t, at, false);
+          t.status = t.ackedAt ? 'acknowledged' : 'open';
+          t.timeline.push({ at, actor: by, actorName: byName, kind: 'resumed' });
+        }
+      });
+    },
+
+    /** An internal note (staff only): kept on the timeline, marked internal, never shown or sent to the customer. */
+    async note(ref: Ticket | string, by: string, text: string, byName?: string): Promise<Ticket> {
+      return mutate(ref, by, 'note', (t) => {
+        t.timeline.push({ at: now(), actor: by, actorName: byName, kind: 'note', text, staff: true, internal: true });
+      });
+    },
+
+    /** Waits on the customer: both SLA clocks pause until the customer's next comment. */
+    async wait(ref: Ticket | string, by: string, reason?: string, byName?: string): Promise<Ticket> {
+      const id = idOf(ref);
+      return mutate(ref, by, 'waiting', (t) => {
+        if (t.status === 'resolved') throw new AppError('conflict', 'error.ticket_resolved', { id });
+        if (t.status === 'waiting') throw new AppError('conflict', 'error.ticket_already_waiting', { id });
+        const at = now();
+        t.status = 'waiting';
+        t.waitingSince = at;
+        t.timeline.push({ at, actor: by, actorName: byName, kind: 'waiting', text: reason, staff: true });
+      });
+    },
+
+    /** Sets the severity (up or down) and recomputes both targets from it; records who and why. */
+    async setSeverity(ref: Ticket | string, by: string, severity: Severity, reason?: string, byName?: string): Promise<Ticket> {
+      const id = idOf(ref);
+      return mutate(ref, by, 'severity', async (t, change) => {
+        if (t.status === 'resolved') throw new AppError('conflict', 'error.ticket_resolved', { id });
+        if (t.severity === severity) throw new AppError('conflict', 'error.same_severity', { id, severity });
+        const at = now();
+        count(change.open, `sev:${t.severity}`, -1);
+        count(change.open, `sev:${severity}`);
+        const text = `${t.severity} → ${severity}${reason ? `: ${reason}` : ''}`;
+        t.severity = severity;
+        await retarget(t, at, t.status === 'waiting');
+        t.timeline.push({ at, actor: by, actorName: byName, kind: 'severity', text, staff: true });
       });
     },
 
@@ -252,6 +327,8 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
         if (t.status === 'resolved') throw new AppError('conflict', 'error.ticket_resolved', { id });
         const at = now();
         const wasAcked = Boolean(t.ackedAt);
+        // Resolved while waiting on the customer: the targets count without the wait.
+        if (t.status === 'waiting') await retarget(t, at, false);
         t.status = 'resolved';
         t.resolvedAt = at;
         t.fixedIn = input.fixedIn;
@@ -306,17 +383,18 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
     /** Raises severity one step (S1 stays S1) and records who and why. `auto` for SLA timers. */
     async escalate(ref: Ticket | string, by: string, reason: string | undefined, auto = false, byName?: string): Promise<Ticket> {
       const id = idOf(ref);
-      return mutate(ref, by, auto ? 'auto-escalated' : 'escalated', (t, change) => {
+      return mutate(ref, by, auto ? 'auto-escalated' : 'escalated', async (t, change) => {
         if (t.status === 'resolved') throw new AppError('conflict', 'error.ticket_resolved', { id });
+        const before = t.severity;
         const idx = SEVERITIES.indexOf(t.severity);
         const next = SEVERITIES[Math.max(0, idx - 1)]!;
         if (next !== t.severity) {
           count(change.open, `sev:${t.severity}`, -1);
           count(change.open, `sev:${next}`);
-          // The new severity's targets, counted from when the ticket was opened.
-          Object.assign(t, targetsOf(config, next, t.createdAt));
         }
         t.severity = next;
+        // The new severity's targets (both), counted from when the ticket was opened.
+        if (next !== before) await retarget(t, now(), t.status === 'waiting');
         t.escalations += 1;
         t.timeline.push({ at: now(), actor: by, actorName: byName, kind: auto ? 'auto-escalated' : 'escalated', text: reason, staff: true });
         count(change.day, 'escalated');
