@@ -107,7 +107,7 @@ export function createEscalation(deps: EscalationDeps) {
     const ticket = await tickets.find(String(timer.data.id));
     // Moved (severity, a wait) or finished since the timer was set: the timer of its new target counts.
     if (!ticket || ticket.status === 'resolved' || ticket.status === 'waiting' || ticket.resolveDueAt > now()) return;
-    const build: Parameters<Notify['toSubscribers']>[2] = (c) => ({ ...ticketCard(ticket, c), text: c.t('ticket.resolve_breach', { id: ticket.id, severity: ticket.severity }) });
+    const build: Parameters<Notify['toSubscribers']>[2] = (c) => ({ text: `${c.t('ticket.resolve_breach', { id: ticket.id, severity: ticket.severity })}\n${c.t('live.see_card')}` });
     await notify.toSubscribers('tickets', ticket.system, build, undefined, `tkt:${ticket.id}:resolve:${timer.dueAt}`);
     await notify.toSubscribers('escalations', ticket.system, build, undefined, `tkt:${ticket.id}:resolve:${timer.dueAt}:page`);
     await audit.record('system:timer', 'ticket.sla_resolution_missed', ticket.id);
