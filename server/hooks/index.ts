@@ -58,7 +58,8 @@ type Accepts = 'json' | 'json-or-form';
  * or a body in neither format under another content type, is 415 naming the expected type.
  */
 function parseBody(req: express.Request, accepts: Accepts = 'json'): unknown {
-  const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+  // A byte-order mark (Windows tools add one) is not part of the JSON.
+  const raw = (Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '').replace(/^\uFEFF/, '');
   if (!raw.trim()) throw new BadPayload('empty body');
   const type = (req.get('content-type') ?? '').toLowerCase();
   const expected = accepts === 'json' ? 'application/json' : 'application/json or application/x-www-form-urlencoded';

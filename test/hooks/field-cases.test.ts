@@ -381,6 +381,7 @@ describe('kind 5 — clear errors for wrong wire formats', () => {
   it('reads JSON sent with a form content type, answers 415 for a form where JSON is expected, 400 naming a missing field', async () => {
     const json = JSON.stringify({ system: 'crm', title: 'Form-typed JSON', severity: 'info', status: 'firing', dedupKey: 'form-json' });
     expect((await postHook(app, '/hooks/alerts', json, FORM)).status).toBe(200);
+    expect((await postHook(app, '/hooks/alerts', `\uFEFF${json.replace('form-json', 'bom-json')}`, { 'content-type': 'text/plain' })).status).toBe(200);
     const form = await postHook(app, '/hooks/alertmanager', 'status=firing&receiver=x', FORM);
     expect(form.status).toBe(415);
     expect(String(form.json.error)).toContain('application/json');
