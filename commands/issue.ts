@@ -81,7 +81,7 @@ async function file(ctx: Ctx, draft: Draft) {
     reporterLocale: ctx.locale,
   });
   if (draft.system) await s.directory.addOrgSystem(draft.org, draft.system);
-  const card = ticketCard(ticket, cardCtx(ctx), { buttons: isStaff(ctx) });
+  const card = ticketCard(ticket, cardCtx(ctx), { buttons: isStaff(ctx), docs: await s.docs.links(ticket.system) });
   return { messages: [{ ...card, text: ctx.t('issue.filed', { id: ticket.id, title: ticket.title }) }] };
 }
 
@@ -127,7 +127,7 @@ async function takeDraft(ctx: Ctx, token: string | undefined): Promise<Draft> {
 
 async function showTicket(ctx: Ctx, id: string) {
   const ticket = await visibleTicket(ctx, id);
-  return { messages: [ticketCard(ticket, cardCtx(ctx), { buttons: isStaff(ctx), timeline: 20 })] };
+  return { messages: [ticketCard(ticket, cardCtx(ctx), { buttons: isStaff(ctx), timeline: 20, docs: await ctx.services.docs.links(ticket.system) })] };
 }
 
 function resolveForm(ctx: Ctx, id: string): Card {

@@ -14,7 +14,11 @@ import { createNotify } from './notify.js';
 import { createReleases } from './releases/service.js';
 import { createSurveys } from './surveys/service.js';
 import { createTickets } from './tickets/service.js';
-import { createTimers } from './timers.js';
+import { createTimers, type Timer } from './timers.js';
+import { createOrgPeople } from './directory/org-people.js';
+import { createDocs, type Docs } from './docs/service.js';
+import { createReleaseValidation } from './releases/validation.js';
+import { createTraining } from './training/service.js';
 
 export interface ServicesOptions {
   store: StateStore;
@@ -38,7 +42,9 @@ export function createServices(options: ServicesOptions) {
   const timers = createTimers(deps);
   const surveys = createSurveys(deps, audit);
 
-  const notify = createNotify({ config: options.config, directory, outbox, surveys, now });
+  // The registry is built after notify (it pushes through it); ticket cards read its links when they are built.
+  let docs!: Docs; // eslint-disable-line prefer-const -- assigned once the services it needs exist
+  const notify = createNotify({ config: options.config, directory, outbox, surveys, now, docLinks: (system) => docs.links(system) });
   const metric = options.metric ?? (() => undefined);
   const escalation = createEscalation({ config: options.config, timers, audit, notify, now, log: options.log, metric });
   const tickets = createTickets(deps, audit, {
@@ -57,6 +63,10 @@ export function createServices(options: ServicesOptions) {
   });
   escalation.attach({ tickets, alerts });
   const releases = createReleases(deps, audit);
+  const orgPeople = createOrgPeople(deps, audit);
+  docs = createDocs(deps, audit, { timers, notify, directory });
+  const training = createTraining(deps, audit, { timers, notify, directory, orgs: orgPeople });
+  const validation = createReleaseValidation(deps, audit, tickets, orgPeople);
 
   return {
     deps,
@@ -70,9 +80,17 @@ export function createServices(options: ServicesOptions) {
     surveys,
     faq: createFaq(deps, audit),
     digest: createDigest(deps, releases),
+    orgPeople,
+    validation,
+    docs,
+    training,
     timers,
-    /** Handles a due stored timer (the escalation policy's response timers). */
-    onTimer: escalation.onTimer,
+    /** Handles a due stored timer: each policy acts on its own kinds (response timers, document reviews, training reminders). */
+    async onTimer(timer: Timer): Promise<void> {
+      await escalation.onTimer(timer);
+      await docs.onTimer(timer);
+      await training.onTimer(timer);
+    },
     cardContext: notify.cardContext,
     messageFor: notify.messageFor,
     toConversation: notify.toConversation,

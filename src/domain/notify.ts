@@ -11,6 +11,7 @@ import type { Directory, Topic } from './directory/service.js';
 import { localized, showsReadersTheirLanguage } from './localized.js';
 import { surveyCard } from './surveys/cards.js';
 import type { Surveys } from './surveys/service.js';
+import type { DocLink } from './docs/service.js';
 import { ticketCard } from './tickets/cards.js';
 import type { Ticket, TicketChange } from './tickets/service.js';
 
@@ -31,6 +32,8 @@ export interface NotifyDeps {
   outbox: Outbox;
   surveys: Surveys;
   now: () => number;
+  /** The system's current manual and runbook, linked from its ticket cards. */
+  docLinks?: (system: string | undefined) => Promise<DocLink[]>;
 }
 
 /**
@@ -78,7 +81,8 @@ export function createNotify(deps: NotifyDeps) {
 
   /** `step`: the 1-based position of the change's own timeline entry (it keys the notices, so a re-run sends none twice). */
   async function ticketChanged(ticket: Ticket, change: TicketChange, by: string, step: number): Promise<void> {
-    await toSubscribers('tickets', ticket.system, (c) => ticketCard(ticket, c), `ticket:${ticket.id}`);
+    const docs = (await deps.docLinks?.(ticket.system)) ?? [];
+    await toSubscribers('tickets', ticket.system, (c) => ticketCard(ticket, c, { docs }), `ticket:${ticket.id}`);
     const last = ticket.timeline[step - 1] ?? ticket.timeline[ticket.timeline.length - 1]!;
     if (change === 'escalated' || change === 'auto-escalated') {
       const notice = (c: CardContext): OutboundMessage => {
