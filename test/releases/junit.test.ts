@@ -1,20 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseJUnit } from '../../src/domain/releases/junit.js';
 
 /** Reports as the tools write them (shapes from Maven Surefire 3, pytest 8 --junitxml, vitest 4 --reporter=junit). */
-export const SUREFIRE_FAILING = `<?xml version="1.0" encoding="UTF-8"?>
-<testsuite xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" version="3.0.2" name="com.example.crm.PricingTest" time="0.412" tests="3" errors="0" skipped="0" failures="1">
-  <properties><property name="java.version" value="21"/></properties>
-  <testcase name="appliesDiscount" classname="com.example.crm.PricingTest" time="0.01"/>
-  <testcase name="roundsToCents" classname="com.example.crm.PricingTest" time="0.02">
-    <failure message="expected: &lt;10.00&gt; but was: &lt;9.99&gt;" type="org.opentest4j.AssertionFailedError">org.opentest4j.AssertionFailedError: expected: &lt;10.00&gt; but was: &lt;9.99&gt;
-	at com.example.crm.PricingTest.roundsToCents(PricingTest.java:31)</failure>
-    <system-out><![CDATA[rounding 9.995]]></system-out>
-  </testcase>
-  <testcase name="keepsCurrency" classname="com.example.crm.PricingTest" time="0.001"/>
-</testsuite>`;
-
-export const PYTEST_PASSING = `<?xml version="1.0" encoding="utf-8"?><testsuites name="pytest tests"><testsuite name="pytest" errors="0" failures="0" skipped="1" tests="4" time="0.051" timestamp="2026-11-29T10:00:00.000000+00:00" hostname="ci"><testcase classname="tests.test_pricing" name="test_discount" time="0.001" /><testcase classname="tests.test_pricing" name="test_rounding" time="0.001" /><testcase classname="tests.test_pricing" name="test_currency" time="0.001" /><testcase classname="tests.test_pricing" name="test_legacy" time="0.000"><skipped type="pytest.skip" message="legacy path">tests/test_pricing.py:20: legacy path</skipped></testcase></testsuite></testsuites>`;
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/junit/${name}`, import.meta.url), 'utf8');
+const SUREFIRE_FAILING = fixture('surefire-failing.xml');
+const PYTEST_PASSING = fixture('pytest-passing.xml');
 
 const VITEST = `<?xml version="1.0" encoding="UTF-8" ?>
 <testsuites name="vitest tests" tests="3" failures="1" errors="0" time="0.8">
