@@ -54,7 +54,7 @@ const docTimerId = (id: string) => `doc:${id}:review`;
 export interface DocsDeps {
   timers: Timers;
   notify: Pick<Notify, 'toConversation'>;
-  directory: Pick<Directory, 'directConversation'>;
+  directory: Pick<Directory, 'directConversation' | 'userLocale'>;
 }
 
 /**
@@ -105,8 +105,10 @@ export function createDocs(deps: ServiceDeps, audit: AuditLog, more: DocsDeps) {
 
   /** Posts the review card to the document's owner (their direct chat, else where it was registered), once per `idempotencyKey`. */
   async function askOwner(d: Doc, idempotencyKey: string): Promise<void> {
-    const conversation = (await directory.directConversation(d.owner)) ?? d.addedIn;
-    await notify.toConversation(conversation, (c) => docReviewCard(d, c), { idempotencyKey });
+    const direct = await directory.directConversation(d.owner);
+    // In their own chat the owner reads their language; where the document was registered, the channel's.
+    const locale = direct ? await directory.userLocale(d.owner) : undefined;
+    await notify.toConversation(direct ?? d.addedIn, (c) => docReviewCard(d, c), { idempotencyKey, locale });
   }
 
   return {

@@ -30,9 +30,9 @@ export function releaseCard(r: Release, fixed: Ticket[], c: CardContext, extras:
 function acceptanceLine(org: string, a: Acceptance, c: CardContext): string {
   const { t } = c;
   const when = a.at ? formatTime(a.at, c.timezone) : '';
-  if (a.state === 'approved') return `- ✅ ${t('release.uat_approved_by', { org, who: personLabel(a.by ?? '', a.byName), when })}`;
-  if (a.state === 'rejected') return `- ❌ ${t('release.uat_rejected_by', { org, who: personLabel(a.by ?? '', a.byName), when, reason: a.reason ?? '–' })}`;
-  return `- ⏳ ${t('release.uat_pending', { org })}`;
+  if (a.state === 'approved') return `- ${t('release.uat_approved_by', { org, who: personLabel(a.by ?? '', a.byName), when })}`;
+  if (a.state === 'rejected') return `- ${t('release.uat_rejected_by', { org, who: personLabel(a.by ?? '', a.byName), when, reason: a.reason ?? '–' })}`;
+  return `- ${t('release.uat_pending', { org })}`;
 }
 
 /** The gates of a candidate: its suites' latest runs and each organisation's acceptance. */
@@ -40,8 +40,8 @@ function validationBlocks(cand: Candidate, c: CardContext): Block[] {
   const { t } = c;
   const suites = Object.values(cand.suites).sort((a, b) => a.suite.localeCompare(b.suite));
   const suiteLines = suites.length
-    ? suites.map((s) => `- ${s.failed ? '❌' : '✅'} ${t('release.suite_line', { suite: s.suite, passed: s.passed, failed: s.failed, skipped: s.skipped })}${s.url ? ` · [CI](${s.url})` : ''}`)
-    : [`- ⏳ ${t('release.no_tests')}`];
+    ? suites.map((s) => `- ${t('release.suite_line', { suite: s.suite, passed: s.passed, failed: s.failed, skipped: s.skipped })}${s.url ? ` · [CI](${s.url})` : ''}`)
+    : [`- ${t('release.no_tests')}`];
   const orgs = Object.keys(cand.uat).sort();
   const uatLines = orgs.length ? orgs.map((o) => acceptanceLine(o, cand.uat[o]!, c)) : [`- ${t('release.uat_none')}`];
   const blocks: Block[] = [

@@ -79,7 +79,7 @@ export function parseLocalTime(date: string, time: string, zone: string): number
 export interface TrainingDeps {
   timers: Timers;
   notify: Pick<Notify, 'toConversation'>;
-  directory: Pick<Directory, 'directConversation'>;
+  directory: Pick<Directory, 'directConversation' | 'userLocale'>;
   orgs: Pick<OrgPeople, 'conversations'>;
 }
 
@@ -114,7 +114,11 @@ export function createTraining(deps: ServiceDeps, audit: AuditLog, more: Trainin
     });
   }
 
-  const reachable = async (user: string, a: Attendance) => (await directory.directConversation(user)) ?? a.conversation;
+  /** Where an attendee hears from us: their direct chat with the bot (in their language), else where they answered. */
+  const reachable = async (user: string, a: Attendance) => {
+    const direct = await directory.directConversation(user);
+    return direct ? { conversation: direct, locale: await directory.userLocale(user) } : { conversation: a.conversation, locale: undefined };
+  };
   const attending = (s: TrainingSession) => Object.entries(s.attendees).filter(([, a]) => a.response === 'attend');
 
   return {
@@ -194,13 +198,15 @@ export function createTraining(deps: ServiceDeps, audit: AuditLog, more: Trainin
         count(tally.day, 'training:attendees', attending(held).length);
         await store.batch(tallyWrites(tally, s.at), { once: keys.trainingCounted(s.id, 'held') });
         for (const [user, a] of attending(held)) {
-          await notify.toConversation(await reachable(user, a), (c) => ratingCard(held, c), { idempotencyKey: `trn:${s.id}:rate:${user}` });
+          const to = await reachable(user, a);
+          await notify.toConversation(to.conversation, (c) => ratingCard(held, c), { idempotencyKey: `trn:${s.id}:rate:${user}`, locale: to.locale });
         }
         await showInvitation(held);
         return;
       }
       for (const [user, a] of attending(s)) {
-        await notify.toConversation(await reachable(user, a), (c) => reminderMessage(s, step, c), { idempotencyKey: `trn:${s.id}:${step}:${user}` });
+        const to = await reachable(user, a);
+        await notify.toConversation(to.conversation, (c) => reminderMessage(s, step, c), { idempotencyKey: `trn:${s.id}:${step}:${user}`, locale: to.locale });
       }
     },
   };
