@@ -136,3 +136,32 @@ describe('training', () => {
     expect(digest).toContain('1 session(s) held, 2 attendee(s), average rating 4.5');
   });
 });
+
+describe('organisation isolation', () => {
+  it('shows a customer only their own organisation’s acceptance, documents and trainings', async () => {
+    await h.run('bob', 'engineering', '/release plan 2.0.0 system:crm');
+    const gail = await h.run('gail', 'support-globex', '/release status 2.0.0');
+    const card = JSON.stringify(gail.messages[0]!.card);
+    expect(card).toContain('globex: waiting for acceptance');
+    expect(card).not.toContain('acme');
+    await h.run('bob', 'engineering', '/docs add billing manual https://docs.example.com/billing');
+    expect((await h.run('gail', 'support-globex', '/docs billing')).messages[0]!.text).toContain('no documents for billing you can see');
+    expect(JSON.stringify((await h.run('gail', 'support-globex', '/docs')).messages[0]!.card)).not.toContain('billing');
+    await h.run('bob', 'engineering', '/training schedule acme 2026-12-01 10:00 Reporting');
+    expect((await h.run('gail', 'support-globex', '/training acme')).messages[0]!.text).toContain('no sessions for acme');
+    expect(JSON.stringify((await h.run('gail', 'support-globex', '/training')).messages[0]!.card)).not.toContain('Reporting');
+    expect(JSON.stringify((await h.run('alice', 'support-acme', '/training')).messages[0]!.card)).toContain('Reporting');
+  });
+});
+
+describe('the digest’s training suggestion', () => {
+  it('suggests a topic when user-error tickets of one system recur', async () => {
+    for (const title of ['Cannot find export', 'Export button missing', 'Where is the export']) {
+      const filed = await h.run('alice', 'support-acme', `/issue ${title} sev:S4 system:crm`);
+      const id = /SUP-\d+/.exec(filed.messages[0]!.text)![0];
+      await h.run('bob', 'engineering', `/issue resolve ${id} cause:user-error`);
+    }
+    const digest = JSON.stringify((await h.run('mia', 'management', '/digest')).messages[0]!.card);
+    expect(digest).toContain('Suggested topic: crm — 3 user-error tickets this period');
+  });
+});
