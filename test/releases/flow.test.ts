@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { forDelivery } from '../../src/core/effects.js';
+import { keys } from '../../src/core/keys.js';
 import { createStandardHarness, type Harness } from '../helpers/harness.js';
 
 /** Release validation, documents and training through the real dispatcher, store and outbox (fixed clock). */
@@ -163,5 +165,17 @@ describe('the digest’s training suggestion', () => {
     }
     const digest = JSON.stringify((await h.run('mia', 'management', '/digest')).messages[0]!.card);
     expect(digest).toContain('Suggested topic: crm — 3 user-error tickets this period');
+  });
+});
+
+describe('re-runs', () => {
+  it('count an approval once when its delivery is processed again after a crash', async () => {
+    await h.run('bob', 'engineering', '/release plan 2.0.0 system:crm');
+    const approve = () => h.services.validation.answer('playground:dana', 'Dana', '2.0.0', 'acme', { approve: true });
+    await forDelivery('playground:action:crash-1', approve);
+    await forDelivery('playground:action:crash-1', approve);
+    const day = await h.store.hgetall(keys.aggDay(new Date(h.now()).toISOString().slice(0, 10)));
+    expect(day['uat:approved']).toBe(1);
+    expect((await h.services.audit.latest(50)).filter((e) => e.action === 'release.uat_approved')).toHaveLength(1);
   });
 });

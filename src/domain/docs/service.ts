@@ -1,6 +1,7 @@
 import { effectKey } from '../../core/effects.js';
 import { AppError } from '../../core/errors.js';
 import { keys } from '../../core/keys.js';
+import type { Write } from '../../core/store.js';
 import type { ConversationRef } from '../../core/types.js';
 import type { AuditLog } from '../audit/service.js';
 import { count, emptyTally, tallyWrites } from '../digest/figures.js';
@@ -78,23 +79,27 @@ export function createDocs(deps: ServiceDeps, audit: AuditLog, more: DocsDeps) {
     return { id: docTimerId(d.id), kind: DOC_REVIEW_TIMER, dueAt: d.reviewedAt + d.reviewDays * DAY, data: { id: d.id, reviewedAt: d.reviewedAt } };
   }
 
-  /** Stores a changed document with its audit entry and its review timer moved (or removed). */
-  async function save(by: string, action: string, d: Doc, before?: unknown, after?: unknown): Promise<void> {
-    const timer = reviewTimer(d);
-    await store.batch([
-      { op: 'set', key: keys.doc(d.id), value: d },
-      ...(timer ? timers.scheduleWrites(timer) : timers.cancelWrites(docTimerId(d.id))),
-      ...audit.entry(by, action, d.id, before, after),
-    ]);
-  }
-
-  async function mutate(by: string, action: string, id: string, fn: (d: Doc) => void): Promise<Doc> {
+  /**
+   * Applies `fn` to a document under its lock and stores it with its audit entry, its review timer
+   * moved (or removed) and `extra` writes, in one batch applied once per delivery.
+   */
+  async function mutate(by: string, action: string, id: string, fn: (d: Doc) => void, extra: Write[] = []): Promise<Doc> {
+    const effect = effectKey('doc-change');
     return withLock(store, `doc:${id}`, async () => {
       const d = await load(id);
       const before = { status: d.status, reviewedAt: d.reviewedAt };
       fn(d);
-      await save(by, action, d, before, { status: d.status, reviewedAt: d.reviewedAt });
-      return d;
+      const timer = reviewTimer(d);
+      const applied = await store.batch(
+        [
+          { op: 'set', key: keys.doc(d.id), value: d },
+          ...(timer ? timers.scheduleWrites(timer) : timers.cancelWrites(docTimerId(d.id))),
+          ...audit.entry(by, action, d.id, before, { status: d.status, reviewedAt: d.reviewedAt }),
+          ...extra,
+        ],
+        { once: effect },
+      );
+      return applied ? d : load(id);
     });
   }
 
@@ -136,16 +141,20 @@ export function createDocs(deps: ServiceDeps, audit: AuditLog, more: DocsDeps) {
 
     /** Marks a document reviewed now: current again, next review counted from today. */
     async reviewed(by: string, id: string): Promise<Doc> {
-      const d = await mutate(by, 'doc.reviewed', id, (doc) => {
-        if (doc.status === 'retired') throw new AppError('conflict', 'error.doc_retired', { id });
-        doc.reviewedAt = now();
-        doc.status = 'current';
-        delete doc.stale;
-      });
       const tally = emptyTally();
       count(tally.day, 'docs:reviewed');
-      await store.batch(tallyWrites(tally, now()));
-      return d;
+      return mutate(
+        by,
+        'doc.reviewed',
+        id,
+        (doc) => {
+          if (doc.status === 'retired') throw new AppError('conflict', 'error.doc_retired', { id });
+          doc.reviewedAt = now();
+          doc.status = 'current';
+          delete doc.stale;
+        },
+        tallyWrites(tally, now()),
+      );
     },
 
     /** The owner says it needs an update: it stays listed, marked, and the review reminder waits for the next review. */

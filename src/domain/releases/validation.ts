@@ -1,4 +1,6 @@
+import { effectKey } from '../../core/effects.js';
 import { AppError } from '../../core/errors.js';
+import type { Write } from '../../core/store.js';
 import { keys } from '../../core/keys.js';
 import type { AuditLog } from '../audit/service.js';
 import { count, emptyTally, tallyWrites } from '../digest/figures.js';
@@ -113,13 +115,18 @@ export function createReleaseValidation(deps: ServiceDeps, audit: AuditLog, tick
     return [...new Set([...fixed, ...owning.filter((o): o is string => o !== undefined)])].filter((o) => o !== 'internal').sort();
   }
 
-  /** Applies `fn` to the stored candidate under its lock, stores it with the audit entry `action`. */
-  async function change(version: string, by: string, action: string, fn: (c: Candidate) => unknown): Promise<Candidate> {
+  /**
+   * Applies `fn` to the stored candidate under its lock and stores it with the audit entry `action`
+   * and `extra` writes (digest counts) in one batch, once per delivery: a delivery run again finds
+   * its change made and counts nothing twice.
+   */
+  async function change(version: string, by: string, action: string, fn: (c: Candidate) => unknown, extra: Write[] = []): Promise<Candidate> {
+    const effect = effectKey('release-candidate');
     return withLock(store, `release-candidate:${version}`, async () => {
       const c = await load(version);
       const after = fn(c);
-      await store.batch([{ op: 'set', key: keys.releaseCandidate(version), value: c }, ...audit.entry(by, action, version, undefined, after)]);
-      return c;
+      const applied = await store.batch([{ op: 'set', key: keys.releaseCandidate(version), value: c }, ...audit.entry(by, action, version, undefined, after), ...extra], { once: effect });
+      return applied ? c : load(version);
     });
   }
 
@@ -169,16 +176,20 @@ export function createReleaseValidation(deps: ServiceDeps, audit: AuditLog, tick
      */
     async answer(by: string, byName: string | undefined, version: string, org: string, answer: { approve: boolean; reason?: string }): Promise<Candidate> {
       if (!(await orgs.isApprover(org, by))) throw new AppError('forbidden', 'error.not_approver', { org });
-      const c = await change(version, by, answer.approve ? 'release.uat_approved' : 'release.uat_rejected', (cand) => {
-        if (cand.status === 'published') throw new AppError('conflict', 'error.release_already_published', { version });
-        if (!cand.uat[org]) throw new AppError('not_found', 'error.uat_not_requested', { version, org });
-        cand.uat[org] = { state: answer.approve ? 'approved' : 'rejected', by, byName, at: now(), reason: answer.reason };
-        return { org, reason: answer.reason };
-      });
       const tally = emptyTally();
       count(tally.day, answer.approve ? 'uat:approved' : 'uat:rejected');
-      await store.batch(tallyWrites(tally, now()));
-      return c;
+      return change(
+        version,
+        by,
+        answer.approve ? 'release.uat_approved' : 'release.uat_rejected',
+        (cand) => {
+          if (cand.status === 'published') throw new AppError('conflict', 'error.release_already_published', { version });
+          if (!cand.uat[org]) throw new AppError('not_found', 'error.uat_not_requested', { version, org });
+          cand.uat[org] = { state: answer.approve ? 'approved' : 'rejected', by, byName, at: now(), reason: answer.reason };
+          return { org, reason: answer.reason };
+        },
+        tallyWrites(tally, now()),
+      );
     },
 
     /**
