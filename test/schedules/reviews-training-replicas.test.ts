@@ -113,23 +113,27 @@ describe('document reviews and training across replicas', () => {
     await play(c, 'support-acme', '', { user: 'amy', role: 'customer' }, { actionId: 'training.attend', value: id });
     const count = async (words: string) => (await feed(a, 'support-acme')).filter((m) => m.text.includes(words)).length;
 
+    // Alice has a direct chat with the bot: her reminders come there; Amy's in the channel she answered in.
+    await play(a, 'dm-alice', '/training', { user: 'alice', role: 'customer' });
+    const inDm = async (words: string) => (await feed(a, 'dm-alice')).filter((m) => m.text.includes(words)).length;
     await pollEverywhere();
     expect(await count('Tomorrow')).toBe(0);
     clock.set('2027-01-04T10:00:01Z');
     await pollEverywhere();
     await pollEverywhere();
-    expect(await count('Tomorrow')).toBe(2);
+    expect([await inDm('Tomorrow'), await count('Tomorrow')]).toEqual([1, 1]);
     clock.set('2027-01-05T09:45:01Z');
     await pollEverywhere();
     await pollEverywhere();
-    expect(await count('In 15 minutes')).toBe(2);
-    expect(await count('Tomorrow')).toBe(2);
+    expect([await inDm('In 15 minutes'), await count('In 15 minutes')]).toEqual([1, 1]);
+    expect([await inDm('Tomorrow'), await count('Tomorrow')]).toEqual([1, 1]);
     clock.set('2027-01-05T11:00:01Z');
     await pollEverywhere();
     await pollEverywhere();
-    expect(await count('How useful was the training')).toBe(2);
+    // Both get the rating card: Alice in her chat, Amy in the channel.
+    expect([await inDm('How useful was the training'), await count('How useful was the training')]).toEqual([1, 1]);
 
-    await play(a, 'support-acme', '', { user: 'alice', role: 'customer' }, { actionId: 'training.rate', value: `${id}:5` });
+    await play(a, 'dm-alice', '', { user: 'alice', role: 'customer' }, { actionId: 'training.rate', value: `${id}:5` });
     await play(b, 'support-acme', '', { user: 'amy', role: 'customer' }, { actionId: 'training.rate', value: `${id}:4` });
     await play(c, 'management', '/digest', { user: 'mia', role: 'manager' });
     const digest = await waitFor(async () => (await feed(a, 'management')).find((m) => m.text.startsWith('Digest:')));

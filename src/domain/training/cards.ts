@@ -34,25 +34,27 @@ export function invitationCard(s: TrainingSession, c: CardContext): OutboundMess
   return { text: t('training.invite_summary', { id: s.id, topic: s.topic, when: when(s, c) }), card: { title: t('training.invite_title', { id: s.id, topic: s.topic }), tone: 'info', blocks } };
 }
 
-/** A reminder a day or 15 minutes before. */
-export function reminderMessage(s: TrainingSession, step: TrainingStep, c: CardContext): OutboundMessage {
+/** A reminder a day or 15 minutes before; in a shared conversation it names the attendees it is for. */
+export function reminderMessage(s: TrainingSession, step: TrainingStep, c: CardContext, names?: string[]): OutboundMessage {
   const { t } = c;
   const text = step === 'remind-day' ? t('training.remind_day', { topic: s.topic, when: when(s, c) }) : t('training.remind_soon', { topic: s.topic, when: when(s, c) });
   const blocks: Block[] = [{ type: 'text', text }];
+  if (names?.length) blocks.push({ type: 'fields', fields: [{ label: t('training.field_attending'), value: names.join(', ') }] });
   if (s.url) blocks.push({ type: 'actions', buttons: [{ actionId: 'training.link', label: t('training.join_link'), url: s.url }] });
   return { text, card: { title: t('training.invite_title', { id: s.id, topic: s.topic }), tone: 'info', blocks } };
 }
 
-/** After the session: rate it 1–5. */
-export function ratingCard(s: TrainingSession, c: CardContext): OutboundMessage {
+/** After the session: rate it 1–5 (in a shared conversation, for the attendees it names). */
+export function ratingCard(s: TrainingSession, c: CardContext, names?: string[]): OutboundMessage {
   const { t } = c;
   const text = t('training.rate_question', { topic: s.topic });
+  const forWhom: Block[] = names?.length ? [{ type: 'fields', fields: [{ label: t('training.field_attending'), value: names.join(', ') }] }] : [];
   return {
     text,
     card: {
       title: t('training.rate_title', { id: s.id }),
       tone: 'info',
-      blocks: [{ type: 'text', text }, { type: 'actions', buttons: [1, 2, 3, 4, 5].map((n) => ({ actionId: 'training.rate', label: String(n), value: `${s.id}:${n}` })) }],
+      blocks: [{ type: 'text', text }, ...forWhom, { type: 'actions', buttons: [1, 2, 3, 4, 5].map((n) => ({ actionId: 'training.rate', label: String(n), value: `${s.id}:${n}` })) }],
     },
   };
 }

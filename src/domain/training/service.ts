@@ -4,7 +4,9 @@ import utc from 'dayjs/plugin/utc.js';
 import { effectKey } from '../../core/effects.js';
 import { AppError } from '../../core/errors.js';
 import { keys } from '../../core/keys.js';
-import type { ConversationRef } from '../../core/types.js';
+import { conversationKey } from '../../core/ports.js';
+import type { ConversationRef, Locale } from '../../core/types.js';
+import { personLabel } from '../directory/people.js';
 import type { AuditLog } from '../audit/service.js';
 import { count, emptyTally, tallyWrites } from '../digest/figures.js';
 import { withLock, type ServiceDeps } from '../deps.js';
@@ -114,12 +116,29 @@ export function createTraining(deps: ServiceDeps, audit: AuditLog, more: Trainin
     });
   }
 
-  /** Where an attendee hears from us: their direct chat with the bot (in their language), else where they answered. */
-  const reachable = async (user: string, a: Attendance) => {
-    const direct = await directory.directConversation(user);
-    return direct ? { conversation: direct, locale: await directory.userLocale(user) } : { conversation: a.conversation, locale: undefined };
-  };
   const attending = (s: TrainingSession) => Object.entries(s.attendees).filter(([, a]) => a.response === 'attend');
+
+  /**
+   * Where the attendees hear from us: each in their direct chat with the bot (in their language)
+   * when there is one; the others in the conversation where they answered, one message per
+   * conversation naming them (a channel does not get the same reminder once per person).
+   */
+  async function audiences(s: TrainingSession): Promise<Array<{ key: string; conversation: ConversationRef; locale?: Locale; names?: string[] }>> {
+    const out: Array<{ key: string; conversation: ConversationRef; locale?: Locale; names?: string[] }> = [];
+    const shared = new Map<string, { key: string; conversation: ConversationRef; names: string[] }>();
+    for (const [user, a] of attending(s)) {
+      const direct = await directory.directConversation(user);
+      if (direct) {
+        out.push({ key: user, conversation: direct, locale: await directory.userLocale(user) });
+        continue;
+      }
+      const key = conversationKey(a.conversation);
+      const group = shared.get(key) ?? { key, conversation: a.conversation, names: [] };
+      group.names.push(personLabel(user, a.name));
+      shared.set(key, group);
+    }
+    return [...out, ...shared.values()];
+  }
 
   return {
     get: load,
@@ -197,16 +216,14 @@ export function createTraining(deps: ServiceDeps, audit: AuditLog, more: Trainin
         count(tally.day, 'training:held');
         count(tally.day, 'training:attendees', attending(held).length);
         await store.batch(tallyWrites(tally, s.at), { once: keys.trainingCounted(s.id, 'held') });
-        for (const [user, a] of attending(held)) {
-          const to = await reachable(user, a);
-          await notify.toConversation(to.conversation, (c) => ratingCard(held, c), { idempotencyKey: `trn:${s.id}:rate:${user}`, locale: to.locale });
+        for (const to of await audiences(held)) {
+          await notify.toConversation(to.conversation, (c) => ratingCard(held, c, to.names), { idempotencyKey: `trn:${s.id}:rate:${to.key}`, locale: to.locale });
         }
         await showInvitation(held);
         return;
       }
-      for (const [user, a] of attending(s)) {
-        const to = await reachable(user, a);
-        await notify.toConversation(to.conversation, (c) => reminderMessage(s, step, c), { idempotencyKey: `trn:${s.id}:${step}:${user}`, locale: to.locale });
+      for (const to of await audiences(s)) {
+        await notify.toConversation(to.conversation, (c) => reminderMessage(s, step, c, to.names), { idempotencyKey: `trn:${s.id}:${step}:${to.key}`, locale: to.locale });
       }
     },
   };
