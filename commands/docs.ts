@@ -29,7 +29,15 @@ function parseDocId(value: string | undefined): string {
   return `DOC-${Number(m[1])}`;
 }
 
+/** A document's owner may answer its review card whatever their role; anyone else needs to be staff. */
+async function requireOwnerOrStaff(ctx: Ctx, id: string): Promise<void> {
+  if (isStaff(ctx)) return;
+  const doc = await ctx.services.docs.get(id);
+  if (doc.owner !== ctx.user) throw new AppError('forbidden', 'error.forbidden', { role: 'engineer' });
+}
+
 async function markReviewed(ctx: Ctx, id: string): Promise<Doc> {
+  await requireOwnerOrStaff(ctx, id);
   return ctx.services.docs.reviewed(ctx.user, id);
 }
 
@@ -86,7 +94,7 @@ export const docsCommand = defineCommand(declarations.docs, {
   },
   actions: {
     reviewed: {
-      permission: 'engineer',
+      permission: 'customer',
       async run(ctx, value) {
         const doc = await markReviewed(ctx, parseDocId(value));
         const done = ctx.t('docs.marked_reviewed', { id: doc.id });
@@ -94,9 +102,11 @@ export const docsCommand = defineCommand(declarations.docs, {
       },
     },
     outdated: {
-      permission: 'engineer',
+      permission: 'customer',
       async run(ctx, value) {
-        const doc = await ctx.services.docs.needsUpdate(ctx.user, parseDocId(value));
+        const id = parseDocId(value);
+        await requireOwnerOrStaff(ctx, id);
+        const doc = await ctx.services.docs.needsUpdate(ctx.user, id);
         const done = ctx.t('docs.marked_needs_update', { id: doc.id });
         return { replace: text(done), messages: [] };
       },

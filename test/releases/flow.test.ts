@@ -105,6 +105,15 @@ describe('documentation registry', () => {
   });
 });
 
+describe('document owners', () => {
+  it('lets a customer who owns a document answer its review card, and nobody else without a staff role', async () => {
+    await h.run('bob', 'engineering', '/docs add crm training https://docs.example.com/crm/course owner:<@playground:alice>');
+    expect((await h.click('gail', 'support-globex', 'docs.reviewed', 'DOC-1')).messages[0]!.text).toContain('engineer role');
+    expect((await h.click('alice', 'support-acme', 'docs.outdated', 'DOC-1')).replace?.text).toContain('DOC-1 marked as needing an update');
+    expect((await h.services.docs.get('DOC-1')).status).toBe('needs-update');
+  });
+});
+
 describe('training', () => {
   it('invites, reminds once at T−1 day and T−15 min, asks attendees for a rating, and reports it in the digest', async () => {
     // The harness clock is 2026-11-24 10:00 UTC: the session is tomorrow at 12:00.
