@@ -57,7 +57,7 @@ async function command(user: string, channel: string, cmd: string, text: string)
 }
 
 /** Clicks a button of a posted message; resolves with what its response_url got. */
-async function click(user: string, channel: string, message: FakeCall, actionId: string): Promise<FakeCall[]> {
+async function click(user: string, channel: string, message: FakeCall, actionId: string, answeredBy?: string): Promise<FakeCall[]> {
   const name = `click-${++seq}`;
   const element = ((message.body.blocks as Array<{ type: string; elements?: Array<{ action_id?: string; value?: string }> }>) ?? [])
     .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []))
@@ -73,7 +73,12 @@ async function click(user: string, channel: string, message: FakeCall, actionId:
     response_url: fake.responseUrl(name),
     actions: [{ action_id: actionId, value: element.value, block_id: 'b', type: 'button', text: { type: 'plain_text', text: 'x' }, action_ts: `${Date.now() / 1000}` }],
   };
+  const before = fake.calls.length;
   expect((await send({ payload: body })).status).toBe(200);
+  if (answeredBy) {
+    await fake.waitFor((calls) => calls.slice(before).some((c) => c.method === answeredBy));
+    return fake.calls.slice(before).filter((c) => c.method === answeredBy);
+  }
   await fake.waitFor((calls) => calls.some((c) => c.method === `response_url:${name}`));
   return fake.callsTo(`response_url:${name}`);
 }
@@ -163,5 +168,30 @@ describe('release validation on Slack (wire)', () => {
       calls.slice(mark).some((c) => c.method === 'chat.postMessage' && c.body.channel === channel && textOf(c).includes(id) && textOf(c).includes('2.0.0'));
     await fake.waitFor(told(ACME, 'SUP-1'));
     await fake.waitFor(told(GLOBEX, 'SUP-2'));
+  }, 60_000);
+
+  it('takes a rejection with its reason from the Slack modal the Reject button opens', async () => {
+    await command(ENGINEER, ENG, '/release', 'plan 2.1.0 system:crm');
+    await fake.waitFor(() => fake.callsTo('chat.postMessage').some((c) => c.body.channel === ACME && JSON.stringify(c.body.blocks ?? []).includes('2.1.0|acme')));
+    const card = fake.callsTo('chat.postMessage').find((c) => c.body.channel === ACME && JSON.stringify(c.body.blocks ?? []).includes('2.1.0|acme'))!;
+    const [opened] = await click(DANA, ACME, card, 'release.reject', 'views.open');
+    const view = opened!.body.view as { callback_id: string; private_metadata: string; blocks: Array<{ block_id?: string; type: string }> };
+    expect(view.callback_id).toBe('release.reject');
+    expect(view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id)).toEqual(['target', 'reason']);
+    const submission = payload<Record<string, unknown> & { view: Record<string, unknown> }>('view_submission');
+    submission.user = { id: DANA, username: 'dana', name: 'dana', team_id: TEAM };
+    submission.team = { id: TEAM, domain: 'rel' };
+    submission.trigger_id = `${++seq}.${Date.now()}.viewtrigger`;
+    submission.view = {
+      ...submission.view,
+      id: `V${seq}`,
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      blocks: view.blocks,
+      state: { values: { target: { target: { type: 'plain_text_input', value: '2.1.0|acme' } }, reason: { reason: { type: 'plain_text_input', value: 'Quotes still round down' } } } },
+    };
+    expect((await send({ payload: submission })).status).toBe(200);
+    await expect.poll(async () => (await app.services.validation.load('2.1.0')).uat.acme, { timeout: 8000 }).toMatchObject({ state: 'rejected', by: `slack:${DANA}`, reason: 'Quotes still round down' });
+    expect(textOf(await command(ENGINEER, ENG, '/release-notes', 'publish 2.1.0'))).toContain('acme rejected it — Quotes still round down');
   }, 60_000);
 });
