@@ -129,6 +129,21 @@ export const aftercareCommand = defineCommand(declarations.aftercare, {
         return { messages: [slaCard(ctx, a.org, contract, changed)] };
       },
     }),
+    approver: subcommand({
+      args: args((p, fail) => {
+        const who = parseMention(p.words[0]);
+        if (!who || p.words.length > 1) fail('error.bad_mention');
+        return { who: who! };
+      }),
+      async run(ctx, a) {
+        // Approvers answer for the organisation of the channel they are named in.
+        const org = ctx.identity.org;
+        if (!org || ctx.conversation.direct) return { messages: [text(ctx.t('error.approver_needs_org'), true)] };
+        const user = a.who === 'me' ? ctx.user : `${a.who.platform}:${a.who.id}`;
+        await ctx.services.orgPeople.addApprover(ctx.user, org, user);
+        return { messages: [text(ctx.t('admin.approver_added', { user, org }))] };
+      },
+    }),
     lang: subcommand({
       args: args((p, fail) => {
         const v = p.words[0]?.toLowerCase();

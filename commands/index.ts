@@ -8,6 +8,9 @@ import { escalateCommand } from './escalate.js';
 import { faqCommand } from './faq.js';
 import { issueCommand } from './issue.js';
 import { releaseNotesCommand } from './release-notes.js';
+import { releaseCommand } from './release.js';
+import { docsCommand } from './docs.js';
+import { trainingCommand } from './training.js';
 import { surveyCommand } from './survey.js';
 
 /**
@@ -23,5 +26,8 @@ export const commands: Array<CommandSpec<Services>> = [
   surveyCommand,
   digestCommand,
   faqCommand,
+  releaseCommand,
+  docsCommand,
+  trainingCommand,
   aftercareCommand,
 ];

@@ -1,9 +1,11 @@
 import { declarations } from '../src/core/catalogue.js';
-import { releaseCard } from '../src/domain/releases/cards.js';
+import { AppError } from '../src/core/errors.js';
+import { missingLines, releaseCard } from '../src/domain/releases/cards.js';
+import { GatesNotPassedError } from '../src/domain/releases/validation.js';
 import type { Release } from '../src/domain/releases/service.js';
 import { publishRelease } from '../src/domain/releases/publish.js';
 import type { Ticket } from '../src/domain/tickets/service.js';
-import { args, cardCtx, defineCommand, requireText, subcommand, text, type Ctx } from './helpers.js';
+import { args, cardCtx, defineCommand, isStaff, requireText, subcommand, text, type Ctx } from './helpers.js';
 
 const versionRe = /^[\w.+-]{1,64}$/;
 
@@ -18,11 +20,28 @@ export const releaseNotesCommand = defineCommand(declarations.releaseNotes, {
       args: args((p, fail) => {
         const version = p.words[0];
         if (!version || !versionRe.test(version)) fail('error.bad_version');
-        return { version: version!, notes: requireText(p.words.slice(1).join(' '), fail) || undefined };
+        const rest = requireText(p.words.slice(1).join(' '), fail);
+        const force = p.pairs.force?.toLowerCase();
+        if (force !== undefined && force !== 'yes') fail('error.bad_force');
+        // With force:yes, what follows reason: (and any other words) is the reason: it is what the audit keeps.
+        const reason = [p.pairs.reason ?? '', force ? rest : ''].join(' ').trim();
+        if (force && !reason) fail('error.force_needs_reason');
+        return { version: version!, notes: force ? undefined : rest || undefined, force: force ? { reason } : undefined };
       }),
       async run(ctx, a) {
-        const release = await publishRelease(ctx.services, ctx.user, a);
-        const card = releaseCard(release, await fixedTickets(ctx, release), cardCtx(ctx));
+        if (a.force && ctx.identity.role !== 'admin') throw new AppError('forbidden', 'error.forbidden', { role: 'admin' });
+        let release;
+        try {
+          release = await publishRelease(ctx.services, ctx.user, a);
+        } catch (e) {
+          if (!(e instanceof GatesNotPassedError)) throw e;
+          // The refusal names every missing gate and organisation, in the reader's language.
+          const lines = missingLines(e.missing, cardCtx(ctx)).join('\n');
+          const head = ctx.t('release.publish_refused', { version: a.version });
+          return { messages: [{ text: `⚠️ ${head}\n${lines}`, visibility: 'ephemeral' as const, audience: ctx.actor, card: { title: head, tone: 'danger' as const, blocks: [{ type: 'text' as const, text: lines }, { type: 'context' as const, text: ctx.t('release.publish_refused_hint') }] } }] };
+        }
+        const candidate = await ctx.services.validation.find(release.version);
+        const card = releaseCard(release, await fixedTickets(ctx, release), cardCtx(ctx), { candidate, docs: await ctx.services.docs.links(release.system) });
         return { messages: [{ ...card, text: ctx.t('release.published', { version: release.version, count: release.fixed.length }) }] };
       },
     }),
@@ -42,7 +61,11 @@ export const releaseNotesCommand = defineCommand(declarations.releaseNotes, {
         }
         const release = a.what === 'latest' ? (await s.releases.list(1))[0] : await s.releases.get(a.what);
         if (!release) return { messages: [text(ctx.t('release.none'))] };
-        return { messages: [releaseCard(release, await fixedTickets(ctx, release), cardCtx(ctx))] };
+        // A customer sees the acceptance of their own organisation only.
+        const planned = await s.validation.find(release.version);
+        const org = ctx.identity.org;
+        const candidate = planned && !isStaff(ctx) ? { ...planned, uat: org && planned.uat[org] ? { [org]: planned.uat[org] } : {} } : planned;
+        return { messages: [releaseCard(release, await fixedTickets(ctx, release), cardCtx(ctx), { candidate, docs: await s.docs.links(release.system) })] };
       },
     }),
   },

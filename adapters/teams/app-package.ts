@@ -47,6 +47,20 @@ const TEXT = {
   },
 };
 
+/** Teams shows at most 10 commands in a bot's command list. */
+export const TEAMS_MENU_MAX = 10;
+
+/**
+ * The commands Teams' menu lists: the catalogue in its order while it fits, else the first nine
+ * and `aftercare` (help), so a reader can always find the rest. Every command still works typed.
+ */
+export function teamsMenu(entries: readonly CatalogueEntry[] = catalogue): CatalogueEntry[] {
+  if (entries.length <= TEAMS_MENU_MAX) return [...entries];
+  const help = entries.find((e) => e.name === 'aftercare');
+  const rest = entries.filter((e) => e !== help).slice(0, help ? TEAMS_MENU_MAX - 1 : TEAMS_MENU_MAX);
+  return help ? [...rest, help] : rest;
+}
+
 function clip(text: string, max: number): string {
   const chars = Array.from(text);
   return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
@@ -70,7 +84,7 @@ export function buildTeamsManifest(options: TeamsPackageOptions): Record<string,
   if (!GUID.test(options.appId)) throw new Error(`MICROSOFT_APP_ID must be a GUID, got "${options.appId}"`);
   const site = httpsOrigin(options.publicUrl);
   const website = site ? site.origin : 'https://github.com/';
-  const commands = catalogue.slice(0, 10).map((entry) => ({ title: clip(entry.name, 32), description: commandDescription(entry, 'en') }));
+  const commands = teamsMenu().map((entry) => ({ title: clip(entry.name, 32), description: commandDescription(entry, 'en') }));
   return {
     $schema: MANIFEST_SCHEMA,
     manifestVersion: MANIFEST_VERSION,
@@ -110,7 +124,7 @@ export function buildZhLocalization(): Record<string, string> {
     'description.short': clip(TEXT['zh-CN'].descShort, 80),
     'description.full': clip(TEXT['zh-CN'].descFull, 4000),
   };
-  catalogue.slice(0, 10).forEach((entry, i) => {
+  teamsMenu().forEach((entry, i) => {
     out[`bots[0].commandLists[0].commands[${i}].title`] = clip(entry.name, 32);
     out[`bots[0].commandLists[0].commands[${i}].description`] = commandDescription(entry, 'zh-CN');
   });

@@ -8,7 +8,7 @@ import type { AppConfig } from '../../src/config.js';
 import { AppError } from '../../src/core/errors.js';
 import { keys } from '../../src/core/keys.js';
 import { forDelivery } from '../../src/core/effects.js';
-import { systemKey } from '../../src/core/systems.js';
+import { parseSystemName, systemKey } from '../../src/core/systems.js';
 import type { AlertInput } from '../../src/domain/alerts/service.js';
 import { finishTimeProblem, type BackupReport } from '../../src/domain/backups/service.js';
 import { pushBackupProblem } from '../../src/domain/backups/check.js';
@@ -16,7 +16,9 @@ import { fromAlertmanager, fromGeneric, fromNagios, fromZabbix } from '../../src
 import { requireHookToken } from './auth.js';
 import { parseResticOutput } from '../../src/domain/backups/restic.js';
 import { alertmanagerSchema, nagiosSchema, zabbixSchema } from '../../src/domain/alerts/formats.js';
-import { backupSchema, describeIssues, genericAlertSchema, releaseSchema, resticQuerySchema } from './schemas.js';
+import { backupSchema, describeIssues, genericAlertSchema, junitQuerySchema, releaseSchema, resticQuerySchema, testSuiteSchema } from './schemas.js';
+import { parseJUnit, type SuiteReport } from '../../src/domain/releases/junit.js';
+import { describeGate, GatesNotPassedError } from '../../src/domain/releases/validation.js';
 
 type Running = Pick<RunningApp, 'services' | 'store' | 'log'> & Partial<Pick<RunningApp, 'metrics'>>;
 
@@ -293,14 +295,56 @@ export function mountHooks(app: express.Express, running: Running, config: Pick<
 
   router.post('/releases', async (req, res) => {
     const body = validate(releaseSchema, parseBody(req));
-    const out = await onceFor('releases', req, async () => {
-      const release = await publishRelease(services, 'system:releases-hook', {
-        version: body.version,
-        date: body.date,
-        notes: body.notes,
-        fixed: (body.fixed ?? []).map((id) => id.toUpperCase()),
+    const system = typeof body.system === 'string' ? parseSystemName(body.system) : undefined;
+    try {
+      const out = await onceFor('releases', req, async () => {
+        const release = await publishRelease(services, 'system:releases-hook', {
+          version: body.version,
+          date: body.date,
+          notes: body.notes,
+          system,
+          fixed: (body.fixed ?? []).map((id) => id.toUpperCase()),
+        });
+        return { version: release.version, fixed: release.fixed };
       });
-      return { version: release.version, fixed: release.fixed };
+      res.status(200).json(out === 'duplicate' ? { duplicate: true } : out);
+    } catch (e) {
+      // A planned release whose gates have not passed: nothing was published; CI may retry later.
+      if (!(e instanceof GatesNotPassedError)) throw e;
+      res.status(409).json({ error: e.message, missing: e.missing.map(describeGate) });
+    }
+  });
+
+  /**
+   * CI's test results for a planned release: a JUnit XML report (`?version=` names the release,
+   * `&suite=` optionally one name for the whole report), or the JSON summary of one suite. The
+   * latest run of a suite replaces the earlier one.
+   */
+  router.post('/releases/tests', async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const type = (req.get('content-type') ?? '').toLowerCase();
+    let version: string;
+    let reports: SuiteReport[];
+    if (type.includes('xml') || raw.trimStart().startsWith('<')) {
+      const query = validate(junitQuerySchema, req.query);
+      const parsed = parseJUnit(raw, query.suite);
+      if ('error' in parsed) throw new BadPayload(parsed.error);
+      if (!parsed.length) throw new BadPayload('the report has no test suite');
+      version = query.version;
+      reports = parsed.map((r) => ({ ...r, url: query.url || undefined }));
+    } else {
+      const body = validate(testSuiteSchema, parseBody(req));
+      version = body.version;
+      reports = [{ suite: body.suite, passed: body.passed, failed: body.failed, skipped: body.skipped ?? 0, failures: [], url: body.url || undefined }];
+    }
+    const planned = await services.validation.find(version);
+    if (!planned) {
+      res.status(404).json({ error: `version ${version} is not planned; plan it with /release plan ${version} system:<name>` });
+      return;
+    }
+    const out = await onceFor('release-tests', req, async () => {
+      const cand = await services.validation.reportTests('system:ci', version, reports);
+      return { version, suites: reports.map((r) => ({ suite: r.suite, passed: r.passed, failed: r.failed, skipped: r.skipped })), status: cand.status };
     });
     res.status(200).json(out === 'duplicate' ? { duplicate: true } : out);
   });
@@ -308,6 +352,10 @@ export function mountHooks(app: express.Express, running: Running, config: Pick<
   router.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (err instanceof HookError) {
       res.status(err.status).json({ error: err.message });
+      return;
+    }
+    if (err instanceof AppError && (err.code === 'conflict' || err.code === 'not_found')) {
+      res.status(err.code === 'conflict' ? 409 : 404).json({ error: err.message });
       return;
     }
     const status = (err as { status?: number }).status;

@@ -60,6 +60,25 @@ export const releaseSchema = z.looseObject({
   fixed: z.array(z.string().regex(/^sup-\d+$/i, 'expected ticket ids such as SUP-12')).optional(),
 });
 
+/** A test suite's result from CI (the JSON summary). */
+export const testSuiteSchema = z.looseObject({
+  version: z.string().regex(/^[\w.+-]{1,64}$/, 'expected a version such as 1.4.2'),
+  system: z.string().optional(),
+  suite: z.string().min(1).max(200),
+  passed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative().optional(),
+  url: optionalHttpUrl,
+});
+
+/** The query of a JUnit XML report: which release it tests, and optionally one suite name for the whole report. */
+export const junitQuerySchema = z.object({
+  version: z.string().regex(/^[\w.+-]{1,64}$/, 'expected ?version=<version>'),
+  system: z.string().optional(),
+  suite: z.string().min(1).max(200).optional(),
+  url: optionalHttpUrl,
+});
+
 /** One line naming each problem, e.g. `alerts.0.fingerprint: Invalid input: expected string, received undefined`. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`).join('; ');

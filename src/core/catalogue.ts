@@ -72,7 +72,7 @@ export const declarations = {
     description: 'command.release-notes',
     verbs: [
       { verb: '', permission: 'customer', usage: '[latest|list|<version>]', example: 'example.release-notes' },
-      { verb: 'publish', permission: 'engineer', usage: '<version> [notes]', example: 'example.release-notes.publish' },
+      { verb: 'publish', permission: 'engineer', usage: '<version> [notes] [force:yes reason:<text>]', example: 'example.release-notes.publish' },
     ],
   },
   backupStatus: {
@@ -113,6 +113,35 @@ export const declarations = {
       { verb: 'add', permission: 'engineer', usage: '<question> | <answer>', example: 'example.faq.add' },
     ],
   },
+  release: {
+    name: 'release',
+    aliases: ['发布'],
+    description: 'command.release',
+    verbs: [
+      { verb: 'plan', permission: 'engineer', usage: '<version> system:<name> [notes]', example: 'example.release.plan' },
+      { verb: 'status', permission: 'customer', usage: '<version>', example: 'example.release.status' },
+    ],
+  },
+  docs: {
+    name: 'docs',
+    aliases: ['文档'],
+    description: 'command.docs',
+    verbs: [
+      { verb: '', permission: 'customer', usage: '[<system>]', example: 'example.docs' },
+      { verb: 'add', permission: 'engineer', usage: '<system> <design|dev|test|manual|runbook|training> <url> [owner:<@user>] [review:<days>]', example: 'example.docs.add' },
+      { verb: 'reviewed', permission: 'engineer', usage: '<DOC-n>' },
+      { verb: 'retire', permission: 'engineer', usage: '<DOC-n>' },
+    ],
+  },
+  training: {
+    name: 'training',
+    aliases: ['培训'],
+    description: 'command.training',
+    verbs: [
+      { verb: '', permission: 'customer', usage: '[<org>]', example: 'example.training' },
+      { verb: 'schedule', permission: 'engineer', usage: '<org> <YYYY-MM-DD HH:mm> <topic> [online|onsite|video] [url:<link>]', example: 'example.training.schedule' },
+    ],
+  },
   aftercare: {
     name: 'aftercare',
     aliases: ['help', '帮助', 'ac'],
@@ -130,6 +159,7 @@ export const declarations = {
         usage: '<org> [S1:<respond>/<resolve>] [S2:…] [S3:…] [S4:…] [hours:<Mon-Fri> <09:00-18:00>|off] [tz:<IANA zone>] [holidays:<YYYY-MM-DD,…>]',
         example: 'example.aftercare.sla',
       },
+      { verb: 'approver', permission: 'admin', usage: '<@user>', example: 'example.aftercare.approver' },
       { verb: 'audit', permission: 'admin', usage: '[<count>]' },
       // Anything else after /aftercare shows help.
       { verb: '', permission: 'guest', usage: '', hidden: true },

@@ -1,7 +1,7 @@
 /** Every key the app uses, built in one place. Values are namespaced `aftercare:` by the store. */
 export const keys = {
   /** Sequential ids: SUP-n, ALR-n, SVY-n, FAQ-n, and the playground's message order. */
-  seq: (kind: 'SUP' | 'ALR' | 'SVY' | 'FAQ' | 'playground') => `seq:${kind}`,
+  seq: (kind: 'SUP' | 'ALR' | 'SVY' | 'FAQ' | 'DOC' | 'TRN' | 'playground') => `seq:${kind}`,
   ticket: (id: string) => `ticket:${id}`,
   ticketsAll: () => 'idx:tickets:all',
   ticketsOpen: () => 'idx:tickets:open',
@@ -106,4 +106,25 @@ export const keys = {
   slaContract: (org: string) => `sla:contract:${org}`,
   /** People seen in an organisation's channels (user keys): survey campaigns count their response rate against them. */
   orgPeople: (org: string) => `idx:org:${org}:people`,
+
+  // Release validation, the documentation registry and training (issue 17).
+  /** A planned release (candidate) with its gates: test suites and customer acceptance per organisation. */
+  releaseCandidate: (version: string) => `release:candidate:${version}`,
+  /** Published releases of one system, scored by publication time (the previous release of a system). */
+  releasesBySystem: (system: string) => `idx:releases:system:${system}`,
+  /** An organisation's UAT approvers (user keys). */
+  orgApprovers: (org: string) => `idx:org:${org}:approvers`,
+  doc: (id: string) => `doc:${id}`,
+  /** A system's registered documents (DOC ids), scored by when they were added. */
+  docsBySystem: (system: string) => `idx:docs:system:${system}`,
+  /** Every system with a registered document. */
+  docSystems: () => 'idx:docs:systems',
+  /** Claimed when a release flags a document (its digest count is added once). */
+  docFlagged: (id: string, release: string) => `doc:${id}:flagged:${release}`,
+  training: (id: string) => `training:${id}`,
+  /** An organisation's training sessions, scored by their start time. */
+  trainingsByOrg: (org: string) => `idx:trainings:org:${org}`,
+  trainingsAll: () => 'idx:trainings:all',
+  /** Claimed when a session's digest figure (`held`, `rating:<user>`) has been counted. */
+  trainingCounted: (id: string, what: string) => `training:${id}:counted:${what}`,
 } as const;

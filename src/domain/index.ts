@@ -16,8 +16,12 @@ import { createNotify, type Notify } from './notify.js';
 import { createReleases } from './releases/service.js';
 import { createSurveys } from './surveys/service.js';
 import { createTickets } from './tickets/service.js';
-import { createTimers } from './timers.js';
+import { createTimers, type Timer } from './timers.js';
 import { createSlaContracts } from './sla/service.js';
+import { createOrgPeople } from './directory/org-people.js';
+import { createDocs, type Docs } from './docs/service.js';
+import { createReleaseValidation } from './releases/validation.js';
+import { createTraining } from './training/service.js';
 
 export interface ServicesOptions {
   store: StateStore;
@@ -42,7 +46,9 @@ export function createServices(options: ServicesOptions) {
   const surveys = createSurveys(deps, audit);
   const sla = createSlaContracts(deps, audit);
 
-  const notify = createNotify({ config: options.config, store: options.store, directory, outbox, surveys, sla, now });
+  // The registry is built after notify (it pushes through it); ticket cards read its links when they are built.
+  let docs!: Docs; // eslint-disable-line prefer-const -- assigned once the services it needs exist
+  const notify = createNotify({ config: options.config, store: options.store, directory, outbox, surveys, sla, now, docLinks: (system) => docs.links(system) });
   const metric = options.metric ?? (() => undefined);
   const escalation = createEscalation({ config: options.config, sla, timers, audit, notify, now, log: options.log, metric });
   const tickets = createTickets(deps, audit, {
@@ -62,6 +68,10 @@ export function createServices(options: ServicesOptions) {
   escalation.attach({ tickets, alerts });
   wireRefusals(outbox, directory, notify, options.config);
   const releases = createReleases(deps, audit);
+  const orgPeople = createOrgPeople(deps, audit);
+  docs = createDocs(deps, audit, { timers, notify, directory });
+  const training = createTraining(deps, audit, { timers, notify, directory, orgs: orgPeople });
+  const validation = createReleaseValidation(deps, audit, tickets, orgPeople);
 
   return {
     deps,
@@ -76,9 +86,17 @@ export function createServices(options: ServicesOptions) {
     sla,
     faq: createFaq(deps, audit),
     digest: createDigest(deps, releases),
+    orgPeople,
+    validation,
+    docs,
+    training,
     timers,
-    /** Handles a due stored timer (the escalation policy's response timers). */
-    onTimer: escalation.onTimer,
+    /** Handles a due stored timer: each policy acts on its own kinds (response timers, document reviews, training reminders). */
+    async onTimer(timer: Timer): Promise<void> {
+      await escalation.onTimer(timer);
+      await docs.onTimer(timer);
+      await training.onTimer(timer);
+    },
     cardContext: notify.cardContext,
     messageFor: notify.messageFor,
     toConversation: notify.toConversation,

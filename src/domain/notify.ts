@@ -13,6 +13,7 @@ import { createLiveCards, liveCardKey, type LiveAudience, type LiveCopy } from '
 import { localized, showsReadersTheirLanguage } from './localized.js';
 import { surveyCard } from './surveys/cards.js';
 import type { Surveys } from './surveys/service.js';
+import type { DocLink } from './docs/service.js';
 import { ticketCard } from './tickets/cards.js';
 import { reporterNotice } from './tickets/notices.js';
 import type { Ticket, TicketChange } from './tickets/service.js';
@@ -27,6 +28,8 @@ export interface NotifyDeps {
   /** Organisations' contracts: a customer conversation reads times in its organisation's zone. */
   sla: Pick<SlaContracts, 'contractOf'>;
   now: () => number;
+  /** The system's current manual and runbook, linked from its ticket cards. */
+  docLinks?: (system: string | undefined) => Promise<DocLink[]>;
 }
 
 /**
@@ -115,7 +118,7 @@ export function createNotify(deps: NotifyDeps) {
     return (await directory.audience(topic, system)).map((s) => ({ conversation: s.conversation, audience: 'staff' as const }));
   }
 
-  const ticketLive = (ticket: Ticket) => (c: CardContext, audience: LiveAudience) => ticketCard(ticket, c, { buttons: audience === 'staff' });
+  const ticketLive = (ticket: Ticket, docs: DocLink[]) => (c: CardContext, audience: LiveAudience) => ticketCard(ticket, c, { buttons: audience === 'staff', docs });
 
   /**
    * Shows an item's live card in `conversation` (`/issue show`): added there if it was not, then
@@ -127,13 +130,14 @@ export function createNotify(deps: NotifyDeps) {
     const shown = await live.shows(cardKey, conversation);
     await live.add(cardKey, [{ conversation, audience, locale }]);
     const copy = (await live.list(cardKey)).find((c) => conversationKey(c.conversation) === conversationKey(conversation));
-    const build: (c: CardContext, audience: LiveAudience) => OutboundMessage = item.kind === 'ticket' ? ticketLive(item.ticket) : (c) => alertCard(item.alert, c);
+    const build: (c: CardContext, audience: LiveAudience) => OutboundMessage = item.kind === 'ticket' ? ticketLive(item.ticket, (await deps.docLinks?.(item.ticket.system)) ?? []) : (c) => alertCard(item.alert, c);
     await outbox.upsert(conversation, cardKey, await messageFor(conversation, (c) => build(c, copy?.audience ?? audience), copy?.locale ?? locale));
     return shown;
   }
 
   /** `step`: the 1-based position of the change's own timeline entry (it keys the notices, so a re-run sends none twice). */
   async function ticketChanged(ticket: Ticket, change: TicketChange, by: string, step: number): Promise<void> {
+    const docs = (await deps.docLinks?.(ticket.system)) ?? [];
     const last = ticket.timeline[step - 1] ?? ticket.timeline[ticket.timeline.length - 1]!;
     const escalated = change === 'escalated' || change === 'auto-escalated';
     // The live card: the engineers' channels, the reporter's conversation (built for a customer
@@ -144,7 +148,7 @@ export function createNotify(deps: NotifyDeps) {
     if (!copies.some((c) => conversationKey(c.conversation) === reporterKey)) {
       copies.push({ conversation: ticket.reporterConversation, audience: 'customer', locale: ticket.reporterLocale });
     }
-    await refreshLive(liveCardKey('ticket', ticket.id), copies, ticketLive(ticket));
+    await refreshLive(liveCardKey('ticket', ticket.id), copies, ticketLive(ticket, docs));
     if (escalated) {
       // The re-notify and the page: a short message pointing to the live card, queued after it.
       const notice = (c: CardContext): OutboundMessage => ({

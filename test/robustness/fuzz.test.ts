@@ -174,6 +174,7 @@ const hookSeeds: Array<{ path: string; body: unknown | string }> = [
   { path: '/hooks/backups', body: { system: 'erp', type: 'full', status: 'success', startedAt: '2026-11-24T01:00:00Z', finishedAt: '2026-11-24T01:30:00Z', bytes: 10 } },
   { path: '/hooks/backups/restic?system=crm', body: '{"message_type":"status","percent_done":1}\n{"message_type":"summary","files_new":1,"total_bytes_processed":100,"total_duration":0.4,"snapshot_id":"abc123"}\n' },
   { path: '/hooks/releases', body: { version: '1.4.2', notes: 'Fixes', fixed: ['SUP-1'] } },
+  { path: '/hooks/releases/tests', body: { version: '1.4.2', suite: 'unit', passed: 10, failed: 1, skipped: 0 } },
 ];
 
 function hookCases(n: number): FuzzCase[] {

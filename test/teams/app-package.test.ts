@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import AdmZip from 'adm-zip';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildTeamsManifest, buildTeamsPackage, MANIFEST_VERSION } from '../../adapters/teams/app-package.js';
+import { buildTeamsManifest, buildTeamsPackage, MANIFEST_VERSION, teamsMenu } from '../../adapters/teams/app-package.js';
 import { catalogue } from '../../src/core/catalogue.js';
 
 const APP_ID = '6f2c1a9e-8d3b-4c5e-9f70-1a2b3c4d5e6f';
@@ -48,7 +48,9 @@ describe('Teams app package', () => {
     expect(bot.botId).toBe(APP_ID);
     expect(bot.scopes).toEqual(['personal', 'team', 'groupChat']);
     expect(bot.commandLists[0]!.scopes).toEqual(['personal', 'team', 'groupChat']);
-    expect(bot.commandLists[0]!.commands.map((c) => c.title)).toEqual(catalogue.map((c) => c.name));
+    // Teams lists ten commands: the catalogue's first nine and help.
+    expect(bot.commandLists[0]!.commands.map((c) => c.title)).toEqual(teamsMenu().map((c) => c.name));
+    expect(teamsMenu().map((c) => c.name)).toEqual([...catalogue.slice(0, 9).map((c) => c.name), 'aftercare']);
     for (const c of bot.commandLists[0]!.commands) {
       expect(c.title.length).toBeLessThanOrEqual(32);
       expect(c.description.length).toBeLessThanOrEqual(128);
@@ -61,7 +63,7 @@ describe('Teams app package', () => {
     expect(manifest.localizationInfo.additionalLanguages[0]!.file).toBe('zh-cn.json');
     const zh = JSON.parse(file('zh-cn.json')!.toString('utf8')) as Record<string, string>;
     expect(zh['name.short']).toMatch(/售后/);
-    catalogue.forEach((entry, i) => expect(zh[`bots[0].commandLists[0].commands[${i}].description`]).toContain(entry.description['zh-CN']));
+    teamsMenu().forEach((entry, i) => expect(zh[`bots[0].commandLists[0].commands[${i}].description`]).toContain(entry.description['zh-CN']));
   });
 
   it('draws a 192x192 colour icon and a 32x32 outline icon that is only white or transparent', () => {

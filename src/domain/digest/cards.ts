@@ -54,6 +54,10 @@ export function digestCard(d: Digest, c: CardContext, charts: DigestCharts = {})
       text: `**${t('digest.releases')}**\n${cur.releases.map((r) => `- ${r.version}: ${r.fixed.join(', ') || '–'}`).join('\n')}`,
     });
   }
+  // Training held, attendance and ratings, with a topic when one system's user errors recur.
+  const training = [t('digest.training_line', { held: cur.trainingsHeld, attendees: cur.trainingAttendees, rating: cur.trainingRating?.toFixed(1) ?? '–' })];
+  if (cur.trainingSuggestion) training.push(t('digest.training_suggest', { system: cur.trainingSuggestion.system, count: cur.trainingSuggestion.count }));
+  blocks.push({ type: 'text', text: `**${t('digest.training')}** ${training.join('\n')}\n${t('digest.docs_line', { stale: cur.docsStale, reviewed: cur.docsReviewed, approved: cur.uatApproved, rejected: cur.uatRejected })}` });
   if (d.changes.length) {
     blocks.push({
       type: 'text',

@@ -44,7 +44,17 @@ export type DayField =
   | `${SurveyKind}:sum`
   | 'csat:satisfied'
   | 'nps:promoters'
-  | 'nps:detractors';
+  | 'nps:detractors'
+  // Release validation, documents and training.
+  | `uat:${'approved' | 'rejected'}`
+  | 'docs:stale'
+  | 'docs:reviewed'
+  | 'training:held'
+  | 'training:attendees'
+  | 'training:rating:sum'
+  | 'training:rating:n'
+  /** Tickets resolved with cause `user-error`, per system (what training could prevent). */
+  | `usererror:sys:${string}`;
 
 /** Fields of the open-backlog hash. */
 export type OpenField = 'total' | `sev:${Severity}` | `org:${string}`;
@@ -59,6 +69,7 @@ export const DAY_FAMILIES = {
   mttrBuckets: 'mttr:b:',
   causes: 'cause:',
   alertRules: 'alerts:rule:',
+  userErrorsBySystem: 'usererror:sys:',
 } as const satisfies Record<string, string>;
 
 /** Prefixes of the open-backlog families. */

@@ -36,7 +36,19 @@ export interface PeriodFigures {
   restoreFailed: number;
   escalated: number;
   releases: Release[];
+  trainingsHeld: number;
+  trainingAttendees: number;
+  trainingRating?: number;
+  /** The system whose user-error tickets recur (at least USER_ERROR_RECUR this period), with their count: a training topic. */
+  trainingSuggestion?: { system: string; count: number };
+  docsStale: number;
+  docsReviewed: number;
+  uatApproved: number;
+  uatRejected: number;
 }
+
+/** User-error tickets of one system in a period from which the digest suggests a training on it. */
+export const USER_ERROR_RECUR = 3;
 
 export interface Digest {
   period: DigestPeriod;
@@ -97,6 +109,16 @@ export function createDigest(deps: ServiceDeps, releases: Releases) {
       restoreFailed: get('restore:failed'),
       escalated: get('escalated'),
       releases: await releases.between(from, from + days * DAY),
+      trainingsHeld: get('training:held'),
+      trainingAttendees: get('training:attendees'),
+      trainingRating: ratio('training:rating:sum', 'training:rating:n'),
+      trainingSuggestion: top(DAY_FAMILIES.userErrorsBySystem, 1)
+        .filter(([, n]) => n >= USER_ERROR_RECUR)
+        .map(([system, n]) => ({ system, count: n }))[0],
+      docsStale: get('docs:stale'),
+      docsReviewed: get('docs:reviewed'),
+      uatApproved: get('uat:approved'),
+      uatRejected: get('uat:rejected'),
     };
   }
 

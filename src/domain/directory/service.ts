@@ -143,6 +143,9 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       await store.set(keys.conversation(convKey), conversation);
       await store.zadd(keys.orgs(), org, deps.now());
       await store.zadd(keys.orgChannels(org), convKey, deps.now());
+      // Pushes to the organisation (UAT cards, training invitations) need the conversation's reference:
+      // a command stored it already (with what the platform needs); a binding made otherwise stores it here.
+      if (!(await store.get(keys.conversation(convKey)))) await store.set(keys.conversation(convKey), conversation);
       await audit.record(by, 'org.bind', convKey, before, org);
     },
     /** Every customer organisation bound to a channel. */

@@ -8,6 +8,8 @@ export interface Release {
   version: string;
   date: string;
   notes: string;
+  /** The delivered system it is a release of, when known (planned releases, or named by CI). */
+  system?: string;
   /** Ticket ids fixed in this version. */
   fixed: string[];
   publishedAt?: number;
@@ -32,13 +34,14 @@ export function createReleases(deps: ServiceDeps, audit: AuditLog) {
       return (await store.getMany<Release>(ids.map((m) => keys.release(m.member)))).filter((r): r is Release => r !== undefined);
     },
     /** Stores (or updates) and marks published. Returns whether this call published it for the first time. */
-    async publish(by: string, input: { version: string; date?: string; notes?: string; fixed: string[] }): Promise<{ release: Release; first: boolean }> {
+    async publish(by: string, input: { version: string; date?: string; notes?: string; fixed: string[]; system?: string }): Promise<{ release: Release; first: boolean }> {
       const existing = await store.get<Release>(keys.release(input.version));
       const at = now();
       const release: Release = {
         version: input.version,
         date: input.date ?? existing?.date ?? new Date(at).toISOString().slice(0, 10),
         notes: input.notes ?? existing?.notes ?? '',
+        system: input.system ?? existing?.system,
         fixed: [...new Set([...(existing?.fixed ?? []), ...input.fixed])],
         publishedAt: existing?.publishedAt ?? at,
         publishedBy: existing?.publishedBy ?? by,
@@ -46,6 +49,7 @@ export function createReleases(deps: ServiceDeps, audit: AuditLog) {
       };
       await store.set(keys.release(input.version), release);
       await store.zadd(keys.releases(), input.version, release.createdAt);
+      if (release.system) await store.zadd(keys.releasesBySystem(release.system), input.version, release.publishedAt!, { onlyNew: true });
       const first = await store.claim(keys.releasePublished(input.version), 10 * 365 * 24 * 3600_000);
       if (first) await store.hincr(keys.aggDay(dayOf(at)), 'releases' satisfies DayField);
       await audit.record(by, 'release.published', input.version, existing, { fixed: release.fixed });

@@ -3,10 +3,12 @@ import type { Block, OutboundMessage, Tone } from '../../core/types.js';
 import type { CardContext } from '../cards.js';
 import { personLabel } from '../directory/people.js';
 import type { Ticket } from './service.js';
+import { docLinksLine } from '../docs/cards.js';
+import type { DocLink } from '../docs/service.js';
 
 const sevTone: Record<string, Tone> = { S1: 'danger', S2: 'warning', S3: 'info', S4: 'neutral' };
 
-export function ticketCard(ticket: Ticket, c: CardContext, options: { buttons?: boolean; timeline?: number } = {}): OutboundMessage {
+export function ticketCard(ticket: Ticket, c: CardContext, options: { buttons?: boolean; timeline?: number; docs?: DocLink[] } = {}): OutboundMessage {
   const { t } = c;
   const status = t(`ticket.status.${ticket.status}`);
   const fields = [
@@ -27,6 +29,8 @@ export function ticketCard(ticket: Ticket, c: CardContext, options: { buttons?: 
   if (ticket.cause) fields.push({ label: t('field.cause'), value: ticket.cause });
   const blocks: Block[] = [{ type: 'fields', fields }];
   if (ticket.description) blocks.splice(0, 0, { type: 'text', text: ticket.description });
+  // The system's manual and runbook, for whoever works on or waits for the ticket.
+  if (options.docs?.length) blocks.push({ type: 'context', text: t('ticket.docs', { links: docLinksLine(options.docs, c) }) });
   // Internal notes only in copies read by staff alone; there they are marked (the 🔒 kind label).
   const entries = ticket.timeline.filter((e) => c.staff || !e.internal).slice(-(options.timeline ?? 3));
   if (entries.length) {

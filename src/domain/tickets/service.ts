@@ -351,6 +351,8 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
         count(change.day, 'sla:total');
         if (at <= t.resolveDueAt) count(change.day, 'sla:met');
         if (input.cause) count(change.day, `cause:${input.cause}`);
+        // What training could prevent: user errors per system (the digest suggests a topic when they recur).
+        if (input.cause === 'user-error' && t.system) count(change.day, `usererror:sys:${t.system}`);
         if (t.system) count(change.day, `resolved:sys:${t.system}`);
         count(change.open, 'total', -1);
         count(change.open, `sev:${t.severity}`, -1);
