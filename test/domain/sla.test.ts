@@ -32,6 +32,13 @@ describe('business time', () => {
   it('keeps local working hours across a daylight-saving change', () => {
     // Berlin springs forward on Sunday 2027-03-28: Monday 09:00 is 07:00Z, Friday before it 08:00Z.
     expect(new Date(addBusinessTime(berlin, at('2027-03-26T16:30:00Z'), HOUR)).toISOString()).toBe('2027-03-29T07:30:00.000Z');
+    // Open every day: on the Sunday of the change itself, 09:00 is still 09:00 local (07:00Z, not 08:00Z).
+    const everyDay = { ...berlin, hours: { days: [1, 2, 3, 4, 5, 6, 7], start: 9 * 60, end: 18 * 60 } };
+    expect(new Date(addBusinessTime(everyDay, at('2027-03-27T16:30:00Z'), HOUR)).toISOString()).toBe('2027-03-28T07:30:00.000Z');
+    expect(businessTimeBetween(everyDay, at('2027-03-28T00:00:00Z'), at('2027-03-29T00:00:00Z'))).toBe(9 * HOUR);
+    // A window to midnight (24:00) ends at the next day's local midnight.
+    const late = { ...berlin, hours: { days: [5], start: 20 * 60, end: 24 * 60 } };
+    expect(new Date(addBusinessTime(late, at('2026-11-27T22:30:00Z'), HOUR)).toISOString()).toBe('2026-12-04T19:30:00.000Z');
   });
 
   it('counts around the clock without hours', () => {
