@@ -200,5 +200,11 @@ describe('SLA clocks of tickets', () => {
     expect(shown).toContain('S2: respond 1h · resolve 1d');
     expect(shown).toContain('Holidays: 2026-12-24, 2026-12-25');
     expect((await h.services.audit.latest(50)).map((e) => e.action)).toContain('sla.contract');
+    // The hours may be quoted as one value; `hours:off` returns to around the clock, `holidays:none` clears them.
+    expect(cardText(await h.run('root', 'engineering', '/aftercare sla acme hours:"Sat-Sun 10:00-14:00" tz:Asia/Shanghai'))).toContain('Business hours: Sat-Sun 10:00-14:00 (Asia/Shanghai)');
+    const cleared = cardText(await h.run('root', 'engineering', '/aftercare sla acme hours:off holidays:none'));
+    expect(cleared).toContain('Around the clock (Asia/Shanghai)');
+    expect(cleared).not.toContain('Holidays');
+    expect(cardText(await h.run('root', 'engineering', '/aftercare sla acme'))).toContain('S1: respond 30m · resolve 8h');
   });
 });
