@@ -32,6 +32,13 @@ describe('business time', () => {
   it('keeps local working hours across a daylight-saving change', () => {
     // Berlin springs forward on Sunday 2027-03-28: Monday 09:00 is 07:00Z, Friday before it 08:00Z.
     expect(new Date(addBusinessTime(berlin, at('2027-03-26T16:30:00Z'), HOUR)).toISOString()).toBe('2027-03-29T07:30:00.000Z');
+    // Open every day: on the Sunday of the change itself, 09:00 is still 09:00 local (07:00Z, not 08:00Z).
+    const everyDay = { ...berlin, hours: { days: [1, 2, 3, 4, 5, 6, 7], start: 9 * 60, end: 18 * 60 } };
+    expect(new Date(addBusinessTime(everyDay, at('2027-03-27T16:30:00Z'), HOUR)).toISOString()).toBe('2027-03-28T07:30:00.000Z');
+    expect(businessTimeBetween(everyDay, at('2027-03-28T00:00:00Z'), at('2027-03-29T00:00:00Z'))).toBe(9 * HOUR);
+    // A window to midnight (24:00) ends at the next day's local midnight.
+    const late = { ...berlin, hours: { days: [5], start: 20 * 60, end: 24 * 60 } };
+    expect(new Date(addBusinessTime(late, at('2026-11-27T22:30:00Z'), HOUR)).toISOString()).toBe('2026-12-04T19:30:00.000Z');
   });
 
   it('counts around the clock without hours', () => {
@@ -192,6 +199,12 @@ describe('SLA clocks of tickets', () => {
     expect(shown).toContain('S1: respond 30m · resolve 8h');
     expect(shown).toContain('S2: respond 1h · resolve 1d');
     expect(shown).toContain('Holidays: 2026-12-24, 2026-12-25');
-    expect((await h.services.audit.latest(5)).map((e) => e.action)).toContain('sla.contract');
+    expect((await h.services.audit.latest(50)).map((e) => e.action)).toContain('sla.contract');
+    // The hours may be quoted as one value; `hours:off` returns to around the clock, `holidays:none` clears them.
+    expect(cardText(await h.run('root', 'engineering', '/aftercare sla acme hours:"Sat-Sun 10:00-14:00" tz:Asia/Shanghai'))).toContain('Business hours: Sat-Sun 10:00-14:00 (Asia/Shanghai)');
+    const cleared = cardText(await h.run('root', 'engineering', '/aftercare sla acme hours:off holidays:none'));
+    expect(cleared).toContain('Around the clock (Asia/Shanghai)');
+    expect(cleared).not.toContain('Holidays');
+    expect(cardText(await h.run('root', 'engineering', '/aftercare sla acme'))).toContain('S1: respond 30m · resolve 8h');
   });
 });

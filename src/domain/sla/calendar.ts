@@ -42,15 +42,57 @@ export function isTimeZone(zone: string): boolean {
   return IANAZone.isValidZone(zone);
 }
 
-/** The working window of the local day that `day` falls in, as epoch ms, or none (a day off or a holiday). */
-function windowOf(day: DateTime, contract: SlaContract): { open: number; close: number } | undefined {
+/** A local calendar date: year, month (1–12), day. */
+interface LocalDate {
+  y: number;
+  m: number;
+  d: number;
+}
+
+/** The local date `n` days after `date` (plain calendar arithmetic, no zone involved). */
+function plusDays(date: LocalDate, n: number): LocalDate {
+  const t = new Date(Date.UTC(date.y, date.m - 1, date.d + n));
+  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
+}
+
+/**
+ * Working windows already computed, by zone, date and hours: converting a local wall time to an
+ * instant is the costly step (Intl time-zone data), and the same days recur for every ticket.
+ * Bounded: cleared when it grows past WINDOW_CACHE_MAX entries.
+ */
+const windowCache = new Map<string, { open: number; close: number } | null>();
+const WINDOW_CACHE_MAX = 20_000;
+
+/**
+ * The working window of a local date as epoch ms, or none (a day off or a holiday). Opening and
+ * closing are local wall times (09:00 stays 09:00 across a daylight-saving change); an end of
+ * 24:00 is the next day's midnight.
+ */
+function windowOf(date: LocalDate, contract: SlaContract): { open: number; close: number } | undefined {
   const hours = contract.hours!;
-  if (!hours.days.includes(day.weekday)) return undefined;
-  if (contract.holidays.includes(day.toISODate()!)) return undefined;
-  const midnight = day.startOf('day');
-  const open = midnight.plus({ minutes: hours.start }).toMillis();
-  const close = midnight.plus({ minutes: hours.end }).toMillis();
-  return { open, close };
+  const weekday = new Date(Date.UTC(date.y, date.m - 1, date.d)).getUTCDay() || 7;
+  if (!hours.days.includes(weekday)) return undefined;
+  const iso = `${date.y}-${String(date.m).padStart(2, '0')}-${String(date.d).padStart(2, '0')}`;
+  if (contract.holidays.includes(iso)) return undefined;
+  const key = `${contract.timezone}|${iso}|${hours.start}|${hours.end}`;
+  let w = windowCache.get(key);
+  if (w === undefined) {
+    const at = (minutes: number) => {
+      const day = minutes >= 24 * 60 ? plusDays(date, 1) : date;
+      const m = minutes % (24 * 60);
+      return DateTime.fromObject({ year: day.y, month: day.m, day: day.d, hour: Math.floor(m / 60), minute: m % 60 }, { zone: contract.timezone }).toMillis();
+    };
+    w = { open: at(hours.start), close: at(hours.end) };
+    if (windowCache.size >= WINDOW_CACHE_MAX) windowCache.clear();
+    windowCache.set(key, w);
+  }
+  return w ?? undefined;
+}
+
+/** The local date of instant `at` in `zone`. */
+function localDate(at: number, zone: string): LocalDate {
+  const t = DateTime.fromMillis(at, { zone });
+  return { y: t.year, m: t.month, d: t.day };
 }
 
 /**
@@ -60,10 +102,10 @@ function windowOf(day: DateTime, contract: SlaContract): { open: number; close: 
 export function addBusinessTime(contract: SlaContract, from: number, ms: number): number {
   if (!contract.hours) return from + ms;
   let remaining = Math.max(0, ms);
-  let day = DateTime.fromMillis(from, { zone: contract.timezone }).startOf('day');
+  const first = localDate(from, contract.timezone);
   let cursor = from;
-  for (let i = 0; i < MAX_DAYS; i++, day = day.plus({ days: 1 }).startOf('day')) {
-    const w = windowOf(day, contract);
+  for (let i = 0; i < MAX_DAYS; i++) {
+    const w = windowOf(plusDays(first, i), contract);
     if (!w || cursor >= w.close) continue;
     const start = Math.max(cursor, w.open);
     if (remaining <= w.close - start) return start + remaining;
@@ -78,11 +120,14 @@ export function businessTimeBetween(contract: SlaContract, from: number, to: num
   if (to <= from) return 0;
   if (!contract.hours) return to - from;
   let total = 0;
-  let day = DateTime.fromMillis(from, { zone: contract.timezone }).startOf('day');
-  for (let i = 0; i < MAX_DAYS && day.toMillis() < to; i++, day = day.plus({ days: 1 }).startOf('day')) {
-    const w = windowOf(day, contract);
-    if (!w) continue;
-    total += Math.max(0, Math.min(to, w.close) - Math.max(from, w.open));
+  const first = localDate(from, contract.timezone);
+  for (let i = 0; i < MAX_DAYS; i++) {
+    const date = plusDays(first, i);
+    const w = windowOf(date, contract);
+    if (w) {
+      if (w.open >= to) break;
+      total += Math.max(0, Math.min(to, w.close) - Math.max(from, w.open));
+    } else if (Date.UTC(date.y, date.m - 1, date.d) - 14 * 3600_000 > to) break; // past `to` in every zone
   }
   return total;
 }
