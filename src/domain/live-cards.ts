@@ -30,29 +30,38 @@ export const liveCardKey = (kind: 'ticket' | 'alert', id: string) => `${kind}:${
  * that shows the item, never a scan.
  */
 export function createLiveCards(store: StateStore, now: () => number) {
+  /** Every conversation that shows the card, by conversation key, in the order they first showed it. */
+  async function read(cardKey: string): Promise<Map<string, LiveCopy>> {
+    const members = await store.zrange(keys.liveCopies(cardKey), -Infinity, Infinity);
+    const copies = members.length ? await store.getMany<LiveCopy>(members.map((m) => keys.liveCopy(cardKey, m.member))) : [];
+    return new Map(members.flatMap((m, i) => (copies[i] ? [[m.member, copies[i]] as const] : [])));
+  }
+
   return {
-    /** Adds (or merges) copies; idempotent. A customer audience wins over staff. */
-    async add(cardKey: string, copies: LiveCopy[]): Promise<void> {
-      if (copies.length === 0) return;
-      const known = await store.getMany<LiveCopy>(copies.map((c) => keys.liveCopy(cardKey, conversationKey(c.conversation))));
+    /**
+     * Adds (or merges) `copies` and returns every conversation that shows the card, the new ones
+     * last: one index read, one read of the copies, and one write only when something is new.
+     * Idempotent. A customer audience wins over staff.
+     */
+    async add(cardKey: string, copies: LiveCopy[]): Promise<LiveCopy[]> {
+      const known = await read(cardKey);
       const writes: Write[] = [];
-      copies.forEach((copy, i) => {
+      for (const copy of copies) {
         const convKey = conversationKey(copy.conversation);
-        const before = known[i];
+        const before = known.get(convKey);
         const audience: LiveAudience = before?.audience === 'customer' || copy.audience === 'customer' ? 'customer' : 'staff';
         const merged: LiveCopy = { conversation: copy.conversation, audience, locale: copy.locale ?? before?.locale };
-        if (before && before.audience === merged.audience && before.locale === merged.locale) return;
+        if (before && before.audience === merged.audience && before.locale === merged.locale) continue;
+        known.set(convKey, merged);
         writes.push({ op: 'set', key: keys.liveCopy(cardKey, convKey), value: merged });
         writes.push({ op: 'zadd', key: keys.liveCopies(cardKey), member: convKey, score: now(), onlyNew: true });
-      });
+      }
       if (writes.length) await store.batch(writes);
+      return [...known.values()];
     },
     /** Every conversation that shows the card, in the order they first showed it. */
     async list(cardKey: string): Promise<LiveCopy[]> {
-      const members = await store.zrange(keys.liveCopies(cardKey), -Infinity, Infinity);
-      if (members.length === 0) return [];
-      const copies = await store.getMany<LiveCopy>(members.map((m) => keys.liveCopy(cardKey, m.member)));
-      return copies.filter((c): c is LiveCopy => c !== undefined);
+      return [...(await read(cardKey)).values()];
     },
     /** Whether `conversation` already shows the card. */
     async shows(cardKey: string, conversation: ConversationRef): Promise<boolean> {

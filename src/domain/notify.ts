@@ -107,8 +107,7 @@ export function createNotify(deps: NotifyDeps) {
    * newest content for every one of them (built for each copy's audience and language).
    */
   async function refreshLive(cardKey: string, add: LiveCopy[], build: (c: CardContext, audience: LiveAudience) => OutboundMessage): Promise<void> {
-    await live.add(cardKey, add);
-    for (const copy of await live.list(cardKey)) {
+    for (const copy of await live.add(cardKey, add)) {
       await outbox.upsert(copy.conversation, cardKey, await messageFor(copy.conversation, (c) => build(c, copy.audience), copy.locale));
     }
   }
@@ -128,8 +127,7 @@ export function createNotify(deps: NotifyDeps) {
   async function showLive(item: { kind: 'ticket'; ticket: Ticket } | { kind: 'alert'; alert: Alert }, conversation: ConversationRef, audience: LiveAudience, locale?: Locale): Promise<boolean> {
     const cardKey = item.kind === 'ticket' ? liveCardKey('ticket', item.ticket.id) : liveCardKey('alert', item.alert.id);
     const shown = await live.shows(cardKey, conversation);
-    await live.add(cardKey, [{ conversation, audience, locale }]);
-    const copy = (await live.list(cardKey)).find((c) => conversationKey(c.conversation) === conversationKey(conversation));
+    const copy = (await live.add(cardKey, [{ conversation, audience, locale }])).find((c) => conversationKey(c.conversation) === conversationKey(conversation));
     const build: (c: CardContext, audience: LiveAudience) => OutboundMessage = item.kind === 'ticket' ? ticketLive(item.ticket, (await deps.docLinks?.(item.ticket.system)) ?? []) : (c) => alertCard(item.alert, c);
     await outbox.upsert(conversation, cardKey, await messageFor(conversation, (c) => build(c, copy?.audience ?? audience), copy?.locale ?? locale));
     return shown;

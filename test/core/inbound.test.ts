@@ -104,7 +104,10 @@ describe('a delivery processed again after other changes', () => {
     const stored = await h.services.alerts.get(alert.id);
     expect(stored.escalations).toBe(1);
     expect((await today()).escalated).toBe(1);
-    expect((await h.pushed('escalations')).filter((s) => s.message.text.includes(alert.id))).toHaveLength(1);
+    // Paged once: one notice, and one live card of the alert (edited in place after the ack).
+    const esc = await h.pushed('escalations');
+    expect(esc.filter((s) => !s.message.card && s.message.text.includes(alert.id))).toHaveLength(1);
+    expect(new Set(esc.filter((s) => s.message.card?.title?.startsWith(`${alert.id} ·`)).map((s) => s.messageId)).size).toBe(1);
   });
 
   it('runs a confirmed command once, and its re-run does not call the confirmation used', async () => {
