@@ -18,6 +18,8 @@ export interface Identity {
   /** Customer organisation of the conversation (or the user's last one, in a direct chat). */
   org?: string;
   locale: Locale;
+  /** The person's name: from this payload, else as last seen in one (Feishu events and Slack mentions carry none). */
+  displayName?: string;
 }
 
 /** Everything a command handler may use. `S` is the services bundle (kept generic: the core knows no services). */

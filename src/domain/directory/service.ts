@@ -92,7 +92,8 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       if (platformLocale && prof.seenLocale !== platformLocale) changes.seenLocale = platformLocale;
       if (Object.keys(changes).length) await store.set(keys.userProfile(user), { ...prof, ...changes });
       const role: Role = granted ?? (org ? 'customer' : 'guest');
-      return { role, org, locale };
+      const displayName = actor.displayName ?? prof.displayName;
+      return { role, org, locale, ...(displayName ? { displayName } : {}) };
     },
     async role(user: string): Promise<Role> {
       return (await grantedRole(user)) ?? 'customer';
