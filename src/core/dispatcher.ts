@@ -130,7 +130,8 @@ export function createCore<S>(options: CoreOptions<S>): Core {
   async function route(event: InboundEvent, identity: Identity): Promise<CommandResult> {
     const ctx: CommandContext<S> = {
       event,
-      actor: event.actor,
+      // A payload without the person's name (Feishu events, Slack mentions): the one last seen.
+      actor: event.actor.displayName || !identity.displayName ? event.actor : { ...event.actor, displayName: identity.displayName },
       user: userKey(event.actor),
       conversation: event.conversation,
       conversationKey: conversationKey(event.conversation),

@@ -20,6 +20,8 @@ export interface Identity {
   locale: Locale;
   /** The reader's time zone when known (a customer organisation's SLA contract zone). */
   timezone?: string;
+  /** The person's name: from this payload, else as last seen in one (Feishu events and Slack mentions carry none). */
+  displayName?: string;
 }
 
 /** Everything a command handler may use. `S` is the services bundle (kept generic: the core knows no services). */

@@ -279,7 +279,7 @@ export const en = {
   'backup.unchanged': 'unchanged, previous backup current',
 
   // Chat input and destinations (issue 14): options written wrongly, files without a command, channels the bot cannot post in.
-  'input.key_syntax': '“{token}” looks like the option {key}, but it is not written {key}:<value>. Nothing was done: write it as {key}:<value> (for example sev:S1) and send the command again.',
+  'input.key_syntax': '“{token}” looks like the option {key}, but it is not written {key}:<value>. Nothing was done: write it as {key}:<value>, with no space or other sign between, and send the command again.',
   'input.attachment_only': 'I got your file, but no command with it. Send the command in the same message as the file (for example “issue Export fails” with a screenshot), or type help.',
   'destination.cannot_subscribe': 'I cannot post in this conversation, so it was not subscribed to {topic}. {how} Then run /aftercare subscribe {topic} here again.',
   'destination.cannot_bind': 'I cannot post in this conversation, so it was not linked to organisation "{org}". {how} Then run /aftercare org {org} here again.',

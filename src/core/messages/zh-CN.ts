@@ -281,7 +281,7 @@ export const zhCN: Record<MessageKey, string> = {
   'backup.unchanged': '无变化，沿用上一次备份',
 
   // 聊天输入与目标会话（issue 14）
-  'input.key_syntax': '“{token}”看起来是选项 {key}，但没有写成 {key}:<值>。未做任何操作：请写成 {key}:<值>（例如 sev:S1）后重新发送命令。',
+  'input.key_syntax': '“{token}”看起来是选项 {key}，但没有写成 {key}:<值>。未做任何操作：请写成 {key}:<值>（中间不要有空格或其他符号）后重新发送命令。',
   'input.attachment_only': '已收到你的文件，但消息里没有命令。请把命令和文件放在同一条消息里（例如带截图发送“issue 导出失败”），或发送 help。',
   'destination.cannot_subscribe': '我无法在此会话中发消息，因此未订阅 {topic}。{how}然后在这里重新运行 /aftercare subscribe {topic}。',
   'destination.cannot_bind': '我无法在此会话中发消息，因此未关联到组织 "{org}"。{how}然后在这里重新运行 /aftercare org {org}。',

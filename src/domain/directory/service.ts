@@ -105,7 +105,8 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       const role: Role = granted ?? (org ? 'customer' : 'guest');
       // A customer organisation's readers see times in its contract's zone.
       const timezone = org ? (await store.get<{ timezone?: string }>(keys.slaContract(org)))?.timezone : undefined;
-      return { role, org, locale, ...(timezone ? { timezone } : {}) };
+      const displayName = actor.displayName ?? prof.displayName;
+      return { role, org, locale, ...(timezone ? { timezone } : {}), ...(displayName ? { displayName } : {}) };
     },
     async role(user: string): Promise<Role> {
       return (await grantedRole(user)) ?? 'customer';
