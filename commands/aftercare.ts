@@ -1,6 +1,6 @@
 import { parseMention } from '../src/core/args.js';
 import { parseSystemName } from '../src/core/systems.js';
-import { declarations, exampleFor, usageLine, verbsFor, vocabulary } from '../src/core/catalogue.js';
+import { declarations, usageLine, verbsFor, vocabulary } from '../src/core/catalogue.js';
 import { formatTime, type Translate } from '../src/core/i18n.js';
 import { ROLES, type Role } from '../src/core/registry.js';
 import type { Block, OutboundMessage } from '../src/core/types.js';
