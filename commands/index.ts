@@ -5,7 +5,10 @@ import { backupStatusCommand } from './backup-status.js';
 import { digestCommand } from './digest.js';
 import { escalateCommand } from './escalate.js';
 import { faqCommand } from './faq.js';
+import { improveCommand } from './improve.js';
 import { issueCommand } from './issue.js';
+import { postmortemCommand } from './postmortem.js';
+import { securityCommand } from './security.js';
 import { releaseNotesCommand } from './release-notes.js';
 import { surveyCommand } from './survey.js';
 
@@ -22,4 +25,7 @@ export const commands: Array<CommandSpec<Services>> = [
   digestCommand,
   faqCommand,
   aftercareCommand,
+  postmortemCommand,
+  improveCommand,
+  securityCommand,
 ];

@@ -14,7 +14,13 @@ import { createNotify } from './notify.js';
 import { createReleases } from './releases/service.js';
 import { createSurveys } from './surveys/service.js';
 import { createTickets } from './tickets/service.js';
-import { createTimers } from './timers.js';
+import { createTimers, type Timer } from './timers.js';
+import { createAuditExports } from './audit/export.js';
+import { createDirectNotices } from './direct.js';
+import { createAccessReview } from './directory/access-review.js';
+import { createImprovements } from './improvements/service.js';
+import { createPostmortems } from './postmortems/service.js';
+import { createSecurity, STEP_TIMER } from './security/service.js';
 
 export interface ServicesOptions {
   store: StateStore;
@@ -41,8 +47,10 @@ export function createServices(options: ServicesOptions) {
   const notify = createNotify({ config: options.config, directory, outbox, surveys, now });
   const metric = options.metric ?? (() => undefined);
   const escalation = createEscalation({ config: options.config, timers, audit, notify, now, log: options.log, metric });
+  const direct = createDirectNotices(directory, notify);
+  const improvements = createImprovements(deps, audit, direct);
   const tickets = createTickets(deps, audit, {
-    writes: (ticket, change) => escalation.ticketWrites(ticket, change),
+    writes: (ticket, change) => [...escalation.ticketWrites(ticket, change), ...postmortems.ticketWrites(ticket, change)],
     changed: (ticket, change, by, step) => notify.ticketChanged(ticket, change, by, step),
   });
   const alerts = createAlerts(deps, audit, {
@@ -56,6 +64,8 @@ export function createServices(options: ServicesOptions) {
     },
   });
   escalation.attach({ tickets, alerts });
+  const postmortems = createPostmortems(deps, audit, { tickets, alerts, improvements, notify, direct });
+  const security = createSecurity(deps, audit, { directory, direct, notify, timers });
   const releases = createReleases(deps, audit);
 
   return {
@@ -69,10 +79,16 @@ export function createServices(options: ServicesOptions) {
     backups: createBackups(deps, audit),
     surveys,
     faq: createFaq(deps, audit),
-    digest: createDigest(deps, releases),
+    digest: createDigest(deps, releases, improvements),
     timers,
-    /** Handles a due stored timer (the escalation policy's response timers). */
-    onTimer: escalation.onTimer,
+    improvements,
+    postmortems,
+    security,
+    accessReview: createAccessReview(deps, audit, directory, direct),
+    exports: createAuditExports(deps, audit),
+    direct,
+    /** Handles a due stored timer: security plan deadlines, else the escalation policy's response timers. */
+    onTimer: (timer: Timer) => (timer.kind === STEP_TIMER ? security.onTimer(timer) : escalation.onTimer(timer)),
     cardContext: notify.cardContext,
     messageFor: notify.messageFor,
     toConversation: notify.toConversation,

@@ -76,7 +76,7 @@ describe('every command refuses what it must, in both languages, and changes not
   });
 
   it('refuses a survey answer from someone the CSAT was not sent to, and an out-of-range score', async () => {
-    await h.run('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.0');
+    await h.run('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.0 cause:config');
     const svy = (await h.services.surveys.pendingFor('playground:alice'))[0]!;
     const before = await auditSize();
     expect((await h.click('zed', 'support-acme', 'survey.answer', `${svy.id}:5`)).messages[0]!.text).toMatch(/sent to someone else/);

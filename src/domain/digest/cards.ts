@@ -50,6 +50,18 @@ export function digestCard(d: Digest, c: CardContext, chartUrl?: string): Outbou
       text: `**${t('digest.releases')}**\n${cur.releases.map((r) => `- ${r.version}: ${r.fixed.join(', ') || '–'}`).join('\n')}`,
     });
   }
+  if (d.improvements) {
+    const imp = d.improvements;
+    const lines = [`**${t('digest.improvements')}** ${t('digest.improvements_line', { opened: imp.opened, closed: imp.closed, overdue: imp.overdue })}`];
+    for (const e of imp.effects) {
+      const a = e.action;
+      const effect = a.system
+        ? t('digest.improve_effect_sys', { cause: a.cause ?? '', system: a.system, before: e.before, after: e.after })
+        : t('digest.improve_effect', { cause: a.cause ?? '', before: e.before, after: e.after });
+      lines.push(`- ${a.id} ${a.title}: ${effect}${e.complete ? '' : ` ${t('digest.improve_so_far')}`}`);
+    }
+    blocks.push({ type: 'text', text: lines.join('\n') });
+  }
   if (d.changes.length) {
     blocks.push({
       type: 'text',

@@ -82,8 +82,29 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     },
     async setRole(by: string, user: string, role: Role): Promise<void> {
       const before = await store.get<Role>(keys.role(user));
-      await store.set(keys.role(user), role);
-      await audit.record(by, 'role.set', user, before, role);
+      // The holders' index is the access review's list of people to review.
+      await store.batch([
+        { op: 'set', key: keys.role(user), value: role },
+        { op: 'zadd', key: keys.roleHolders(), member: user, score: deps.now() },
+        ...audit.entry(by, 'role.set', user, before, role),
+      ]);
+    },
+    /** Withdraws a granted role (and the security grant) at once: the person's next event is a customer's or a guest's. */
+    async revokeRole(by: string, user: string, action = 'role.revoked'): Promise<Role | undefined> {
+      const before = await store.get<Role>(keys.role(user));
+      await store.batch([
+        { op: 'delete', key: keys.role(user) },
+        { op: 'zrem', key: keys.roleHolders(), member: user },
+        { op: 'zrem', key: keys.securityGrants(), member: user },
+        ...audit.entry(by, action, user, before, undefined),
+      ]);
+      return before;
+    },
+    /** People holding a granted role, with it (the access review's list). */
+    async roleHolders(): Promise<Array<{ user: string; role: Role }>> {
+      const members = (await store.zrange(keys.roleHolders(), -Infinity, Infinity, { limit: 5000 })).map((m) => m.member);
+      const roles = await store.getMany<Role>(members.map((u) => keys.role(u)));
+      return members.flatMap((user, i) => (roles[i] ? [{ user, role: roles[i] }] : []));
     },
     async userLocale(user: string): Promise<Locale | undefined> {
       return (await profile(user)).locale;
@@ -100,7 +121,10 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       await store.set(keys.binding(convKey), org);
       await store.zadd(keys.orgs(), org, deps.now());
       await store.zadd(keys.orgChannels(org), convKey, deps.now());
-      await audit.record(by, 'org.bind', convKey, before, org);
+      await audit.record(by, 'org.bind', convKey, before, org, org);
+    },
+    async orgExists(org: string): Promise<boolean> {
+      return (await store.zscore(keys.orgs(), org)) !== undefined;
     },
     async orgOf(conversation: ConversationRef): Promise<string | undefined> {
       return store.get<string>(keys.binding(conversationKey(conversation)));
