@@ -23,9 +23,9 @@ export const MENU_MAX_GROUPS = 3;
 export const MENU_MAX_ITEMS = 5;
 
 const GROUPS: Array<{ name: { zh_cn: string; en_us: string }; commands: string[] }> = [
-  { name: { zh_cn: '工单', en_us: 'Tickets' }, commands: ['issue', 'escalate'] },
-  { name: { zh_cn: '信息', en_us: 'Info' }, commands: ['release-notes', 'backup-status', 'faq'] },
-  { name: { zh_cn: '更多', en_us: 'More' }, commands: ['survey', 'digest', 'aftercare'] },
+  { name: { zh_cn: '工单', en_us: 'Tickets' }, commands: ['issue', 'escalate', 'postmortem', 'improve'] },
+  { name: { zh_cn: '信息', en_us: 'Info' }, commands: ['release-notes', 'backup-status', 'faq', 'digest'] },
+  { name: { zh_cn: '更多', en_us: 'More' }, commands: ['survey', 'security', 'aftercare'] },
 ];
 
 export function feishuMenu(entries: readonly CatalogueEntry[] = catalogue): FeishuMenuGroup[] {
