@@ -26,15 +26,15 @@ export function startOfLocalDay(day: string, timeZone: string): number {
 }
 
 /**
- * Working days (Monday to Friday, in `timeZone`) that have fully passed between `from` and `to`:
- * the days after `from`'s day up to and including the day before `to`'s, weekends not counted.
+ * Working days (Monday to Friday, in `timeZone`) since `from`: the days after `from`'s day up to
+ * and including `to`'s, weekends not counted (resolved on a Friday: five on the next Friday).
  */
 export function workingDaysBetween(from: number, to: number, timeZone: string): number {
   let day = dayjs(from).tz(timeZone).startOf('day').add(1, 'day');
   const end = dayjs(to).tz(timeZone).startOf('day');
   let n = 0;
   // Bounded by the policy's window (a few weeks), never by history.
-  for (let i = 0; i < 366 && day.isBefore(end); i++, day = day.add(1, 'day')) {
+  for (let i = 0; i < 366 && !day.isAfter(end); i++, day = day.add(1, 'day')) {
     const wd = day.day();
     if (wd !== 0 && wd !== 6) n++;
   }
