@@ -76,8 +76,9 @@ export const securityCommand = defineCommand(declarations.security, {
     }),
   },
   actions: {
-    // Security contacts are customers: the service checks who may act on the incident.
-    done: { permission: 'customer', run: (ctx, value) => step(ctx, value, 'done') },
-    blocked: { permission: 'customer', run: (ctx, value) => step(ctx, value, 'blocked') },
+    // A security contact may be known only as the person an admin named (a guest in their direct
+    // chat with the bot): the service checks who may act on the incident.
+    done: { permission: 'guest', run: (ctx, value) => step(ctx, value, 'done') },
+    blocked: { permission: 'guest', run: (ctx, value) => step(ctx, value, 'blocked') },
   },
 });

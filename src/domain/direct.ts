@@ -15,7 +15,7 @@ export function createDirectNotices(directory: Directory, notify: Pick<Notify, '
      * (`platform:id`). Resolves false when the person has no direct conversation with the bot.
      */
     async toUser(user: string, build: (c: CardContext) => OutboundMessage, push: { idempotencyKey?: string; cardKey?: string }): Promise<boolean> {
-      const [conversation, locale] = await Promise.all([directory.directConversation(user), directory.userLocale(user)]);
+      const [conversation, locale] = await Promise.all([directory.directConversation(user), directory.noticeLocale(user)]);
       if (!conversation) return false;
       await notify.toConversation(conversation, build, { ...push, locale });
       return true;

@@ -29,6 +29,8 @@ interface UserProfile {
   org?: string;
   /** The user's direct conversation with the bot, when known. */
   direct?: ConversationRef;
+  /** The language the user's platform reports (Slack `locale`, Teams `locale`, Feishu), for pushes to them. */
+  platformLocale?: Locale;
 }
 
 /**
@@ -73,6 +75,8 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       if (!binding && conversation.direct) org = prof.org;
       if (conversation.direct && JSON.stringify(prof.direct) !== JSON.stringify(conversation)) changes.direct = conversation;
       if (actor.displayName && prof.displayName !== actor.displayName) changes.displayName = actor.displayName;
+      const platformLocale = normalizeLocale(actor.locale);
+      if (platformLocale && prof.platformLocale !== platformLocale) changes.platformLocale = platformLocale;
       if (Object.keys(changes).length) await store.set(keys.userProfile(user), { ...prof, ...changes });
       const role: Role = granted ?? (org ? 'customer' : 'guest');
       return { role, org, locale };
@@ -108,6 +112,11 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     },
     async userLocale(user: string): Promise<Locale | undefined> {
       return (await profile(user)).locale;
+    },
+    /** The language of a push to one person: their setting, else what their platform last reported. */
+    async noticeLocale(user: string): Promise<Locale | undefined> {
+      const p = await profile(user);
+      return p.locale ?? p.platformLocale;
     },
     async displayName(user: string): Promise<string> {
       return (await profile(user)).displayName ?? user.split(':').slice(1).join(':');
