@@ -22,7 +22,7 @@ function stepRef(value: string | undefined): { id: string; n: number } {
 async function step(ctx: Ctx, value: string | undefined, state: 'done' | 'blocked') {
   requirePrivate(ctx);
   const { id, n } = stepRef(value);
-  const incident = await ctx.services.security.setStep(ctx.user, ctx.identity.role, id, n, state);
+  const incident = await ctx.services.security.setStep(ctx.user, ctx.identity.role, id, n, state, ctx.actor.displayName);
   const c = cardCtx(ctx);
   return { replace: incidentCard(incident, c), messages: [text(ctx.t('security.step_updated', { id, n, state: ctx.t(state === 'done' ? 'security.step_done' : 'security.step_blocked') }), true)] };
 }
@@ -47,7 +47,7 @@ export const securityCommand = defineCommand(declarations.security, {
       }),
       async run(ctx, a) {
         requirePrivate(ctx);
-        const { incident, missed, reached } = await ctx.services.security.declare(ctx.user, ctx.identity.role, a);
+        const { incident, missed, reached } = await ctx.services.security.declare(ctx.user, ctx.identity.role, a, ctx.actor.displayName);
         const lines = [ctx.t('security.declared', { id: incident.id, org: incident.org, n: reached })];
         if (missed.length) lines.push(ctx.t('security.unreachable', { people: missed.join(', ') }));
         return { messages: [text(lines.join('\n'))] };

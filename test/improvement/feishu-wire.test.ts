@@ -80,7 +80,7 @@ describe('security incidents and improvement actions on Feishu', () => {
     expect(JSON.stringify(click.body.card)).toMatch(/遏制\*\* · 已完成/);
     const outsider = await say(OTHER, p2p(OTHER), 'security', [], 'p2p');
     expect(JSON.stringify(outsider.content)).not.toContain('SEC-1');
-    const audit = await app.services.audit.latest(20);
+    const audit = await app.services.audit.latest(200);
     expect(audit.find((e) => e.action === 'security.step.done')).toMatchObject({ actor: `feishu:${CONTACT.openId}`, target: 'SEC-1' });
   });
 

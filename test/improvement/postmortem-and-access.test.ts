@@ -42,7 +42,7 @@ describe('postmortems', () => {
     expect(customer).toHaveLength(1);
     expect(shown(customer[0]!.message)).not.toContain('postmortem.edit');
     expect((await h.pushed('support-globex')).some((s) => shown(s.message).includes('Checkout down'))).toBe(false);
-    expect((await h.services.audit.latest(50)).filter((e) => e.target === 'SUP-1' && e.action.startsWith('postmortem.')).map((e) => e.action)).toEqual(
+    expect((await h.services.audit.latest(200)).filter((e) => e.target === 'SUP-1' && e.action.startsWith('postmortem.')).map((e) => e.action)).toEqual(
       expect.arrayContaining(['postmortem.drafted', 'postmortem.edited', 'postmortem.published']),
     );
   });
@@ -93,7 +93,7 @@ describe('access review', () => {
     // At once: bob's next command is a guest's in the engineers' channel.
     expect(replyText(await h.run('bob', 'engineering', '/issue ack SUP-1'))).toContain('not linked to a customer organisation');
     expect(await h.services.security.isGranted('playground:bob')).toBe(false);
-    const audit = await h.services.audit.latest(20);
+    const audit = await h.services.audit.latest(200);
     expect(audit.find((e) => e.action === 'access.keep')).toMatchObject({ actor: 'playground:ada', target: 'playground:mia' });
     expect(audit.find((e) => e.action === 'access.revoke')).toMatchObject({ actor: 'playground:root', target: 'playground:bob', before: 'engineer' });
     await h.run('root', 'dm-root', '/aftercare lang zh');

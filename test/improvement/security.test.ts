@@ -50,7 +50,7 @@ describe('security incidents', () => {
     expect(replyText(await h.run('dave', 'dm-dave', '/security'))).not.toContain('SEC-1');
     expect(replyText(await h.run('alice', 'dm-alice', '/security'))).toContain('SEC-1');
     expect(replyText(await h.click('dave', 'dm-dave', 'security.done', 'SEC-1:1'))).toContain('no security incident SEC-1');
-    const audit = await h.services.audit.latest(50);
+    const audit = await h.services.audit.latest(200);
     expect(audit.find((e) => e.action === 'security.declared')).toMatchObject({ actor: 'playground:bob', target: 'SEC-1', org: 'acme' });
   });
 

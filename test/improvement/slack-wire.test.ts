@@ -113,7 +113,7 @@ describe('security incidents on Slack (wire)', () => {
     expect((await send({ payload: click })).status).toBe(200);
     await fake.waitFor((calls) => calls.some((c) => c.method === 'response_url:done-click' && c.body.replace_original === true));
     expect(all(fake.callsTo('response_url:done-click').find((c) => c.body.replace_original === true)!)).toMatch(/Contain\W+done/);
-    const audit = await app.services.audit.latest(20);
+    const audit = await app.services.audit.latest(200);
     expect(audit.find((e) => e.action === 'security.step.done')).toMatchObject({ actor: `slack:${CONTACT}`, target: 'SEC-1', org: 'acme' });
   });
 

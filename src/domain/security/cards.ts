@@ -13,7 +13,7 @@ export function stepLabel(step: string, c: CardContext): string {
 function stepLine(st: IncidentStep, n: number, c: CardContext): string {
   const state = c.t(st.state === 'done' ? 'security.step_done' : st.state === 'blocked' ? 'security.step_blocked' : 'security.step_open');
   const late = st.state !== 'done' && st.dueAt < c.now ? ' ⚠️' : '';
-  const who = st.by ? ` · ${personLabel(st.by)}` : '';
+  const who = st.by ? ` · ${personLabel(st.by, st.byName)}` : '';
   return c.t('security.step_line', { n, step: stepLabel(st.step, c), state, deadline: formatTime(st.dueAt, c.timezone) + late }) + who;
 }
 
@@ -73,7 +73,7 @@ export function timelineCard(i: SecurityIncident, c: CardContext): OutboundMessa
         : kind === 'declared'
           ? `${i.title} (${i.org}, ${i.severity})`
           : c.t('security.closed', { at: formatTime(e.at, c.timezone) });
-    return `- ${formatTime(e.at, c.timezone)} · ${personLabel(e.actor)} · ${what}`;
+    return `- ${formatTime(e.at, c.timezone)} · ${personLabel(e.actor, e.actorName)} · ${what}`;
   });
   const title = c.t('security.timeline_title', { id: i.id });
   return { text: `${title}\n${lines.join('\n')}`, card: { title, tone: 'success', blocks: [{ type: 'text', text: lines.join('\n') }] } };

@@ -35,12 +35,14 @@ export interface IncidentStep extends PlanStep {
   dueAt: number;
   state: StepState;
   by?: string;
+  byName?: string;
   at?: number;
 }
 
 export interface IncidentEvent {
   at: number;
   actor: string;
+  actorName?: string;
   /** `declared`, `step:<n>:<state>`, `overdue:<n>`, `closed`. */
   what: string;
 }
@@ -191,14 +193,14 @@ export function createSecurity(deps: ServiceDeps, audit: AuditLog, s: SecurityDe
      * checklist with deadlines, stores a timer per step, and sends the card privately to everyone
      * allowed. Idempotent per delivery. Returns the incident and who could not be reached.
      */
-    async declare(by: string, role: Role, input: { org: string; severity: SecurityIncident['severity']; title: string }): Promise<{ incident: SecurityIncident; missed: string[]; reached: number }> {
+    async declare(by: string, role: Role, input: { org: string; severity: SecurityIncident['severity']; title: string }, byName?: string): Promise<{ incident: SecurityIncident; missed: string[]; reached: number }> {
       if (!(role === 'admin' || (roleAtLeast(role, 'engineer') && (await isGranted(by))))) throw new AppError('forbidden', 'error.security_forbidden');
       if ((await store.zscore(keys.orgs(), input.org)) === undefined) throw new AppError('not_found', 'error.unknown_org', { org: input.org });
       const effect = effectKey('security');
       const id = `SEC-${await store.nextId(keys.seq('SEC'), effect)}`;
       const at = now();
       const steps: IncidentStep[] = (await planOf(input.org)).map((p) => ({ ...p, dueAt: at + p.hours * HOUR, state: 'open' }));
-      const incident: SecurityIncident = { id, ...input, declaredBy: by, declaredAt: at, status: 'open', steps, timeline: [{ at, actor: by, what: 'declared' }], rev: 1 };
+      const incident: SecurityIncident = { id, ...input, declaredBy: by, declaredAt: at, status: 'open', steps, timeline: [{ at, actor: by, actorName: byName, what: 'declared' }], rev: 1 };
       const timers = steps.flatMap((st, i) => s.timers.scheduleWrites({ id: stepTimerId(id, i + 1), kind: STEP_TIMER, dueAt: st.dueAt, data: { id, n: i + 1 } }));
       const applied = await store.batch(
         [
@@ -231,7 +233,7 @@ export function createSecurity(deps: ServiceDeps, audit: AuditLog, s: SecurityDe
      * Marks step `n` (1-based) Done or Blocked. Done on the last open step closes the incident,
      * cancels its timers and sends its timeline to the admins. Every reader's card is updated.
      */
-    async setStep(by: string, role: Role, id: string, n: number, state: 'done' | 'blocked'): Promise<SecurityIncident> {
+    async setStep(by: string, role: Role, id: string, n: number, state: 'done' | 'blocked', byName?: string): Promise<SecurityIncident> {
       await visible(by, role, id);
       return withLock(store, `security:${id}`, async () => {
         let closedNow = false;
@@ -244,12 +246,12 @@ export function createSecurity(deps: ServiceDeps, audit: AuditLog, s: SecurityDe
             const step = i.steps[n - 1];
             if (!step || step.state === 'done') throw new AppError('invalid_argument', 'error.security_step', { id, step: n });
             const at = now();
-            Object.assign(step, { state, by, at });
-            i.timeline.push({ at, actor: by, what: `step:${n}:${state}` });
+            Object.assign(step, { state, by, at, ...(byName ? { byName } : {}) });
+            i.timeline.push({ at, actor: by, actorName: byName, what: `step:${n}:${state}` });
             if (i.steps.every((x) => x.state === 'done')) {
               i.status = 'closed';
               i.closedAt = at;
-              i.timeline.push({ at, actor: by, what: 'closed' });
+              i.timeline.push({ at, actor: by, actorName: byName, what: 'closed' });
               closedNow = true;
             }
           },
