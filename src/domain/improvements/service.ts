@@ -111,8 +111,9 @@ export function createImprovements(deps: ServiceDeps, audit: AuditLog, direct: D
       const closed: ImprovementAction = { ...action, status: 'done', closedAt: at, closedBy: by };
       const tally = emptyTally();
       count(tally.day, 'improve:closed');
-      const effect = effectKey('improvement-done');
-      await store.batch(
+      // Closed once, whichever replica or double click gets there first; the delivery that closed it
+      // finds it closed by itself when it runs again.
+      const applied = await store.batch(
         [
           { op: 'set', key: keys.improvement(id), value: closed },
           { op: 'zrem', key: keys.improvementsOpen(), member: id },
@@ -121,9 +122,12 @@ export function createImprovements(deps: ServiceDeps, audit: AuditLog, direct: D
           ...tallyWrites(tally, at),
           ...audit.entry(by, 'improvement.done', id, { status: 'open' }, { status: 'done' }, action.org),
         ],
-        { once: effect },
+        { once: keys.effectStep(keys.improvement(id), 'done') },
       );
-      return closed;
+      if (applied) return closed;
+      const now2 = await load(id);
+      if (now2.closedBy === by) return now2;
+      throw new AppError('conflict', 'error.improvement_done', { id });
     },
 
     /** Newest first: open actions, or all of them. */

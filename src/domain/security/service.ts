@@ -234,7 +234,10 @@ export function createSecurity(deps: ServiceDeps, audit: AuditLog, s: SecurityDe
      * cancels its timers and sends its timeline to the admins. Every reader's card is updated.
      */
     async setStep(by: string, role: Role, id: string, n: number, state: 'done' | 'blocked', byName?: string): Promise<SecurityIncident> {
-      await visible(by, role, id);
+      const seen = await visible(by, role, id);
+      // The same answer again (a double click, a delivery run again): nothing to change.
+      const already = seen.steps[n - 1];
+      if (already && already.state === state && already.by === by) return seen;
       return withLock(store, `security:${id}`, async () => {
         let closedNow = false;
         const incident = await change(
