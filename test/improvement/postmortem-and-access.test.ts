@@ -47,6 +47,20 @@ describe('postmortems', () => {
     );
   });
 
+  it('drafts an alert\'s postmortem with the alert firing, acknowledged and resolved on its timeline', async () => {
+    h = await createStandardHarness();
+    const { alert } = await h.services.alerts.ingest({ source: 'generic', system: 'crm', title: 'CRM latency high', severity: 'critical', status: 'firing', dedupKey: 'crm-lat' });
+    h.advance(5 * 60_000);
+    await h.services.alerts.ack(alert.id, 'playground:bob');
+    h.advance(20 * 60_000);
+    await h.services.alerts.resolve(alert.id, 'playground:bob');
+    const draft = replyText(await h.run('bob', 'engineering', `/postmortem ${alert.id}`));
+    expect(draft).toContain(`Postmortem ${alert.id} · CRM latency high`);
+    expect(draft).toContain('critical, 25m');
+    expect(draft).toMatch(/alert CRM latency high fired[\s\S]*acknowledged[\s\S]*resolved/);
+    expect(replyText(await h.run('bob', 'engineering', '/postmortem ALR-99'))).toContain('no alert ALR-99');
+  });
+
   it('reminds the assignee of an S1 without a published postmortem once a day after five working days', async () => {
     h = await createStandardHarness();
     h.advance(Date.parse('2026-09-04T09:00:00Z') - h.now()); // a Friday
