@@ -1,6 +1,9 @@
 import { parseMention } from '../src/core/args.js';
 import { parseSystemName } from '../src/core/systems.js';
-import { declarations, usageLine, verbsFor, vocabulary } from '../src/core/catalogue.js';
+import { AppError } from '../src/core/errors.js';
+import { isIsoDate, startOfLocalDay, endOfLocalDay } from '../src/domain/calendar.js';
+import { personLabel } from '../src/domain/directory/people.js';
+import { declarations, exampleFor, usageLine, verbsFor, vocabulary } from '../src/core/catalogue.js';
 import { formatTime, type Translate } from '../src/core/i18n.js';
 import { ROLES, type Role } from '../src/core/registry.js';
 import type { Block, OutboundMessage } from '../src/core/types.js';
@@ -74,7 +77,45 @@ const topicArgs = args((p, fail) => {
   return { topic: topic as Topic, system };
 });
 
+/** `<@user> security [off]`: the security grant or contact, given or withdrawn. */
+const grantArgs = args((p, fail) => {
+  const who = parseMention(p.words[0]);
+  if (!who || who === 'me' || p.words[1]?.toLowerCase() !== 'security' || p.words.length > 3) fail('error.bad_grant');
+  const off = p.words[2]?.toLowerCase();
+  if (off !== undefined && off !== 'off') fail('error.bad_grant');
+  return { user: `${(who as { platform: string }).platform}:${(who as { id: string }).id}`, on: off === undefined };
+});
+
+/** `export [org] [from:<date>] [to:<date>]`: dates are whole days in AFTERCARE_TIMEZONE, both included. */
+function exportArgs(p: ParsedText, fail: Fail): { org?: string; fromDay?: string; toDay?: string } {
+  const org = p.words[1]?.toLowerCase();
+  if (p.words.length > 2 || (org !== undefined && !/^[\w.-]{1,64}$/.test(org))) fail('error.bad_export');
+  const { from, to } = p.pairs;
+  if ((from !== undefined && !isIsoDate(from)) || (to !== undefined && !isIsoDate(to))) fail('error.bad_date');
+  return { org, fromDay: from, toDay: to };
+}
+
 export const aftercareCommand = defineCommand(declarations.aftercare, {
+  actions: {
+    /** Keep on the access review. */
+    keep: {
+      permission: 'admin',
+      async run(ctx, value) {
+        if (!value) throw new AppError('not_found', 'error.review_not_found');
+        const role = await ctx.services.accessReview.keep(ctx.user, value);
+        return { messages: [text(ctx.t('review.kept', { user: personLabel(value), role }), true)] };
+      },
+    },
+    /** Revoke on the access review: the role goes at once. */
+    revoke: {
+      permission: 'admin',
+      async run(ctx, value) {
+        if (!value) throw new AppError('not_found', 'error.review_not_found');
+        const role = await ctx.services.accessReview.revoke(ctx.user, value);
+        return { messages: [text(ctx.t('review.revoked', { user: personLabel(value), role }), true)] };
+      },
+    },
+  },
   subcommands: {
     subscribe: subcommand({
       args: topicArgs,
@@ -165,15 +206,43 @@ export const aftercareCommand = defineCommand(declarations.aftercare, {
     }),
     audit: subcommand({
       args: args((p, fail) => {
+        if (p.words[0]?.toLowerCase() === 'export') return { export: exportArgs(p, fail), n: 0 };
         const n = p.words[0] ? Number(p.words[0]) : 10;
         if (!Number.isInteger(n) || n < 1 || n > 50) fail('error.bad_number');
-        return { n };
+        return { n, export: undefined };
       }),
       async run(ctx, a) {
+        if (a.export) {
+          if (a.export.org && !(await ctx.services.directory.orgExists(a.export.org))) throw new AppError('not_found', 'error.unknown_org', { org: a.export.org });
+          const tz = ctx.services.deps.config.timezone;
+          const { org, fromDay, toDay } = a.export;
+          const { url } = await ctx.services.exports.create(ctx.user, {
+            org,
+            from: fromDay === undefined ? undefined : startOfLocalDay(fromDay, tz),
+            to: toDay === undefined ? undefined : endOfLocalDay(toDay, tz),
+          });
+          return { messages: [text(ctx.t('export.ready', { url }), true)] };
+        }
         const entries = await ctx.services.audit.latest(a.n);
         const tz = ctx.services.deps.config.timezone;
         const lines = entries.map((e) => `- ${formatTime(e.at, tz)} ${e.actor} **${e.action}** ${e.target}`);
         return { messages: [{ text: lines.join('\n') || '–', card: { title: ctx.t('admin.audit_title'), blocks: [{ type: 'text', text: lines.join('\n') || '–' }] } }] };
+      },
+    }),
+    contact: subcommand({
+      args: grantArgs,
+      async run(ctx, a) {
+        const org = ctx.identity.org && !ctx.conversation.direct ? ctx.identity.org : undefined;
+        if (!org) throw new AppError('invalid_argument', 'error.contact_needs_org');
+        await ctx.services.security.contact(ctx.user, org, a.user, a.on);
+        return { messages: [text(ctx.t(a.on ? 'security.contact_added' : 'security.contact_removed', { user: personLabel(a.user), org }))] };
+      },
+    }),
+    grant: subcommand({
+      args: grantArgs,
+      async run(ctx, a) {
+        await ctx.services.security.grant(ctx.user, a.user, a.on);
+        return { messages: [text(ctx.t(a.on ? 'security.granted' : 'security.revoked', { user: personLabel(a.user) }))] };
       },
     }),
     help: subcommand({

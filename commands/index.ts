@@ -6,7 +6,10 @@ import { backupStatusCommand } from './backup-status.js';
 import { digestCommand } from './digest.js';
 import { escalateCommand } from './escalate.js';
 import { faqCommand } from './faq.js';
+import { improveCommand } from './improve.js';
 import { issueCommand } from './issue.js';
+import { postmortemCommand } from './postmortem.js';
+import { securityCommand } from './security.js';
 import { releaseNotesCommand } from './release-notes.js';
 import { releaseCommand } from './release.js';
 import { docsCommand } from './docs.js';
@@ -30,4 +33,7 @@ export const commands: Array<CommandSpec<Services>> = [
   docsCommand,
   trainingCommand,
   aftercareCommand,
+  postmortemCommand,
+  improveCommand,
+  securityCommand,
 ];

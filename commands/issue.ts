@@ -162,7 +162,7 @@ function resolveForm(ctx: Ctx, id: string): Card {
         inputs: [
           { id: 'id', label: t('field.ticket'), kind: 'text', required: true, initial: id },
           { id: 'fixedIn', label: t('field.fixed_in'), kind: 'text', maxLength: 64 },
-          { id: 'cause', label: t('field.cause'), kind: 'text', maxLength: 64 },
+          { id: 'cause', label: t('field.cause'), kind: 'select', options: ctx.services.deps.config.causes.map((c) => ({ value: c, label: c })) },
           { id: 'note', label: t('field.note'), kind: 'textarea', maxLength: MAX_TEXT },
         ],
       },

@@ -11,6 +11,7 @@ import type { PlatformContext, PlatformModule } from '../src/core/ports.js';
 import type { Role } from '../src/core/registry.js';
 import type { StateStore } from '../src/core/store.js';
 import type { ConversationRef, OutboundMessage } from '../src/core/types.js';
+import { mountExports } from './exports.js';
 import { mountHooks } from './hooks/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { platformFactories } from './platforms.js';
@@ -90,6 +91,8 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     const { text, contentType } = await metrics.render();
     res.type(contentType).send(text);
   });
+
+  mountExports(app, services, log);
 
   const partial = { core, inbound, store, outbox, services, metrics, log, pollTimers: () => services.timers.poll(services.onTimer) };
   // [hooks] HTTP hooks are mounted here.

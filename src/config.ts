@@ -59,6 +59,14 @@ const envSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || validCron(v), CRON_EXPECTED),
+  /** Root-cause taxonomy: a comma list of categories (required when resolving S1/S2 tickets). */
+  AFTERCARE_CAUSES: z
+    .string()
+    .default('code,config,data,infra,third-party,user-error,unknown')
+    .transform((v) => [...new Set(v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))])
+    .refine((list) => list.length > 0 && list.every((c) => /^[\w-]{1,40}$/.test(c)), 'expected a comma list of categories such as code,config,infra'),
+  /** When every admin is sent the access review (default: quarterly, 09:00 on the first day). */
+  AFTERCARE_ACCESS_REVIEW_CRON: z.string().default('0 9 1 1,4,7,10 *').refine(validCron, CRON_EXPECTED),
   AFTERCARE_SURVEY_TEMPLATE: z.string().regex(/^[\w-]{1,40}$/, 'expected a survey template name such as nps').default('nps'),
   /** `public` serves the playground to anyone; on/true serves it to loopback clients; off/false not at all. */
   AFTERCARE_PLAYGROUND: z
@@ -121,6 +129,10 @@ export interface AppConfig {
   /** Survey campaign schedule; none when unset. */
   surveyCron?: string;
   surveyTemplate: string;
+  /** Root-cause categories (AFTERCARE_CAUSES), lower-case. */
+  causes: string[];
+  /** Access review schedule (AFTERCARE_ACCESS_REVIEW_CRON). */
+  accessReviewCron: string;
   /** Who is served the playground: nobody, loopback clients only, or anyone. */
   playground: PlaygroundMode;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -246,6 +258,8 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     digestCron: e.AFTERCARE_DIGEST_CRON,
     surveyCron: e.AFTERCARE_SURVEY_CRON,
     surveyTemplate: e.AFTERCARE_SURVEY_TEMPLATE.toLowerCase(),
+    causes: e.AFTERCARE_CAUSES,
+    accessReviewCron: e.AFTERCARE_ACCESS_REVIEW_CRON,
     // A local tool: on for a bare checkout, off once a real platform is connected or in production.
     playground: e.AFTERCARE_PLAYGROUND ?? (production || slack || teams || feishu ? 'off' : 'local'),
     logLevel: e.AFTERCARE_LOG_LEVEL,

@@ -23,9 +23,9 @@ export const MENU_MAX_GROUPS = 3;
 export const MENU_MAX_ITEMS = 5;
 
 const GROUPS: Array<{ name: { zh_cn: string; en_us: string }; commands: string[] }> = [
-  { name: { zh_cn: '工单', en_us: 'Tickets' }, commands: ['issue', 'escalate', 'faq'] },
-  { name: { zh_cn: '版本', en_us: 'Releases' }, commands: ['release-notes', 'release', 'docs', 'backup-status'] },
-  { name: { zh_cn: '更多', en_us: 'More' }, commands: ['survey', 'digest', 'training', 'aftercare'] },
+  { name: { zh_cn: '工单', en_us: 'Tickets' }, commands: ['issue', 'escalate', 'alerts', 'postmortem', 'improve'] },
+  { name: { zh_cn: '版本', en_us: 'Releases' }, commands: ['release-notes', 'release', 'docs', 'backup-status', 'training'] },
+  { name: { zh_cn: '更多', en_us: 'More' }, commands: ['survey', 'digest', 'faq', 'security', 'aftercare'] },
 ];
 
 export function feishuMenu(entries: readonly CatalogueEntry[] = catalogue): FeishuMenuGroup[] {

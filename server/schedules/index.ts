@@ -12,6 +12,8 @@ type Running = Pick<RunningApp, 'services' | 'log'>;
 /** Crons of the checks; overridable for tests. */
 export interface ScheduleOptions {
   backupCheckCron?: string;
+  /** The reminder check (overdue improvement actions, missing postmortems); hourly by default. */
+  reminderCron?: string;
 }
 
 /** How long a tick's claim is kept: longer than any replica's clock skew or restart, so a slot never runs twice. */
@@ -62,6 +64,14 @@ export function startSchedules(running: Running, config: AppConfig, options: Sch
     });
   }
   add('backup-check', options.backupCheckCron ?? '*/15 * * * *', () => checkBackups(services));
+  // Every admin gets the list of role holders with Keep / Revoke.
+  add('access-review', config.accessReviewCron, (slot) => services.accessReview.run(slot));
+  // Overdue improvement actions and S1 tickets without a published postmortem remind their owner:
+  // the check runs hourly, each reminder is keyed by its day, so it reaches its owner once a day.
+  add('improvement-reminders', options.reminderCron ?? '7 * * * *', async () => {
+    await services.improvements.remindOverdue();
+    await services.postmortems.remindMissing();
+  });
   // What has expired (remembered deliveries, claims, values past their TTL) is deleted hourly, so
   // the database grows with what is live, not with history.
   add('purge-expired', '23 * * * *', async () => {

@@ -160,9 +160,46 @@ export const declarations = {
         example: 'example.aftercare.sla',
       },
       { verb: 'approver', permission: 'admin', usage: '<@user>', example: 'example.aftercare.approver' },
-      { verb: 'audit', permission: 'admin', usage: '[<count>]' },
+      { verb: 'audit', permission: 'admin', usage: '[<count>|export [<org>] [from:<date>] [to:<date>]]', example: 'example.aftercare.audit' },
+      { verb: 'contact', permission: 'admin', usage: '<@user> security [off]' },
+      { verb: 'grant', permission: 'admin', usage: '<@user> security [off]' },
       // Anything else after /aftercare shows help.
       { verb: '', permission: 'guest', usage: '', hidden: true },
+    ],
+  },
+  // Improvement and security (after aftercare: Teams lists the first ten commands in its menu).
+  postmortem: {
+    name: 'postmortem',
+    aliases: ['复盘'],
+    description: 'command.postmortem',
+    verbs: [
+      { verb: '', permission: 'engineer', usage: '<ID>', example: 'example.postmortem' },
+      { verb: 'publish', permission: 'engineer', usage: '<ID> [customer]', example: 'example.postmortem.publish' },
+    ],
+  },
+  improve: {
+    name: 'improve',
+    aliases: ['改进'],
+    description: 'command.improve',
+    verbs: [
+      { verb: '', permission: 'engineer', usage: '[open|all]' },
+      {
+        verb: 'add',
+        permission: 'engineer',
+        usage: '<title> [type:technical|process|management] [owner:<@user>] [due:<YYYY-MM-DD>] [cause:<category>] [from:<ID>] [system:<name>]',
+        example: 'example.improve.add',
+      },
+      { verb: 'done', permission: 'engineer', usage: '<IMP-n>' },
+    ],
+  },
+  security: {
+    name: 'security',
+    aliases: ['安全'],
+    description: 'command.security',
+    verbs: [
+      { verb: '', permission: 'customer', usage: '', example: 'example.security' },
+      { verb: 'declare', permission: 'engineer', usage: '<org> <S1-S4> <title>', example: 'example.security.declare' },
+      { verb: 'plan', permission: 'admin', usage: '<org> <step>:<hours>,…', example: 'example.security.plan' },
     ],
   },
 } as const satisfies Record<string, CommandDeclaration>;

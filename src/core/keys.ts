@@ -1,7 +1,7 @@
 /** Every key the app uses, built in one place. Values are namespaced `aftercare:` by the store. */
 export const keys = {
   /** Sequential ids: SUP-n, ALR-n, SVY-n, FAQ-n, and the playground's message order. */
-  seq: (kind: 'SUP' | 'ALR' | 'SVY' | 'FAQ' | 'DOC' | 'TRN' | 'playground') => `seq:${kind}`,
+  seq: (kind: 'SUP' | 'ALR' | 'SVY' | 'FAQ' | 'DOC' | 'TRN' | 'IMP' | 'SEC' | 'playground') => `seq:${kind}`,
   ticket: (id: string) => `ticket:${id}`,
   ticketsAll: () => 'idx:tickets:all',
   ticketsOpen: () => 'idx:tickets:open',
@@ -127,4 +127,35 @@ export const keys = {
   trainingsAll: () => 'idx:trainings:all',
   /** Claimed when a session's digest figure (`held`, `rating:<user>`) has been counted. */
   trainingCounted: (id: string, what: string) => `training:${id}:counted:${what}`,
+
+  // Improvement and security (root causes, postmortems, improvement actions, security incidents,
+  // access review, audit export).
+  /** Per-week counts (week starting Monday UTC, `YYYY-MM-DD`) of tickets by root cause and cause × system, by the week each ticket was opened. */
+  aggWeek: (monday: string) => `agg:week:${monday}`,
+  improvement: (id: string) => `improvement:${id}`,
+  improvementsAll: () => 'idx:improvements:all',
+  improvementsOpen: () => 'idx:improvements:open',
+  /** Open actions with a due date, scored by the end of their due day (epoch ms). */
+  improvementsDue: () => 'idx:improvements:due',
+  /** Closed actions, scored by when they were closed. */
+  improvementsClosed: () => 'idx:improvements:closed',
+  /** Actions created from a ticket or alert (`from:`), for its postmortem. */
+  improvementsFrom: (id: string) => `idx:improvements:from:${id}`,
+  postmortem: (id: string) => `postmortem:${id}`,
+  /** S1 tickets resolved without a published postmortem, scored by when they were resolved. */
+  postmortemsRequired: () => 'idx:postmortems:required',
+  securityIncident: (id: string) => `security:incident:${id}`,
+  securityOpen: () => 'idx:security:open',
+  securityAll: () => 'idx:security:all',
+  securityPlan: (org: string) => `security:plan:${org}`,
+  /** Staff holding the `security` grant. */
+  securityGrants: () => 'idx:security:grants',
+  /** An organisation's named security contacts. */
+  securityContacts: (org: string) => `idx:security:contacts:${org}`,
+  /** Everyone granted a role with `/aftercare role`, scored by when (the access review's list). */
+  roleHolders: () => 'idx:role-holders',
+  /** Audit entries that concern one organisation. */
+  auditOrg: (org: string) => `idx:audit:org:${org}`,
+  /** A CSV export link (valid 24 h). */
+  auditExport: (token: string) => `export:${token}`,
 } as const;

@@ -6,7 +6,7 @@ import type { StateStore, Write } from '../core/store.js';
 /** What every domain service is built from. */
 export interface ServiceDeps {
   store: StateStore;
-  config: Pick<AppConfig, 'sla' | 'rpoHours' | 'timezone' | 'locale' | 'publicUrl' | 'admins'>;
+  config: Pick<AppConfig, 'sla' | 'rpoHours' | 'timezone' | 'locale' | 'publicUrl' | 'admins' | 'causes'>;
   log: Logger;
   now: () => number;
 }

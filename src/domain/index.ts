@@ -22,6 +22,12 @@ import { createOrgPeople } from './directory/org-people.js';
 import { createDocs, type Docs } from './docs/service.js';
 import { createReleaseValidation } from './releases/validation.js';
 import { createTraining } from './training/service.js';
+import { createAuditExports } from './audit/export.js';
+import { createDirectNotices } from './direct.js';
+import { createAccessReview } from './directory/access-review.js';
+import { createImprovements } from './improvements/service.js';
+import { createPostmortems } from './postmortems/service.js';
+import { createSecurity, STEP_TIMER } from './security/service.js';
 
 export interface ServicesOptions {
   store: StateStore;
@@ -51,8 +57,10 @@ export function createServices(options: ServicesOptions) {
   const notify = createNotify({ config: options.config, store: options.store, directory, outbox, surveys, sla, now, docLinks: (system) => docs.links(system) });
   const metric = options.metric ?? (() => undefined);
   const escalation = createEscalation({ config: options.config, sla, timers, audit, notify, now, log: options.log, metric });
+  const direct = createDirectNotices(directory, notify);
+  const improvements = createImprovements(deps, audit, direct);
   const tickets = createTickets(deps, audit, {
-    writes: (ticket, change, kinds) => escalation.ticketWrites(ticket, change, kinds),
+    writes: (ticket, change, kinds) => [...escalation.ticketWrites(ticket, change, kinds), ...postmortems.ticketWrites(ticket, change)],
     changed: (ticket, change, by, step) => notify.ticketChanged(ticket, change, by, step),
   }, sla);
   const alerts = createAlerts(deps, audit, {
@@ -67,6 +75,8 @@ export function createServices(options: ServicesOptions) {
   });
   escalation.attach({ tickets, alerts });
   wireRefusals(outbox, directory, notify, options.config);
+  const postmortems = createPostmortems(deps, audit, { tickets, alerts, improvements, notify, direct });
+  const security = createSecurity(deps, audit, { directory, direct, notify, timers });
   const releases = createReleases(deps, audit);
   const orgPeople = createOrgPeople(deps, audit);
   docs = createDocs(deps, audit, { timers, notify, directory });
@@ -85,14 +95,21 @@ export function createServices(options: ServicesOptions) {
     surveys,
     sla,
     faq: createFaq(deps, audit),
-    digest: createDigest(deps, releases),
+    digest: createDigest(deps, releases, improvements),
     orgPeople,
     validation,
     docs,
     training,
     timers,
-    /** Handles a due stored timer: each policy acts on its own kinds (response timers, document reviews, training reminders). */
+    improvements,
+    postmortems,
+    security,
+    accessReview: createAccessReview(deps, audit, directory, direct),
+    exports: createAuditExports(deps, audit),
+    direct,
+    /** Handles a due stored timer: each policy acts on its own kinds (response timers, document reviews, training reminders, security plan deadlines). */
     async onTimer(timer: Timer): Promise<void> {
+      if (timer.kind === STEP_TIMER) return security.onTimer(timer);
       await escalation.onTimer(timer);
       await docs.onTimer(timer);
       await training.onTimer(timer);

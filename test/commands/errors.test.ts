@@ -78,7 +78,7 @@ describe('every command refuses what it must, in both languages, and changes not
   });
 
   it('refuses a survey answer from someone the CSAT was not sent to, and an out-of-range score', async () => {
-    await h.run('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.0');
+    await h.run('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.0 cause:config');
     const svy = (await h.services.surveys.pendingFor('playground:alice'))[0]!;
     // A click carries no locale: alice's last one seen counts (the rows above left it Chinese).
     await h.run('alice', 'support-acme', '/aftercare help', 'en');

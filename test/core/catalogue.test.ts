@@ -26,7 +26,7 @@ describe('the command vocabulary', () => {
   });
 
   it('derives the platform command list: name, every listed verb with its syntax, the description in both languages', () => {
-    expect(catalogue.map((c) => c.name)).toEqual(['issue', 'escalate', 'release-notes', 'backup-status', 'alerts', 'survey', 'digest', 'faq', 'release', 'docs', 'training', 'aftercare']);
+    expect(catalogue.map((c) => c.name)).toEqual(['issue', 'escalate', 'release-notes', 'backup-status', 'alerts', 'survey', 'digest', 'faq', 'release', 'docs', 'training', 'aftercare', 'postmortem', 'improve', 'security']);
     const notes: CommandDeclaration = {
       name: 'notes',
       description: 'command.faq',

@@ -55,7 +55,7 @@ describe('a delivery processed twice', () => {
     const [, ackAgain] = await twice(command('bob', 'engineering', '/issue ack SUP-1'));
     expect(texts(ackAgain)).not.toContain('⚠️');
     await twice(command('bob', 'engineering', '/issue comment SUP-1 Replacing the roller'));
-    const [, resolvedAgain] = await twice(command('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.1'));
+    const [, resolvedAgain] = await twice(command('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.1 cause:config'));
     expect(texts(resolvedAgain)).not.toContain('⚠️');
     const ticket = await h.services.tickets.get('SUP-1');
     expect(ticket.timeline.map((e) => e.kind)).toEqual(['created', 'acknowledged', 'comment', 'resolved']);
@@ -69,7 +69,7 @@ describe('a delivery processed twice', () => {
 
   it('records one survey answer and does not call the second run a second answer', async () => {
     await h.run('alice', 'support-acme', '/issue Printer jammed sev:S2');
-    await h.run('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.1');
+    await h.run('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.1 cause:config');
     const [survey] = await h.services.surveys.pendingFor('playground:alice');
     const answer: InboundEvent = { ...command('alice', 'support-acme', 'x'), kind: 'action', actionId: 'survey.answer', value: `${survey!.id}:5` };
     const [first, second] = await twice(answer);
@@ -82,7 +82,7 @@ describe('a delivery processed twice', () => {
 describe('a delivery processed again after other changes', () => {
   it('sends no second resolution notice or survey when the ticket changed in between', async () => {
     await h.run('alice', 'support-acme', '/issue Printer jammed sev:S2');
-    const resolve = command('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.1');
+    const resolve = command('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.1 cause:config');
     const id = `playground:command:${resolve.id}`;
     await forDelivery(id, () => h.core.process(resolve));
     await h.run('alice', 'support-acme', '/issue comment SUP-1 thanks, works now');
@@ -127,7 +127,7 @@ describe('a delivery processed again after other changes', () => {
 
   it('notes a release on its fixed tickets even when the first publication died before it did', async () => {
     await h.run('alice', 'support-acme', '/issue Printer jammed sev:S3');
-    await h.run('bob', 'engineering', '/issue resolve SUP-1 fixed-in:3.1.0');
+    await h.run('bob', 'engineering', '/issue resolve SUP-1 fixed-in:3.1.0 cause:config');
     // What a process killed between storing the release and noting it on its tickets leaves.
     await h.services.releases.publish('playground:bob', { version: '3.1.0', fixed: ['SUP-1'] });
     await twice(command('bob', 'engineering', '/release-notes publish 3.1.0'));

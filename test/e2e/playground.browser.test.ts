@@ -154,7 +154,7 @@ describe('the playground in a real browser', () => {
   });
 
   it('resolves the ticket with the version that fixes it', async () => {
-    await say('/issue resolve SUP-1 fixed-in:1.4.2');
+    await say('/issue resolve SUP-1 fixed-in:1.4.2 cause:config');
     const card = message('SUP-1 · Login page returns 500');
     await expect.poll(async () => (await fieldsOf(card)).Status, { timeout: PUSH_MS }).toBe('Resolved');
     expect((await fieldsOf(card))['Fixed in']).toBe('1.4.2');
@@ -223,7 +223,7 @@ describe('the playground in a real browser', () => {
     const shown = await page.locator('#feed .msg').allTextContents();
     const pushed = shown.findIndex((t) => t.includes('SUP-1 · Login page returns 500'));
     expect(pushed).toBeGreaterThanOrEqual(0);
-    expect(pushed).toBeLessThan(shown.findIndex((t) => t.includes('/issue resolve SUP-1 fixed-in:1.4.2')));
+    expect(pushed).toBeLessThan(shown.findIndex((t) => t.includes('/issue resolve SUP-1 fixed-in:1.4.2 cause:config')));
 
     expect(await digestFields()).toEqual(before);
   });

@@ -117,7 +117,7 @@ describe('Feishu on the running server (fake open API)', () => {
     expect(textIn(ACME_CHAT, ackedBefore)).toContain('SUP-1');
 
     // The engineer resolves: the reporter gets the resolution and a CSAT survey card.
-    await say(ENGINEER, ENG_CHAT, 'issue resolve SUP-1 fixed-in:1.4.2');
+    await say(ENGINEER, ENG_CHAT, 'issue resolve SUP-1 fixed-in:1.4.2 cause:config');
     const survey = await until(() => cardsIn(ACME_CHAT).find((c) => buttonValue(c.content, 'survey.answer')), 'CSAT survey');
     expect(textIn(ACME_CHAT)).toContain('1.4.2');
     const five = JSON.stringify(survey.content).match(/"a":"survey\.answer","v":"(SVY-\d+):5"/);

@@ -120,7 +120,7 @@ describe('Teams on the running server (local-test mode, fake Bot Connector)', ()
     await connector.waitUntil((calls) => calls.some(pushedTo(ACME_CHANNEL, 'was acknowledged by Eve Engineer')), 8000, 'reporter ack notice');
 
     // The engineer resolves: the reporter gets the resolution and a CSAT survey card.
-    expect(textOf(await say(ENGINEER, ENG_CHANNEL, 'issue resolve SUP-1 fixed-in:1.4.2'))).toContain('SUP-1');
+    expect(textOf(await say(ENGINEER, ENG_CHANNEL, 'issue resolve SUP-1 fixed-in:1.4.2 cause:config'))).toContain('SUP-1');
     await connector.waitUntil((calls) => calls.some((c) => inConv(ACME_CHANNEL)(c) && findAction(c, 'survey.answer') !== undefined), 8000, 'CSAT survey');
     expect(connector.calls.some(pushedTo(ACME_CHANNEL, 'Fixed in version 1.4.2.'))).toBe(true);
     const survey = connector.calls.find((c) => inConv(ACME_CHANNEL)(c) && findAction(c, 'survey.answer') !== undefined)!;

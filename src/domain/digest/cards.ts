@@ -58,6 +58,18 @@ export function digestCard(d: Digest, c: CardContext, charts: DigestCharts = {})
   const training = [t('digest.training_line', { held: cur.trainingsHeld, attendees: cur.trainingAttendees, rating: cur.trainingRating?.toFixed(1) ?? '–' })];
   if (cur.trainingSuggestion) training.push(t('digest.training_suggest', { system: cur.trainingSuggestion.system, count: cur.trainingSuggestion.count }));
   blocks.push({ type: 'text', text: `**${t('digest.training')}** ${training.join('\n')}\n${t('digest.docs_line', { stale: cur.docsStale, reviewed: cur.docsReviewed, approved: cur.uatApproved, rejected: cur.uatRejected })}` });
+  if (d.improvements) {
+    const imp = d.improvements;
+    const lines = [`**${t('digest.improvements')}** ${t('digest.improvements_line', { opened: imp.opened, closed: imp.closed, overdue: imp.overdue })}`];
+    for (const e of imp.effects) {
+      const a = e.action;
+      const effect = a.system
+        ? t('digest.improve_effect_sys', { cause: a.cause ?? '', system: a.system, before: e.before, after: e.after })
+        : t('digest.improve_effect', { cause: a.cause ?? '', before: e.before, after: e.after });
+      lines.push(`- ${a.id} ${a.title}: ${effect}${e.complete ? '' : ` ${t('digest.improve_so_far')}`}`);
+    }
+    blocks.push({ type: 'text', text: lines.join('\n') });
+  }
   if (d.changes.length) {
     blocks.push({
       type: 'text',

@@ -54,7 +54,9 @@ export type DayField =
   | 'training:rating:sum'
   | 'training:rating:n'
   /** Tickets resolved with cause `user-error`, per system (what training could prevent). */
-  | `usererror:sys:${string}`;
+  | `usererror:sys:${string}`
+  | 'improve:opened'
+  | 'improve:closed';
 
 /** Fields of the open-backlog hash. */
 export type OpenField = 'total' | `sev:${Severity}` | `org:${string}`;
@@ -104,4 +106,38 @@ export function dayTotals(sum: Record<string, number>) {
     family: (prefix: (typeof DAY_FAMILIES)[keyof typeof DAY_FAMILIES]): Record<string, number> =>
       Object.fromEntries(Object.entries(sum).filter(([k, v]) => k.startsWith(prefix) && v !== 0).map(([k, v]) => [k.slice(prefix.length), v])),
   };
+}
+
+/**
+ * Fields of the per-week hash (`agg:week:<Monday>`): tickets by root cause, and by cause × system,
+ * counted in the week the ticket was opened once its resolution names the cause. An improvement
+ * action's effect compares eight of these hashes, whatever the history holds.
+ */
+export type WeekField = `cause:${string}` | `cause:${string}:sys:${string}`;
+
+const WEEK_MS = 7 * 86_400_000;
+
+/** The Monday (UTC, `YYYY-MM-DD`) of the week holding `epochMs`. */
+export function mondayOf(epochMs: number): string {
+  const day = new Date(epochMs);
+  const sinceMonday = (day.getUTCDay() + 6) % 7;
+  return dayOf(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() - sinceMonday));
+}
+
+/** The Monday `n` weeks after (negative: before) the week of `monday`. */
+export function weeksFrom(monday: string, n: number): string {
+  return dayOf(Date.parse(`${monday}T00:00:00Z`) + n * WEEK_MS);
+}
+
+/** The field names of a cause (and of cause × system when the ticket names a system). */
+export function causeFields(cause: string, system?: string): WeekField[] {
+  return system ? [`cause:${cause}`, `cause:${cause}:sys:${system}`] : [`cause:${cause}`];
+}
+
+/**
+ * The write that counts (`by` 1) or uncounts (`by` -1, a reopened ticket) a ticket with root cause
+ * `cause` in the week it was opened (`openedAt`, epoch ms).
+ */
+export function causeWeekWrites(openedAt: number, cause: string, system: string | undefined, by: 1 | -1): Write[] {
+  return [{ op: 'hincr', key: keys.aggWeek(mondayOf(openedAt)), by: Object.fromEntries(causeFields(cause, system).map((f) => [f, by])) }];
 }

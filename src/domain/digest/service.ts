@@ -1,6 +1,7 @@
 import { keys } from '../../core/keys.js';
 import { DAY_FAMILIES, dayTotals, OPEN_FAMILIES, type DayField, type OpenField } from './figures.js';
 import type { Releases, Release } from '../releases/service.js';
+import type { ActionEffect, Improvements } from '../improvements/service.js';
 import { bucketValueMs, dayOf, percentileFromHistogram, type ServiceDeps } from '../deps.js';
 
 export type DigestPeriod = 'week' | 'month';
@@ -45,6 +46,8 @@ export interface PeriodFigures {
   docsReviewed: number;
   uatApproved: number;
   uatRejected: number;
+  improvementsOpened: number;
+  improvementsClosed: number;
 }
 
 /** User-error tickets of one system in a period from which the digest suggests a training on it. */
@@ -56,6 +59,8 @@ export interface Digest {
   previous: PeriodFigures;
   backlog: { total: number; bySeverity: Record<string, number>; byOrg: Record<string, number> };
   changes: Array<{ metric: string; from: number; to: number }>;
+  /** Improvement actions: opened and closed in the period, overdue now, and the effect of those closed lately. */
+  improvements?: { opened: number; closed: number; overdue: number; effects: ActionEffect[] };
 }
 
 const DAY = 86_400_000;
@@ -64,7 +69,7 @@ const DAY = 86_400_000;
  * The improvement digest, computed from per-day aggregates kept on write: its cost grows with the
  * number of days in the period, never with the number of tickets ever filed.
  */
-export function createDigest(deps: ServiceDeps, releases: Releases) {
+export function createDigest(deps: ServiceDeps, releases: Releases, improvements?: Pick<Improvements, 'overdueCount' | 'effects'>) {
   const { store, now } = deps;
 
   async function figures(endDay: number, days: number): Promise<PeriodFigures> {
@@ -108,6 +113,8 @@ export function createDigest(deps: ServiceDeps, releases: Releases) {
       restoreOk: get('restore:success'),
       restoreFailed: get('restore:failed'),
       escalated: get('escalated'),
+      improvementsOpened: get('improve:opened'),
+      improvementsClosed: get('improve:closed'),
       releases: await releases.between(from, from + days * DAY),
       trainingsHeld: get('training:held'),
       trainingAttendees: get('training:attendees'),
@@ -126,10 +133,12 @@ export function createDigest(deps: ServiceDeps, releases: Releases) {
     async build(period: DigestPeriod): Promise<Digest> {
       const days = period === 'week' ? 7 : 30;
       const today = Date.parse(`${dayOf(now())}T00:00:00Z`);
-      const [current, previous, open] = await Promise.all([
+      const [current, previous, open, overdue, effects] = await Promise.all([
         figures(today, days),
         figures(today - days * DAY, days),
         store.hgetall(keys.aggOpen()),
+        improvements?.overdueCount(),
+        improvements?.effects(),
       ]);
       const strip = (prefix: (typeof OPEN_FAMILIES)[keyof typeof OPEN_FAMILIES]) =>
         Object.fromEntries(Object.entries(open).filter(([k, v]) => k.startsWith(prefix) && v > 0).map(([k, v]) => [k.slice(prefix.length), v]));
@@ -155,6 +164,7 @@ export function createDigest(deps: ServiceDeps, releases: Releases) {
         previous,
         backlog: { total: Math.max(0, open['total' satisfies OpenField] ?? 0), bySeverity: strip(OPEN_FAMILIES.bySeverity), byOrg: strip(OPEN_FAMILIES.byOrg) },
         changes,
+        improvements: improvements ? { opened: current.improvementsOpened, closed: current.improvementsClosed, overdue: overdue ?? 0, effects: effects ?? [] } : undefined,
       };
     },
   };

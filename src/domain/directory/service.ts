@@ -118,8 +118,29 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     async setRole(by: string, given: string, role: Role): Promise<void> {
       const user = await this.canonical(given);
       const before = await store.get<Role>(keys.role(user));
-      await store.set(keys.role(user), role);
-      await audit.record(by, 'role.set', user, before, role);
+      // The holders' index is the access review's list of people to review.
+      await store.batch([
+        { op: 'set', key: keys.role(user), value: role },
+        { op: 'zadd', key: keys.roleHolders(), member: user, score: deps.now() },
+        ...audit.entry(by, 'role.set', user, before, role),
+      ]);
+    },
+    /** Withdraws a granted role (and the security grant) at once: the person's next event is a customer's or a guest's. */
+    async revokeRole(by: string, user: string, action = 'role.revoked'): Promise<Role | undefined> {
+      const before = await store.get<Role>(keys.role(user));
+      await store.batch([
+        { op: 'delete', key: keys.role(user) },
+        { op: 'zrem', key: keys.roleHolders(), member: user },
+        { op: 'zrem', key: keys.securityGrants(), member: user },
+        ...audit.entry(by, action, user, before, undefined),
+      ]);
+      return before;
+    },
+    /** People holding a granted role, with it (the access review's list). */
+    async roleHolders(): Promise<Array<{ user: string; role: Role }>> {
+      const members = (await store.zrange(keys.roleHolders(), -Infinity, Infinity, { limit: 5000 })).map((m) => m.member);
+      const roles = await store.getMany<Role>(members.map((u) => keys.role(u)));
+      return members.flatMap((user, i) => (roles[i] ? [{ user, role: roles[i] }] : []));
     },
     /** The language the user set with `/aftercare lang`, if any. */
     async userLocale(user: string): Promise<Locale | undefined> {
@@ -127,6 +148,11 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     },
     /** The language to write to the user in outside a conversation: their setting, else the platform locale last seen. */
     async preferredLocale(user: string): Promise<Locale | undefined> {
+      const p = await profile(user);
+      return p.locale ?? p.seenLocale;
+    },
+    /** The language of a push to one person: their setting, else what their platform last reported. */
+    async noticeLocale(user: string): Promise<Locale | undefined> {
       const p = await profile(user);
       return p.locale ?? p.seenLocale;
     },
@@ -144,10 +170,10 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
       await store.set(keys.conversation(convKey), conversation);
       await store.zadd(keys.orgs(), org, deps.now());
       await store.zadd(keys.orgChannels(org), convKey, deps.now());
-      // Pushes to the organisation (UAT cards, training invitations) need the conversation's reference:
-      // a command stored it already (with what the platform needs); a binding made otherwise stores it here.
-      if (!(await store.get(keys.conversation(convKey)))) await store.set(keys.conversation(convKey), conversation);
-      await audit.record(by, 'org.bind', convKey, before, org);
+      await audit.record(by, 'org.bind', convKey, before, org, org);
+    },
+    async orgExists(org: string): Promise<boolean> {
+      return (await store.zscore(keys.orgs(), org)) !== undefined;
     },
     /** Every customer organisation bound to a channel. */
     async orgs(): Promise<string[]> {

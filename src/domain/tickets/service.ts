@@ -1,7 +1,8 @@
 import { effectKey } from '../../core/effects.js';
 import { targetsOf } from '../escalation.js';
 import { businessTimeBetween, type SlaContract } from '../sla/calendar.js';
-import { count, emptyTally, tallyWrites, type Tally } from '../digest/figures.js';
+import { causeWeekWrites, count, emptyTally, tallyWrites, type Tally } from '../digest/figures.js';
+import { checkCause } from '../improvements/causes.js';
 import { AppError } from '../../core/errors.js';
 import { keys } from '../../core/keys.js';
 import { StaleRevisionError, type Write } from '../../core/store.js';
@@ -169,7 +170,7 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       t.rev = rev + 1;
       const after = { status: t.status, severity: t.severity, assignee: t.assignee, fixedIn: t.fixedIn };
       const kinds = t.timeline.slice(entries).map((e) => e.kind);
-      change.writes.push(...audit.entry(by, `ticket.${kind}`, id, before, after), ...(hooks.writes?.(t, kind, kinds.length ? kinds : [kind]) ?? []));
+      change.writes.push(...audit.entry(by, `ticket.${kind}`, id, before, after, t.org), ...(hooks.writes?.(t, kind, kinds.length ? kinds : [kind]) ?? []));
       try {
         const applied = await store.batch(writesOf(t, change, now()), { once: effect, expect: { key: keys.ticket(id), rev } });
         if (applied) ticket = t;
@@ -217,7 +218,7 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       for (const index of [keys.ticketsAll(), keys.ticketsOpen(), keys.ticketsOrg(input.org), keys.ticketsOrgOpen(input.org), keys.ticketsUser(input.reporter)]) {
         change.writes.push({ op: 'zadd', key: index, member: id, score: at });
       }
-      change.writes.push(...audit.entry(input.reporter, 'ticket.created', id, undefined, { severity: input.severity, org: input.org }), ...(hooks.writes?.(ticket, 'created', ['created']) ?? []));
+      change.writes.push(...audit.entry(input.reporter, 'ticket.created', id, undefined, { severity: input.severity, org: input.org }, input.org), ...(hooks.writes?.(ticket, 'created', ['created']) ?? []));
       // A run of the same delivery finds the ticket its first run stored.
       const applied = await store.batch(writesOf(ticket, change, at), { once: effect && keys.effectStep(effect, 'create') });
       const stored = applied ? ticket : await load(id);
@@ -325,6 +326,7 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
       const id = idOf(ref);
       return mutate(ref, by, 'resolved', async (t, change) => {
         if (t.status === 'resolved') throw new AppError('conflict', 'error.ticket_resolved', { id });
+        checkCause(config.causes, t, input.cause);
         const at = now();
         const wasAcked = Boolean(t.ackedAt);
         // Resolved while waiting on the customer: the targets count without the wait.
@@ -350,7 +352,10 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
         count(change.day, `mttr:b:${bucketOf(at - t.createdAt)}`);
         count(change.day, 'sla:total');
         if (at <= t.resolveDueAt) count(change.day, 'sla:met');
-        if (input.cause) count(change.day, `cause:${input.cause}`);
+        if (input.cause) {
+          count(change.day, `cause:${input.cause}`);
+          change.writes.push(...causeWeekWrites(t.createdAt, input.cause, t.system, 1));
+        }
         // What training could prevent: user errors per system (the digest suggests a topic when they recur).
         if (input.cause === 'user-error' && t.system) count(change.day, `usererror:sys:${t.system}`);
         if (t.system) count(change.day, `resolved:sys:${t.system}`);
@@ -374,6 +379,7 @@ export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketH
           { op: 'zrem', key: keys.ticketsResolved(), member: id },
         );
         if (t.fixedIn) change.writes.push({ op: 'zrem', key: keys.ticketsFixedIn(t.fixedIn), member: id });
+        if (t.cause) change.writes.push(...causeWeekWrites(t.createdAt, t.cause, t.system, -1));
         count(change.day, 'reopened');
         count(change.open, 'total');
         count(change.open, `sev:${t.severity}`);
