@@ -69,18 +69,40 @@ function dispatchable(raw: string, contentType: string): boolean {
       const payload = form.getAll('payload');
       if (payload.length === 0) return form.get('ssl_check') !== null || slashCommandSchema.safeParse(Object.fromEntries(form)).success;
       if (payload.length !== 1) return false;
-      const body = JSON.parse(payload[0]!) as Record<string, unknown>;
-      // Bolt reads `body.channel.id` and the like whenever the key is there: null is not an object.
-      if (['channel', 'team', 'user', 'container', 'message', 'view', 'enterprise'].some((k) => k in body && (typeof body[k] !== 'object' || body[k] === null))) return false;
-      if (body?.type === 'block_actions') return blockActionsSchema.safeParse(body).success;
-      if (body?.type === 'view_submission') return viewSubmissionSchema.safeParse(body).success;
-      return false;
+      return dispatchableInteraction(JSON.parse(payload[0]!));
     }
-    const body = JSON.parse(raw) as { type?: unknown; challenge?: unknown };
-    if (body?.type === 'url_verification') return typeof body.challenge === 'string';
-    if (body?.type === 'event_callback') return eventEnvelopeSchema.safeParse(body).success;
-    return false;
+    return dispatchableEvent(JSON.parse(raw));
   } catch {
     return false;
   }
+}
+
+/** An interactivity payload our listeners take (block_actions, view_submission). */
+function dispatchableInteraction(body: unknown): boolean {
+  if (!body || typeof body !== 'object') return false;
+  const b = body as Record<string, unknown>;
+  // Bolt reads `body.channel.id` and the like whenever the key is there: null is not an object.
+  if (['channel', 'team', 'user', 'container', 'message', 'view', 'enterprise'].some((k) => k in b && (typeof b[k] !== 'object' || b[k] === null))) return false;
+  if (b.type === 'block_actions') return blockActionsSchema.safeParse(b).success;
+  if (b.type === 'view_submission') return viewSubmissionSchema.safeParse(b).success;
+  return false;
+}
+
+/** An Events API body our listeners take (a message-like callback), or Slack's URL check. */
+function dispatchableEvent(body: unknown): boolean {
+  if (!body || typeof body !== 'object') return false;
+  const b = body as { type?: unknown; challenge?: unknown };
+  if (b.type === 'url_verification') return typeof b.challenge === 'string';
+  if (b.type === 'event_callback') return eventEnvelopeSchema.safeParse(b).success;
+  return false;
+}
+
+/**
+ * The same judgement for a Socket Mode envelope's payload (already JSON): a slash command (the
+ * form's fields as an object), an interactivity payload or an Events API body.
+ */
+export function dispatchableSocketPayload(body: unknown): boolean {
+  if (body && typeof body === 'object' && 'command' in body) return slashCommandSchema.safeParse(body).success;
+  if (body && typeof body === 'object' && (body as { type?: unknown }).type === 'event_callback') return dispatchableEvent(body);
+  return dispatchableInteraction(body);
 }

@@ -4,7 +4,7 @@ import { ConfigError } from '../../src/config.js';
 import { registerSecrets } from '../../src/core/log.js';
 import type { PlatformContext, PlatformModule } from '../../src/core/ports.js';
 import { toBoltLogger } from './bolt-logger.js';
-import { slackRequestGuard } from './guard.js';
+import { dispatchableSocketPayload, slackRequestGuard } from './guard.js';
 import { registerListeners } from './listeners.js';
 import { createLocaleCache } from './locale.js';
 import { createSlackAdapter } from './outbound.js';
@@ -72,6 +72,16 @@ export async function createSlackModule(
     clientOptions,
     convoStore: false,
   });
+  if (socketMode) {
+    // The HTTP path refuses payloads our listeners cannot take before Bolt reads them (guard.ts);
+    // in Socket Mode the same ones are acknowledged (so Slack does not send them again) and dropped.
+    const process = bolt.processEvent.bind(bolt);
+    bolt.processEvent = async (event) => {
+      if (dispatchableSocketPayload(event.body)) return process(event);
+      log.warn('slack socket mode payload refused: not a Slack payload our listeners take', { type: (event.body as { type?: unknown })?.type });
+      await event.ack();
+    };
+  }
   registerListeners(bolt, {
     inbound: ctx.inbound,
     log,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApp, type RunningApp } from '../../server/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
@@ -164,6 +164,24 @@ describe('aftercare on Slack in Socket Mode', () => {
     expect(again.envelope_id).not.toBe(resolved.envelope_id);
     const timeline = (await app.services.tickets.get('SUP-1')).timeline;
     expect(timeline.filter((e) => e.kind === 'resolved')).toHaveLength(1);
+  });
+
+  it('acknowledges and drops payloads its listeners cannot take, as the HTTP path refuses them, and stays healthy', async () => {
+    const receive = vi.spyOn(app.inbound, 'receive');
+    const broken = [
+      socket.send('interactive', { ...payload<Record<string, unknown>>('block_actions'), channel: null, trigger_id: 'x.1.broken' }),
+      socket.send('events_api', { type: 'event_callback', team_id: TEAM, event: { type: 'app_mention', text: 'no event id', channel: ENG, ts: '1.1' } }),
+      socket.send('slash_commands', { command: '/issue', text: 'no user, team or trigger' }),
+    ];
+    for (const ack of await Promise.all(broken)) expect(ack.envelope_id).toBeTruthy();
+    // None of them reached the listeners (and so the inbox).
+    expect(receive).not.toHaveBeenCalled();
+    receive.mockRestore();
+    const total = (await app.services.tickets.list({ status: 'all' })).total;
+    const ok = await command(CUSTOMER, ACME, '/issue', 'Still alive after junk sev:S4');
+    expect(ok.ack.envelope_id).toBeTruthy();
+    await app.inbound.drain();
+    expect((await app.services.tickets.list({ status: 'all' })).total).toBe(total + 1);
   });
 
   it('files one ticket for a slash command delivered twice in two envelopes (the same trigger)', async () => {
