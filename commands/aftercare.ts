@@ -1,9 +1,9 @@
 import { parseMention } from '../src/core/args.js';
 import { parseSystemName } from '../src/core/systems.js';
 import { AppError } from '../src/core/errors.js';
-import { isIsoDate, startOfLocalDay, endOfLocalDay } from '../src/domain/calendar.js';
+import { startOfLocalDay, endOfLocalDay } from '../src/domain/calendar.js';
 import { personLabel } from '../src/domain/directory/people.js';
-import { declarations, exampleFor, usageLine, verbsFor, vocabulary } from '../src/core/catalogue.js';
+import { declarations, usageLine, verbsFor, vocabulary } from '../src/core/catalogue.js';
 import { formatTime, type Translate } from '../src/core/i18n.js';
 import { ROLES, type Role } from '../src/core/registry.js';
 import type { Block, OutboundMessage } from '../src/core/types.js';

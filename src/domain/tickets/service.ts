@@ -109,7 +109,7 @@ const idOf = (ref: Ticket | string): string => (typeof ref === 'string' ? ref : 
 
 /** Tickets: lifecycle, timeline, SLA due times, indexes and digest aggregates kept on write. */
 export function createTickets(deps: ServiceDeps, audit: AuditLog, hooks: TicketHooks, sla: { contractOf(org: string): Promise<SlaContract> }) {
-  const { store, now } = deps;
+  const { store, now, config } = deps;
 
   /**
    * Folds a running wait into `pausedMs` (counted in the organisation's business time) and
