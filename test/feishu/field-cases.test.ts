@@ -115,6 +115,14 @@ describe('Feishu field cases (wire)', () => {
     expect((await app.services.tickets.list({ status: 'all' })).tickets.some((t) => t.title.startsWith('登录慢'))).toBe(false);
   });
 
+  it('refuses to subscribe a group the bot is no longer in, with the steps to add it back', async () => {
+    fake.notInChat.add('oc_gone');
+    const answer = await say('ou_admin', 'oc_gone', '/aftercare subscribe alerts');
+    expect(answer).toMatch(/无法在此会话中发消息，因此未订阅 alerts/);
+    expect(answer).toMatch(/添加机器人/);
+    expect((await app.services.directory.subscribers('alerts')).map((c) => c.channelId)).not.toContain('oc_gone');
+  });
+
   it('answers a picture or file sent to the bot with a hint', async () => {
     const p = message('ou_cust', 'ou_cust', 'ignored');
     Object.assign(p.event.message, { chat_type: 'p2p', chat_id: 'oc_p2p_cust', message_type: 'image', content: JSON.stringify({ image_key: 'img_v3_1' }), mentions: [] });
