@@ -75,8 +75,12 @@ export function mapMessageEvent(data: unknown, options: InboundOptions): Command
   // The bot's own messages (and other apps'): never commands.
   if (sender.sender_type && sender.sender_type !== 'user') return undefined;
   if (options.botOpenId && sender.sender_id.open_id === options.botOpenId) return undefined;
-  const attachments = FILE_TYPES.has(message.message_type) ? [{ type: message.message_type, ...fileName(message.content) }] : [];
-  const raw = attachments.length ? '' : messageText(message.message_type, message.content);
+  const attachments = FILE_TYPES.has(message.message_type)
+    ? [{ type: message.message_type, ...fileName(message.content) }]
+    : message.message_type === 'post' && /"tag"\s*:\s*"(img|media)"/.test(message.content)
+      ? [{ type: 'image' }]
+      : [];
+  const raw = FILE_TYPES.has(message.message_type) ? '' : messageText(message.message_type, message.content);
   if (raw === undefined) return undefined;
   const mentions = message.mentions ?? [];
   const direct = message.chat_type === 'p2p';
@@ -95,7 +99,8 @@ export function mapMessageEvent(data: unknown, options: InboundOptions): Command
       text = text.split(m.key).join(`<@feishu:${m.id.open_id}>`);
     }
   }
-  const { command, rest } = attachments.length ? { command: '', rest: '' } : splitCommand(text);
+  // A picture or file with no words (beyond the bot's mention): the core answers with a hint.
+  const { command, rest } = attachments.length && !text.trim() ? { command: '', rest: '' } : splitCommand(text);
   const tenantId = parsed.data.tenant_key ?? sender.tenant_key ?? 'default';
   return {
     kind: 'command',

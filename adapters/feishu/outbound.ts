@@ -1,4 +1,4 @@
-import type { AdapterCapabilities, ChatAdapter, ImageSource, PacingLimits } from '../../src/core/ports.js';
+import type { AdapterCapabilities, ChatAdapter, DestinationCheck, ImageSource, PacingLimits } from '../../src/core/ports.js';
 import type { ConversationRef, Locale, OutboundMessage, SentRef } from '../../src/core/types.js';
 import { digestId } from '../kit/delivery-id.js';
 import { checkEnvelope, classify, type FeishuApi } from './api.js';
@@ -90,6 +90,21 @@ export function createFeishuAdapter(api: FeishuApi, options: { defaultLocale: Lo
     capabilities: FEISHU_CAPABILITIES,
     limits: FEISHU_LIMITS,
     render,
+    /**
+     * GET im/v1/chats/:chat_id/members/is_in_chat (scope im:chat:readonly), asked with the bot's
+     * own token: whether the bot is (still) in the group. Without the scope, or with the API
+     * unreachable, the answer is unknown and the command goes on.
+     */
+    async checkDestination(ref): Promise<DestinationCheck> {
+      if (ref.direct || (ref.native as Partial<FeishuNative> | undefined)?.receiveIdType === 'open_id') return { ok: true };
+      try {
+        const res = await api.client.im.v1.chatMembers.isInChat({ path: { chat_id: ref.channelId } });
+        if (res.code === 0 && res.data?.is_in_chat === false) return { ok: false, reason: 'bot_not_in_chat' };
+        return res.code === 0 ? { ok: true } : { ok: true, unknown: `code ${res.code}` };
+      } catch (e) {
+        return { ok: true, unknown: e instanceof Error ? e.message : String(e) };
+      }
+    },
     // A message to a user's open_id lands in their direct chat with the bot.
     directTo: (openId, like) => ({ platform: 'feishu', tenantId: like.tenantId, channelId: openId, direct: true, native: { receiveIdType: 'open_id' } satisfies FeishuNative }),
     async post(ref, message, postOptions) {

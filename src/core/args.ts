@@ -46,7 +46,10 @@ export function tokenize(text: string): string[] {
       if (QUOTES[ch] !== undefined) closers = QUOTES[ch];
     }
   }
-  if (current) tokens.push(current);
+  // A quote that never closes is a character like any other: what follows it is split as usual
+  // (so `"oops sev:S1` still sets the severity).
+  if (closers !== undefined) tokens.push(...current.split(/\s+/).filter(Boolean));
+  else if (current) tokens.push(current);
   return tokens;
 }
 

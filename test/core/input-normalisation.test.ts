@@ -89,6 +89,8 @@ describe('command text normalisation (property)', () => {
       words: ['Error:', '500', 'on', 'https://x.example/a', 'system-wide', '(severity)', 'systems(s)', 'sev,', 'again'],
       pairs: {},
     });
+    // A quote that never closes does not swallow the keys after it.
+    expect(parseText('Button "Save broken sev:S1 system：crm', ['sev', 'system'])).toEqual({ words: ['Button', '"Save', 'broken'], pairs: { sev: 'S1', system: 'crm' } });
     // Quotes the user typed in the words stay.
     expect(parseText('Button “Save” and "Cancel" both fail', ['sev']).words).toEqual(['Button', '“Save”', 'and', '"Cancel"', 'both', 'fail']);
   });

@@ -34,6 +34,8 @@ export interface FakeOpenApi {
   patched(): Array<{ message_id: string; content: Record<string, unknown> }>;
   /** Images uploaded through im/v1/images: the form's image_type, the key answered, and about how many bytes followed the PNG signature. */
   uploads(): Array<{ image_type: string; image_key: string; bytes: number; contentType: string }>;
+  /** Groups the bot is not in (is_in_chat answers false). */
+  notInChat: Set<string>;
   /** Replies to a message (`im/v1/messages/:id/reply`), in order. */
   replies(): Array<{ parent_id: string; reply_in_thread: boolean; content: Record<string, unknown>; message_id: string }>;
   tokenRequests(): number;
@@ -51,6 +53,7 @@ export async function startFakeOpenApi(options: { botOpenId?: string } = {}): Pr
   const requests: Recorded[] = [];
   const created: Array<{ receive_id: string; receive_id_type: string; content: Record<string, unknown>; message_id: string }> = [];
   const patched: Array<{ message_id: string; content: Record<string, unknown> }> = [];
+  const notInChat = new Set<string>();
   const replies: Array<{ parent_id: string; reply_in_thread: boolean; content: Record<string, unknown>; message_id: string }> = [];
   const byUuid = new Map<string, string>();
   const uploads: Array<{ image_type: string; image_key: string; bytes: number; contentType: string }> = [];
@@ -132,6 +135,12 @@ export async function startFakeOpenApi(options: { botOpenId?: string } = {}): Pr
         reply(200, { code: 0, msg: 'success', data: {} });
         return;
       }
+      // GET /open-apis/im/v1/chats/:chat_id/members/is_in_chat: is the bot in the group?
+      const inChat = /^\/open-apis\/im\/v1\/chats\/([^/]+)\/members\/is_in_chat$/.exec(rec.path);
+      if (rec.method === 'GET' && inChat) {
+        reply(200, { code: 0, msg: 'success', data: { is_in_chat: !notInChat.has(inChat[1]!) } });
+        return;
+      }
       // POST /open-apis/im/v1/messages/:message_id/reply (a reply, in its thread with reply_in_thread).
       const replyTo = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/reply$/.exec(rec.path);
       if (rec.method === 'POST' && replyTo) {
@@ -153,6 +162,7 @@ export async function startFakeOpenApi(options: { botOpenId?: string } = {}): Pr
     patched: () => patched,
     uploads: () => uploads,
     replies: () => replies,
+    notInChat,
     tokenRequests: () => requests.filter((r) => r.path === '/open-apis/auth/v3/tenant_access_token/internal').length,
     failNext(match, answer, times = 1) {
       canned.push({ match, answer, left: times });

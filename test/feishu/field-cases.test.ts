@@ -115,12 +115,29 @@ describe('Feishu field cases (wire)', () => {
     expect((await app.services.tickets.list({ status: 'all' })).tickets.some((t) => t.title.startsWith('登录慢'))).toBe(false);
   });
 
+  it('refuses to subscribe a group the bot is no longer in, with the steps to add it back', async () => {
+    fake.notInChat.add('oc_gone');
+    const answer = await say('ou_admin', 'oc_gone', '/aftercare subscribe alerts');
+    expect(answer).toMatch(/无法在此会话中发消息，因此未订阅 alerts/);
+    expect(answer).toMatch(/添加机器人/);
+    expect((await app.services.directory.subscribers('alerts')).map((c) => c.channelId)).not.toContain('oc_gone');
+  });
+
   it('answers a picture or file sent to the bot with a hint', async () => {
     const p = message('ou_cust', 'ou_cust', 'ignored');
     Object.assign(p.event.message, { chat_type: 'p2p', chat_id: 'oc_p2p_cust', message_type: 'image', content: JSON.stringify({ image_key: 'img_v3_1' }), mentions: [] });
     expect((await deliver(app.url, '/feishu/events', p)).status).toBe(200);
     const hint = await until(() => created('oc_p2p_cust')[0], 'the hint');
     expect(JSON.stringify(hint.content)).toMatch(/收到你的文件/);
+    // A rich-text post with a screenshot and words: the words are the command.
+    const post = message('ou_cust', 'oc_cust', 'ignored');
+    const content = { zh_cn: { title: '', content: [[{ tag: 'at', user_id: '@_user_1' }, { tag: 'text', text: ' issue 截图里的报错 sev：S2' }], [{ tag: 'img', image_key: 'img_v3_2' }]] } };
+    Object.assign(post.event.message, { message_type: 'post', content: JSON.stringify(content) });
+    const before = created('oc_cust').length;
+    expect((await deliver(app.url, '/feishu/events', post)).status).toBe(200);
+    const filed = await until(() => created('oc_cust', before)[0], 'the answer to the post');
+    expect(JSON.stringify(filed.content)).toMatch(/已创建工单 SUP-\d+/);
+    expect((await app.services.tickets.list({ status: 'all' })).tickets.find((t) => t.title === '截图里的报错')).toMatchObject({ severity: 'S2' });
   });
 
   it('keys every inbound path from a topic group — top-level and in-topic commands, a button, a form — as one conversation with one binding', async () => {
