@@ -8,6 +8,7 @@ import { keys } from '../src/core/keys.js';
 import type { Card } from '../src/core/types.js';
 import { alertCard } from '../src/domain/alerts/cards.js';
 import { ticketCard } from '../src/domain/tickets/cards.js';
+import { sameSystem } from '../src/domain/directory/service.js';
 import { SEVERITIES, type Severity } from '../src/domain/tickets/service.js';
 import { args, cardCtx, defineCommand, displayName, isStaff, MAX_TEXT, MAX_TITLE, requireText, subcommand, text, visibleTicket, type Ctx } from './helpers.js';
 
@@ -80,13 +81,28 @@ async function file(ctx: Ctx, draft: Draft) {
     reporterConversation: ctx.conversation,
     reporterLocale: ctx.locale,
   });
-  if (draft.system) await s.directory.addOrgSystem(draft.org, draft.system);
   const card = ticketCard(ticket, cardCtx(ctx), { buttons: isStaff(ctx) });
   return { messages: [{ ...card, text: ctx.t('issue.filed', { id: ticket.id, title: ticket.title }) }] };
 }
 
+/**
+ * The draft with its system as the organisation writes it. A customer may only name one of their
+ * organisation's systems (set by admins with `/aftercare org`); anything else is refused with the
+ * list they may choose from, and files nothing. Staff may name any system.
+ */
+async function withOrgSystem(ctx: Ctx, draft: Draft): Promise<Draft> {
+  if (!draft.system) return draft;
+  const owned = await ctx.services.directory.orgSystems(draft.org);
+  const system = owned.find((s) => sameSystem(s, draft.system!));
+  if (system) return { ...draft, system };
+  if (isStaff(ctx)) return draft;
+  if (owned.length === 0) throw new AppError('invalid_argument', 'error.org_has_no_systems');
+  throw new AppError('invalid_argument', 'error.system_not_in_org', { system: draft.system, systems: owned.join(', ') });
+}
+
 /** Offers matching FAQ entries before filing; the draft waits behind a "file anyway" button. */
-async function offerFaqOrFile(ctx: Ctx, draft: Draft) {
+async function offerFaqOrFile(ctx: Ctx, asked: Draft) {
+  const draft = await withOrgSystem(ctx, asked);
   const matches = await ctx.services.faq.search(`${draft.title} ${draft.description ?? ''}`);
   if (matches.length === 0) return file(ctx, draft);
   const token = randomUUID();

@@ -203,7 +203,7 @@ async function seedPlayground(services: Services, log: Logger): Promise<void> {
   const ref = (channelId: string): ConversationRef => ({ platform: 'playground', tenantId: 'local', channelId });
   const d = services.directory;
   await d.bindOrg('playground', ref('support-acme'), 'acme');
-  await d.addOrgSystem('acme', 'crm');
+  await d.setOrgSystems('playground', 'acme', ['crm']);
   for (const topic of ['tickets', 'alerts', 'backups'] as const) await d.subscribe('playground', { topic, conversation: ref('engineering') });
   await d.subscribe('playground', { topic: 'escalations', conversation: ref('escalations') });
   for (const topic of ['digest', 'surveys'] as const) await d.subscribe('playground', { topic, conversation: ref('management') });

@@ -71,7 +71,7 @@ export function createEscalation(deps: EscalationDeps) {
 
   /** Re-notifies a subject's subscribers at its response target (stage 1) and sets stage 2. */
   async function renotify(subject: Subject, item: Ticket | Alert, severity: Severity, build: Parameters<Notify['toSubscribers']>[2]): Promise<void> {
-    await notify.toSubscribers(subject === 'ticket' ? 'tickets' : 'alerts', item.system, build, undefined, `${subject === 'ticket' ? 'tkt' : 'alr'}:${item.id}:sla1`);
+    await notify.toSubscribers(subject === 'ticket' ? 'tickets' : 'alerts', item.system, build, undefined, `${subject === 'ticket' ? 'tkt' : 'alr'}:${item.id}:sla1`, 'org' in item ? item.org : undefined);
     const respondMin = config.sla[severity].respondMin;
     await timers.schedule(respondTimer(subject, item.id, now() + (respondMin * MINUTE) / 2, 2));
     await audit.record('system:timer', `${subject}.sla_renotified`, item.id);

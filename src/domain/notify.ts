@@ -69,16 +69,20 @@ export function createNotify(deps: NotifyDeps) {
     else await outbox.post(conv, msg, push.idempotencyKey);
   }
 
-  /** Pushes to every conversation subscribed to `topic` (for `system`): the card `cardKey`, or a post once per `idem`. */
-  async function toSubscribers(topic: Topic, system: string | undefined, build: (c: CardContext) => OutboundMessage, cardKey?: string, idem?: string): Promise<void> {
-    for (const { conversation: conv, locale } of await directory.audience(topic, system)) {
+  /**
+   * Pushes to every conversation subscribed to `topic` (for `system`; about organisation `org`'s
+   * ticket when given — see `Directory.audience` for who hears of what): the card `cardKey`, or a
+   * post once per `idem`.
+   */
+  async function toSubscribers(topic: Topic, system: string | undefined, build: (c: CardContext) => OutboundMessage, cardKey?: string, idem?: string, org?: string): Promise<void> {
+    for (const { conversation: conv, locale } of await directory.audience(topic, system, org)) {
       await toConversation(conv, build, { cardKey, idempotencyKey: idem ? `${idem}:${conv.platform}:${conv.channelId}` : undefined, channelLocale: { locale } });
     }
   }
 
   /** `step`: the 1-based position of the change's own timeline entry (it keys the notices, so a re-run sends none twice). */
   async function ticketChanged(ticket: Ticket, change: TicketChange, by: string, step: number): Promise<void> {
-    await toSubscribers('tickets', ticket.system, (c) => ticketCard(ticket, c), `ticket:${ticket.id}`);
+    await toSubscribers('tickets', ticket.system, (c) => ticketCard(ticket, c), `ticket:${ticket.id}`, undefined, ticket.org);
     const last = ticket.timeline[step - 1] ?? ticket.timeline[ticket.timeline.length - 1]!;
     if (change === 'escalated' || change === 'auto-escalated') {
       const notice = (c: CardContext): OutboundMessage => {
@@ -86,11 +90,11 @@ export function createNotify(deps: NotifyDeps) {
         const text = c.t('ticket.escalated_notice', { id: ticket.id, severity: ticket.severity, reason: last.text ?? '–', by: personLabel(by, last.actorName) });
         return { ...base, text, card: { ...base.card!, blocks: [{ type: 'text', text }, ...base.card!.blocks] } };
       };
-      await toSubscribers('tickets', ticket.system, notice, undefined, `tkt:${ticket.id}:${step}:renotify`);
-      await toSubscribers('escalations', ticket.system, notice, undefined, `tkt:${ticket.id}:${step}:page`);
+      await toSubscribers('tickets', ticket.system, notice, undefined, `tkt:${ticket.id}:${step}:renotify`, ticket.org);
+      await toSubscribers('escalations', ticket.system, notice, undefined, `tkt:${ticket.id}:${step}:page`, ticket.org);
     }
     if (change === 'comment' && !last.staff) {
-      await toSubscribers('tickets', ticket.system, (c) => ({ text: c.t('ticket.customer_comment', { id: ticket.id, who: personLabel(by, last.actorName), text: last.text ?? '' }) }), undefined, `tkt:${ticket.id}:${step}`);
+      await toSubscribers('tickets', ticket.system, (c) => ({ text: c.t('ticket.customer_comment', { id: ticket.id, who: personLabel(by, last.actorName), text: last.text ?? '' }) }), undefined, `tkt:${ticket.id}:${step}`, ticket.org);
     }
     // What the reporter hears: a notice of the change, and after a resolution the CSAT survey,
     // queued together with the survey itself.

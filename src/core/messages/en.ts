@@ -254,6 +254,11 @@ export const en = {
   'admin.org_bound': 'This channel now belongs to customer organisation "{org}". Anyone here can report issues.',
   'admin.lang_set': 'Language set to English.',
   'admin.audit_title': 'Audit log',
+
+  // Organisation systems (isolation: set by admins, a customer's system: checked against them)
+  'admin.org_bound_systems': 'This channel now belongs to customer organisation "{org}", whose systems are: {systems}. Anyone here can report issues.',
+  'error.system_not_in_org': 'System "{system}" is not one of your organisation\'s systems ({systems}). Pick one of those, or leave system: out.',
+  'error.org_has_no_systems': 'Your organisation has no systems registered yet, so system: cannot be given. Leave it out, or ask an admin to run /aftercare org <name> systems:<name,…>.',
 } as const;
 
 export type MessageKey = keyof typeof en;
