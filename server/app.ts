@@ -70,6 +70,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   });
   const inbound = createInboundPipeline({ core, store, log, now, metric, deliverLater });
   metrics.gauge('aftercare_outbox_pending', () => outbox.pending());
+  metrics.gaugeBy('aftercare_outbox_backlog', 'platform', () => outbox.backlog());
+  metrics.gaugeBy('aftercare_outbox_dead_letters', 'platform', () => outbox.deadLetters());
+  metrics.gaugeBy('aftercare_alerts_open', 'state', () => services.alerts.openByState());
 
   const app = express();
   app.disable('x-powered-by');
