@@ -18,7 +18,7 @@ describe('an organisation\'s systems', () => {
     // Binding another channel without systems: leaves the list as it is.
     await h.run('root', 'support-acme-2', '/aftercare org acme');
     expect(await h.services.directory.orgSystems('acme')).toEqual(['crm', 'portal']);
-    expect(JSON.stringify((await h.run('root', 'engineering', '/aftercare audit 3')).messages[0]!.card)).toContain('org.systems');
+    expect(JSON.stringify((await h.run('root', 'engineering', '/aftercare audit 10')).messages[0]!.card)).toContain('org.systems');
     // Customers cannot set them.
     expect((await h.run('alice', 'support-acme', '/aftercare org acme systems:hr')).messages[0]!.text).toMatch(/admin role/);
     expect(await h.services.directory.orgSystems('acme')).toEqual(['crm', 'portal']);
@@ -42,6 +42,22 @@ describe('an organisation\'s systems', () => {
     expect((await h.services.tickets.get('SUP-1')).system).toBe('crm');
     expect((await h.run('bob', 'engineering', '/issue Payroll batch late system:payroll org:globex')).messages[0]!.text).toContain('SUP-2');
     expect(await h.services.directory.orgSystems('globex')).toEqual(['hr']);
+  });
+
+  it('reach a channel bound to an organisation only with its own alerts, backups and tickets, whatever it subscribed to', async () => {
+    for (const topic of ['alerts', 'tickets', 'backups', 'escalations']) {
+      await h.run('root', 'support-acme', `/aftercare subscribe ${topic}`);
+      await h.run('root', 'engineering', `/aftercare subscribe ${topic}`);
+    }
+    await h.services.alerts.ingest({ system: 'hr', title: 'Payroll down', severity: 'critical', status: 'firing', dedupKey: 'hr-1' }, 'system:test');
+    await h.services.alerts.ingest({ system: 'crm', title: 'CRM slow', severity: 'warning', status: 'firing', dedupKey: 'crm-1' }, 'system:test');
+    await h.run('bob', 'engineering', '/issue Globex payroll export fails system:hr org:globex');
+    const acme = JSON.stringify(await h.pushed('support-acme'));
+    expect(acme).toContain('CRM slow');
+    expect(acme).not.toContain('Payroll');
+    const engineering = JSON.stringify(await h.pushed('engineering'));
+    expect(engineering).toContain('Payroll down');
+    expect(engineering).toContain('Globex payroll export fails');
   });
 
   it('an organisation without systems refuses system: and says how to get some', async () => {
