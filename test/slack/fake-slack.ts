@@ -38,6 +38,8 @@ export interface FakeSlack {
   script(method: string, ...responses: ScriptedResponse[]): void;
   /** Users' Slack locales for users.info. */
   locales: Map<string, string>;
+  /** Answers every request this long after it arrived (a slow platform API); 0 by default. */
+  latencyMs: number;
   /** Resolves once `predicate(calls)` holds (polls), or rejects after `timeoutMs`. */
   waitFor(predicate: (calls: FakeCall[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -115,15 +117,20 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       const status = answer.status ?? 200;
       calls.push({ method, body, headers: req.headers, status, response: answer.body, at: Date.now() });
       const payload = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? { ok: true });
-      res.writeHead(status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json', ...answer.headers });
-      res.end(payload);
+      const answerNow = () => {
+        res.writeHead(status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json', ...answer.headers });
+        res.end(payload);
+      };
+      if (fake.latencyMs > 0) setTimeout(answerNow, fake.latencyMs);
+      else answerNow();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
 
-  return {
+  const fake: FakeSlack = {
+    latencyMs: 0,
     apiUrl: `${base}/api/`,
     responseUrl: (name) => `${base}/response/${name}`,
     calls,
@@ -145,4 +152,5 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         server.close(() => resolve());
       }),
   };
+  return fake;
 }
