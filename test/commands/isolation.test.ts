@@ -49,8 +49,8 @@ describe('an organisation\'s systems', () => {
       await h.run('root', 'support-acme', `/aftercare subscribe ${topic}`);
       await h.run('root', 'engineering', `/aftercare subscribe ${topic}`);
     }
-    await h.services.alerts.ingest({ system: 'hr', title: 'Payroll down', severity: 'critical', status: 'firing', dedupKey: 'hr-1' }, 'system:test');
-    await h.services.alerts.ingest({ system: 'crm', title: 'CRM slow', severity: 'warning', status: 'firing', dedupKey: 'crm-1' }, 'system:test');
+    await h.services.alerts.ingest({ source: 'generic', system: 'hr', title: 'Payroll down', severity: 'critical', status: 'firing', dedupKey: 'hr-1' }, 'system:test');
+    await h.services.alerts.ingest({ source: 'generic', system: 'crm', title: 'CRM slow', severity: 'warning', status: 'firing', dedupKey: 'crm-1' }, 'system:test');
     await h.run('bob', 'engineering', '/issue Globex payroll export fails system:hr org:globex');
     const acme = JSON.stringify(await h.pushed('support-acme'));
     expect(acme).toContain('CRM slow');
