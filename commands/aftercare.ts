@@ -150,16 +150,19 @@ export const aftercareCommand = defineCommand(declarations.aftercare, {
       args: args((p, fail) => {
         const org = p.words[0]?.toLowerCase();
         if (!org || !/^[\w.-]{1,64}$/.test(org) || p.words.length > 1) fail('error.bad_org');
-        const given = (p.pairs.systems ?? '').split(/[,，、]/).map((s) => s.trim()).filter(Boolean);
-        const systems = given.map((s) => parseSystemName(s));
-        if (systems.some((s) => s === undefined)) fail('error.bad_system');
-        return { org: org!, systems: systems as string[] };
+        // `systems:` given (even empty) sets the organisation's list; left out, the list stays as it is.
+        const given = p.pairs.systems === undefined ? undefined : p.pairs.systems.split(/[,，、]/).map((s) => s.trim()).filter(Boolean);
+        const systems = given?.map((s) => parseSystemName(s));
+        if (systems?.some((s) => s === undefined)) fail('error.bad_system');
+        return { org: org!, systems: systems as string[] | undefined };
       }),
       async run(ctx, a) {
+        const dir = ctx.services.directory;
         await requireReachable(ctx, 'destination.cannot_bind', { org: a.org });
-        await ctx.services.directory.bindOrg(ctx.user, ctx.conversation, a.org);
-        for (const s of a.systems) await ctx.services.directory.addOrgSystem(a.org, s);
-        return { messages: [text(ctx.t('admin.org_bound', { org: a.org }))] };
+        await dir.bindOrg(ctx.user, ctx.conversation, a.org);
+        if (a.systems) await dir.setOrgSystems(ctx.user, a.org, a.systems);
+        const bound = a.systems ? ctx.t('admin.org_bound_systems', { org: a.org, systems: a.systems.join(', ') || '–' }) : ctx.t('admin.org_bound', { org: a.org });
+        return { messages: [text(bound)] };
       },
     }),
     sla: subcommand({

@@ -83,13 +83,28 @@ async function file(ctx: Ctx, draft: Draft) {
     reporterConversation: ctx.conversation,
     reporterLocale: ctx.locale,
   });
-  if (draft.system) await s.directory.addOrgSystem(draft.org, draft.system);
   // The ticket's live card reaches this conversation through the outbox (notify.ts), kept up to date there.
   return { messages: [text(ctx.t('issue.filed', { id: ticket.id, title: ticket.title }))] };
 }
 
+/**
+ * The draft with its system as the organisation writes it. A customer may only name one of their
+ * organisation's systems (set by admins with `/aftercare org`); anything else is refused with the
+ * list they may choose from, and files nothing. Staff may name any system.
+ */
+async function withOrgSystem(ctx: Ctx, draft: Draft): Promise<Draft> {
+  if (!draft.system) return draft;
+  const owned = await ctx.services.directory.orgSystems(draft.org);
+  const system = owned.find((s) => sameSystem(s, draft.system!));
+  if (system) return { ...draft, system };
+  if (isStaff(ctx)) return draft;
+  if (owned.length === 0) throw new AppError('invalid_argument', 'error.org_has_no_systems');
+  throw new AppError('invalid_argument', 'error.system_not_in_org', { system: draft.system, systems: owned.join(', ') });
+}
+
 /** Offers matching FAQ entries before filing; the draft waits behind a "file anyway" button. */
-async function offerFaqOrFile(ctx: Ctx, draft: Draft) {
+async function offerFaqOrFile(ctx: Ctx, asked: Draft) {
+  const draft = await withOrgSystem(ctx, asked);
   const matches = await ctx.services.faq.search(`${draft.title} ${draft.description ?? ''}`);
   if (matches.length === 0) return file(ctx, draft);
   const token = randomUUID();

@@ -72,6 +72,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   });
   const inbound = createInboundPipeline({ core, store, log, now, metric, deliverLater });
   metrics.gauge('aftercare_outbox_pending', () => outbox.pending());
+  metrics.gaugeBy('aftercare_outbox_backlog', 'platform', () => outbox.backlog());
+  metrics.gaugeBy('aftercare_outbox_dead_letters', 'platform', () => outbox.deadLetters());
+  metrics.gaugeBy('aftercare_alerts_open', 'state', () => services.alerts.openByState());
 
   const app = express();
   app.disable('x-powered-by');
@@ -208,7 +211,7 @@ async function seedPlayground(services: Services, log: Logger): Promise<void> {
   const ref = (channelId: string): ConversationRef => ({ platform: 'playground', tenantId: 'local', channelId });
   const d = services.directory;
   await d.bindOrg('playground', ref('support-acme'), 'acme');
-  await d.addOrgSystem('acme', 'crm');
+  await d.setOrgSystems('playground', 'acme', ['crm']);
   for (const topic of ['tickets', 'alerts', 'backups'] as const) await d.subscribe('playground', { topic, conversation: ref('engineering') });
   await d.subscribe('playground', { topic: 'escalations', conversation: ref('escalations') });
   for (const topic of ['digest', 'surveys'] as const) await d.subscribe('playground', { topic, conversation: ref('management') });

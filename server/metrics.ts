@@ -13,6 +13,9 @@ const HELP: Record<string, string> = {
   aftercare_outbox_retries_total: 'Push attempts that will be retried (429, 5xx, timeouts), by platform',
   aftercare_outbox_dead_total: 'Pushes given up on (dead letters), by platform',
   aftercare_outbox_pending: 'Pushes waiting in the outbox',
+  aftercare_outbox_backlog: 'Pushes waiting in the outbox, by platform',
+  aftercare_outbox_dead_letters: 'Pushes given up on (dead letters) since the store was created, by platform',
+  aftercare_alerts_open: 'Open alerts, by state (firing, acknowledged)',
   aftercare_hook_requests_total: 'Hook calls, by hook and HTTP status (401s included)',
   aftercare_alerts_total: 'Alert changes, by change (fired, acknowledged, resolved, escalated…)',
   aftercare_sla_breaches_total: 'Response targets missed, by subject (ticket or alert) and stage (renotified, escalated)',
@@ -26,6 +29,9 @@ const HELP: Record<string, string> = {
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // prom-client names three gauges `_total`, which `promtool check metrics` refuses (only counters
+  // end in _total); each is the sum of its per-type gauge (`nodejs_active_handles{type}` …), kept.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   const counters = new Map<string, Counter>();
   const histograms = new Map<string, Histogram>();
   const help = (name: string) => HELP[name] ?? name.replaceAll('_', ' ');
@@ -57,6 +63,20 @@ export function createMetrics() {
         registers: [registry],
         async collect() {
           this.set(await read());
+        },
+      });
+    },
+    /** A gauge with one label, one series per key of what `read` returns, read when Prometheus scrapes. */
+    gaugeBy(name: string, label: string, read: () => Promise<Record<string, number>>) {
+      new Gauge({
+        name,
+        help: help(name),
+        labelNames: [label],
+        registers: [registry],
+        async collect() {
+          const values = await read();
+          this.reset();
+          for (const [value, n] of Object.entries(values)) this.set({ [label]: value }, n);
         },
       });
     },

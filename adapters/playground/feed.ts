@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SendError, type ChatAdapter } from '../../src/core/ports.js';
 import type { StateStore } from '../../src/core/store.js';
 import type { OutboundMessage } from '../../src/core/types.js';
@@ -85,8 +86,12 @@ export function createPlaygroundAdapter(feed: PlaygroundFeed): ChatAdapter {
     platform: 'playground',
     capabilities: { ephemeral: true, updateInPlace: true, modals: true, images: true },
     limits: { perConversationPerSecond: 5, perConversationBurst: 10, perAppPerSecond: 50 },
-    async post(ref, message) {
-      const msg = await feed.save(ref.channelId, message).catch((e: unknown) => Promise.reject(unavailable(e)));
+    // The outbox's idempotency key names the message, so a push sent again after a crash (sent,
+    // then killed before the outbox recorded it) lands on the same message instead of a second
+    // one, as Feishu's `uuid` does.
+    async post(ref, message, options) {
+      const id = options?.idempotencyKey ? `k${createHash('sha256').update(options.idempotencyKey).digest('hex').slice(0, 24)}` : undefined;
+      const msg = await feed.save(ref.channelId, message, id).catch((e: unknown) => Promise.reject(unavailable(e)));
       return { conversation: ref, messageId: msg.id };
     },
     async update(sent, message) {

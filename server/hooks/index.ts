@@ -5,6 +5,7 @@ import { publishRelease } from '../../src/domain/releases/publish.js';
 import type { RunningApp } from '../app.js';
 import { loadChart } from '../../src/domain/digest/chart-store.js';
 import type { AppConfig } from '../../src/config.js';
+import { currentCorrelation, withCorrelation } from '../../src/core/correlation.js';
 import { AppError } from '../../src/core/errors.js';
 import { keys } from '../../src/core/keys.js';
 import { forDelivery } from '../../src/core/effects.js';
@@ -121,14 +122,20 @@ export function mountHooks(app: express.Express, running: Running, config: Pick<
   const { services, store, log } = running;
   const router = express.Router();
   // One line and one count per hook call, whatever its outcome (a refused token included).
+  // The call is a unit of work: its lines and the pushes it queues carry its delivery id (the
+  // sender's Idempotency-Key or X-Delivery-Id) and a correlation id.
   router.use((req, res, next) => {
     const started = performance.now();
-    res.once('finish', () => {
-      const hook = req.path.replace(/^\//, '') || 'unknown';
-      running.metrics?.inc('aftercare_hook_requests_total', { hook, status: String(res.statusCode) });
-      log.info('hook call', { hook, status: res.statusCode, ms: Math.round(performance.now() - started), deliveryId: req.get('idempotency-key') ?? req.get('x-delivery-id') });
+    const deliveryId = req.get('idempotency-key') ?? req.get('x-delivery-id');
+    withCorrelation(deliveryId, () => {
+      const callLog = log.child({ ...currentCorrelation() });
+      res.once('finish', () => {
+        const hook = req.path.replace(/^\//, '') || 'unknown';
+        running.metrics?.inc('aftercare_hook_requests_total', { hook, status: String(res.statusCode) });
+        callLog.info('hook call', { hook, status: res.statusCode, ms: Math.round(performance.now() - started) });
+      });
+      next();
     });
-    next();
   });
   router.use(requireHookToken(config.hookToken));
   router.use(express.raw({ type: () => true, limit: BODY_LIMIT }));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { KeySyntaxError, normalizeInput, parseText } from './args.js';
 import { confirmationMessage } from './confirm.js';
+import { currentCorrelation, newCorrelationId, withCorrelation } from './correlation.js';
 import { effectKey } from './effects.js';
 import { AppError, isAppError } from './errors.js';
 import { isMessageKey, translateLoose, translator } from './i18n.js';
@@ -90,7 +91,15 @@ export function createCore<S>(options: CoreOptions<S>): Core {
   const localeFor = async (actor: Actor, conversation: ConversationRef): Promise<Locale> =>
     (await options.identify(actor, conversation)).locale;
 
+  /**
+   * Runs a command. Its lines carry the delivery's id and the run's correlation id (the logger's
+   * mixin): the inbound pipeline's unit of work, or for a direct call one made here.
+   */
   async function process(event: InboundEvent): Promise<Reply> {
+    return currentCorrelation() ? run(event) : withCorrelation(event.id, () => run(event));
+  }
+
+  async function run(event: InboundEvent): Promise<Reply> {
     const started = now();
     let locale: Locale = 'en';
     let reply: Reply;
@@ -108,7 +117,7 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     const ms = now() - started;
     options.observe?.('aftercare_command_duration_seconds', { kind: event.kind }, ms / 1000);
     // One line per command; a refused or failed one has logged its own line already.
-    if (!failed) log.info('command done', { deliveryId: event.id, platform: event.conversation.platform, kind: event.kind, what: whatOf(event), user: userKey(event.actor), ms });
+    if (!failed) log.info('command done', { platform: event.conversation.platform, kind: event.kind, what: whatOf(event), user: userKey(event.actor), ms });
     return reply;
   }
 
@@ -117,12 +126,12 @@ export function createCore<S>(options: CoreOptions<S>): Core {
     // An expected refusal whose key is missing from the catalogues is our bug, not the user's: it
     // is reported like any unexpected error rather than showing the user a raw key.
     if (isAppError(e) && isMessageKey(e.key)) {
-      log.info('command refused', { code: e.code, key: e.key, deliveryId: event.id });
+      log.info('command refused', { code: e.code, key: e.key });
       metric('aftercare_command_errors_total', { code: e.code });
       return { text: `⚠️ ${translateLoose(locale, e.key, e.params)}`, visibility: 'ephemeral', audience: event.actor };
     }
-    const correlationId = randomUUID().slice(0, 8);
-    log.error('command failed', { correlationId, deliveryId: event.id, kind: event.kind, error: e });
+    const correlationId = currentCorrelation()?.correlationId ?? newCorrelationId();
+    log.error('command failed', { correlationId, kind: event.kind, error: e });
     metric('aftercare_command_errors_total', { code: 'unexpected' });
     return { text: `⚠️ ${t('error.unexpected', { id: correlationId })}`, visibility: 'ephemeral', audience: event.actor };
   }

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { outsideCorrelation } from './correlation.js';
 import { keys } from './keys.js';
 
 /**
@@ -48,5 +49,6 @@ export function currentDelivery(): string | undefined {
  * sender), which must not take the delivery's effect keys nor be counted as its work.
  */
 export function outsideDelivery<T>(fn: () => T): T {
-  return current.exit(fn);
+  // Nor its log fields: the sender logs each push with the ids stored on it.
+  return current.exit(() => outsideCorrelation(fn));
 }

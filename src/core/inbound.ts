@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import type { Core } from './dispatcher.js';
+import { newCorrelationId, withCorrelation } from './correlation.js';
 import { forDelivery } from './effects.js';
 import { keys } from './keys.js';
 import type { Logger } from './log.js';
@@ -86,22 +87,29 @@ export function createInboundPipeline(options: InboundOptions): InboundPipeline 
 
   function enqueue(id: string, event: InboundEvent, responder: Responder): void {
     mine.add(id);
+    // Every line this run logs, and every push it queues, carries the delivery id and this id.
+    const correlationId = newCorrelationId();
     void queue
-      .add(async () => {
-        // Each delivery starts on a turn of its own: with a synchronous store a command runs
-        // without yielding, and back-to-back jobs would otherwise keep waiting requests unread.
-        await setImmediate();
-        if (stopped) return;
-        await responder.prepare?.(event);
-        await forDelivery(id, async () => {
-          const reply = await core.process(event);
-          await responder.show(reply);
-        });
-        await store.inboxRemove(id);
-      })
+      .add(() =>
+        withCorrelation(
+          id,
+          async () => {
+            // Each delivery starts on a turn of its own: with a synchronous store a command runs
+            // without yielding, and back-to-back jobs would otherwise keep waiting requests unread.
+            await setImmediate();
+            if (stopped) return;
+            await responder.prepare?.(event);
+            await forDelivery(id, async () => {
+              const reply = await core.process(event);
+              await responder.show(reply);
+            });
+            await store.inboxRemove(id);
+          },
+          correlationId,
+        ),
+      )
       .catch((e: unknown) => {
-        const correlationId = randomUUID().slice(0, 8);
-        log.error('inbound delivery failed; it stays in the inbox and is resumed', { correlationId, deliveryId: event.id, error: e });
+        log.error('inbound delivery failed; it stays in the inbox and is resumed', { correlationId, deliveryId: id, error: e });
         responder.failed?.(correlationId);
       })
       .finally(() => mine.delete(id));

@@ -72,6 +72,8 @@ export const keys = {
   outboxItem: (id: string) => `outbox:${id}`,
   /** Pushes given up on (not retryable, or out of attempts), by when. */
   outboxDead: () => 'idx:outbox:dead',
+  /** Hash: dead letters so far per platform (metrics). */
+  outboxDeadByPlatform: () => 'agg:outbox:dead',
   outboxLease: (convKey: string) => `outbox:lease:${convKey}`,
   outboxIdem: (key: string) => `outbox:idem:${key}`,
   sentCard: (cardKey: string, convKey: string) => `sent:${cardKey}:${convKey}`,

@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger } from 'pino';
+import { currentCorrelation } from './correlation.js';
 
 /**
  * JSON-lines logging on pino. Secrets never reach a log line: values of keys that look secret are
@@ -62,6 +63,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
+      // A line written while a unit of work runs carries its delivery id and correlation id
+      // (fields given to the line or a child logger take precedence).
+      mixin: (_fields, _level, logger) => (logger.bindings().correlationId === undefined ? { ...currentCorrelation() } : {}),
       formatters: {
         level: (label) => ({ level: label }),
         // Secrets are masked in every field, however deep, before pino serializes the line.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { currentCorrelation, newCorrelationId } from '../core/correlation.js';
 import { effectKey, outsideDelivery } from '../core/effects.js';
 import { declareCapabilities } from '../core/capabilities.js';
 import { keys } from '../core/keys.js';
@@ -33,6 +34,9 @@ export interface OutboxItem {
   topic?: string;
   attempts: number;
   createdAt: number;
+  /** The delivery and correlation id of the work that queued the push, for its log lines. */
+  deliveryId?: string;
+  correlationId?: string;
 }
 
 /**
@@ -124,7 +128,7 @@ export function createOutbox(options: OutboxOptions) {
     const order = nextOrder();
     const id = `${order}-${owner.slice(0, 8)}`;
     const convKey = conversationKey(item.conversation);
-    const full: OutboxItem = { ...item, id, attempts: 0, createdAt: now() };
+    const full: OutboxItem = { ...item, id, attempts: 0, createdAt: now(), ...currentCorrelation() };
     return [
       { op: 'set', key: keys.outboxItem(id), value: full },
       { op: 'zadd', key: keys.outboxQueue(convKey), member: id, score: order },
@@ -255,6 +259,8 @@ export function createOutbox(options: OutboxOptions) {
 
   /** Paces and sends one push. False when the conversation has to wait (it has been parked). */
   async function sendOne(convKey: string, item: OutboxItem): Promise<boolean> {
+    // The push's lines carry the ids of the work that queued it (a pino child logger).
+    const log = options.log.child({ deliveryId: item.deliveryId, correlationId: item.correlationId ?? newCorrelationId() });
     const adapter = adapters.get(item.conversation.platform);
     if (!adapter) {
       await park(convKey, now() + 60_000);
@@ -294,9 +300,13 @@ export function createOutbox(options: OutboxOptions) {
         if (!retryable && item.topic && refusals && isRefusal(e)) {
           await refusals.subscriptionBroken(item.conversation, item.topic, e instanceof Error ? e.message : String(e));
         }
-        await store.set(keys.outboxItem(item.id), { ...item, attempts, failedAt: now(), error: String(e) });
-        await store.zrem(keys.outboxQueue(convKey), item.id);
-        await store.zadd(keys.outboxDead(), item.id, now());
+        await store.batch([
+          { op: 'set', key: keys.outboxItem(item.id), value: { ...item, attempts, failedAt: now(), error: String(e) } },
+          { op: 'zrem', key: keys.outboxQueue(convKey), member: item.id },
+          { op: 'zadd', key: keys.outboxDead(), member: item.id, score: now() },
+          // Dead letters by platform, for the metrics, without reading the list.
+          { op: 'hincr', key: keys.outboxDeadByPlatform(), by: { [adapter.platform]: 1 } },
+        ]);
         metric('aftercare_outbox_dead_total', { platform: adapter.platform });
         log.error('push dropped to the dead-letter list', { id: item.id, attempts, error: e });
         return true;
@@ -441,10 +451,21 @@ export function createOutbox(options: OutboxOptions) {
     },
     /** Pushes waiting to be sent (reads one count per conversation with a queue). */
     async pending(): Promise<number> {
+      return Object.values(await this.backlog()).reduce((a, b) => a + b, 0);
+    },
+    /** Pushes waiting to be sent, by platform (0 for each platform registered here; one count per conversation with a queue). */
+    async backlog(): Promise<Record<string, number>> {
       const conversations = await store.zrange(keys.outboxConversations(), -Infinity, Infinity, { limit: 10_000 });
-      let n = 0;
-      for (const { member } of conversations) n += await store.zcard(keys.outboxQueue(member));
-      return n;
+      const out: Record<string, number> = Object.fromEntries([...adapters.keys()].map((p) => [p, 0]));
+      for (const { member } of conversations) {
+        const platform = member.split(':')[0]!;
+        out[platform] = (out[platform] ?? 0) + (await store.zcard(keys.outboxQueue(member)));
+      }
+      return out;
+    },
+    /** Pushes given up on (dead letters) so far, by platform (0 for each platform registered here). */
+    async deadLetters(): Promise<Record<string, number>> {
+      return { ...Object.fromEntries([...adapters.keys()].map((p) => [p, 0])), ...(await store.hgetall(keys.outboxDeadByPlatform())) };
     },
     start() {
       if (running) return;

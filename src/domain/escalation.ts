@@ -94,7 +94,7 @@ export function createEscalation(deps: EscalationDeps) {
 
   /** Re-notifies a subject's subscribers at its response target (stage 1) with a short message pointing to its live card, and sets stage 2. */
   async function renotify(subject: Subject, item: Ticket | Alert, severity: Severity, build: Parameters<Notify['toSubscribers']>[2]): Promise<void> {
-    await notify.toSubscribers(subject === 'ticket' ? 'tickets' : 'alerts', item.system, build, undefined, `${subject === 'ticket' ? 'tkt' : 'alr'}:${item.id}:sla1`);
+    await notify.toSubscribers(subject === 'ticket' ? 'tickets' : 'alerts', item.system, build, undefined, `${subject === 'ticket' ? 'tkt' : 'alr'}:${item.id}:sla1`, 'org' in item ? item.org : undefined);
     // Half a response target later, in the organisation's business time for a ticket.
     const contract = 'org' in item ? await sla.contractOf(item.org) : undefined;
     const half = ((contract?.targets ?? config.sla)[severity].respondMin * MINUTE) / 2;

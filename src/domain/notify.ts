@@ -95,9 +95,13 @@ export function createNotify(deps: NotifyDeps) {
     else await outbox.post(conv, msg, push.idempotencyKey, undefined, meta);
   }
 
-  /** Pushes to every conversation subscribed to `topic` (for `system`): the card `cardKey`, or a post once per `idem`. */
-  async function toSubscribers(topic: Topic, system: string | undefined, build: (c: CardContext) => OutboundMessage, cardKey?: string, idem?: string): Promise<void> {
-    for (const { conversation: conv, locale } of await directory.audience(topic, system)) {
+  /**
+   * Pushes to every conversation subscribed to `topic` (for `system`; about organisation `org`'s
+   * ticket when given — see `Directory.audience` for who hears of what): the card `cardKey`, or a
+   * post once per `idem`.
+   */
+  async function toSubscribers(topic: Topic, system: string | undefined, build: (c: CardContext) => OutboundMessage, cardKey?: string, idem?: string, org?: string): Promise<void> {
+    for (const { conversation: conv, locale } of await directory.audience(topic, system, org)) {
       await toConversation(conv, build, { cardKey, idempotencyKey: idem ? `${idem}:${conv.platform}:${conv.channelId}` : undefined, channelLocale: { locale }, topic });
     }
   }
@@ -113,8 +117,8 @@ export function createNotify(deps: NotifyDeps) {
   }
 
   /** The subscribers of `topic` as staff copies of a live card. */
-  async function staffCopies(topic: Topic, system: string | undefined): Promise<LiveCopy[]> {
-    return (await directory.audience(topic, system)).map((s) => ({ conversation: s.conversation, audience: 'staff' as const }));
+  async function staffCopies(topic: Topic, system: string | undefined, org?: string): Promise<LiveCopy[]> {
+    return (await directory.audience(topic, system, org)).map((s) => ({ conversation: s.conversation, audience: 'staff' as const }));
   }
 
   const ticketLive = (ticket: Ticket, docs: DocLink[]) => (c: CardContext, audience: LiveAudience) => ticketCard(ticket, c, { buttons: audience === 'staff', docs });
@@ -140,8 +144,8 @@ export function createNotify(deps: NotifyDeps) {
     const escalated = change === 'escalated' || change === 'auto-escalated';
     // The live card: the engineers' channels, the reporter's conversation (built for a customer
     // unless it is one of those channels), and the escalation channel once the ticket is escalated.
-    const copies = await staffCopies('tickets', ticket.system);
-    if (escalated) copies.push(...(await staffCopies('escalations', ticket.system)));
+    const copies = await staffCopies('tickets', ticket.system, ticket.org);
+    if (escalated) copies.push(...(await staffCopies('escalations', ticket.system, ticket.org)));
     const reporterKey = conversationKey(ticket.reporterConversation);
     if (!copies.some((c) => conversationKey(c.conversation) === reporterKey)) {
       copies.push({ conversation: ticket.reporterConversation, audience: 'customer', locale: ticket.reporterLocale });
@@ -152,11 +156,11 @@ export function createNotify(deps: NotifyDeps) {
       const notice = (c: CardContext): OutboundMessage => ({
         text: `${c.t('ticket.escalated_notice', { id: ticket.id, severity: ticket.severity, reason: last.text ?? '–', by: personLabel(by, last.actorName) })}\n${c.t('live.see_card')}`,
       });
-      await toSubscribers('tickets', ticket.system, notice, undefined, `tkt:${ticket.id}:${step}:renotify`);
-      await toSubscribers('escalations', ticket.system, notice, undefined, `tkt:${ticket.id}:${step}:page`);
+      await toSubscribers('tickets', ticket.system, notice, undefined, `tkt:${ticket.id}:${step}:renotify`, ticket.org);
+      await toSubscribers('escalations', ticket.system, notice, undefined, `tkt:${ticket.id}:${step}:page`, ticket.org);
     }
     if (change === 'comment' && !last.staff) {
-      await toSubscribers('tickets', ticket.system, (c) => ({ text: c.t('ticket.customer_comment', { id: ticket.id, who: personLabel(by, last.actorName), text: last.text ?? '' }) }), undefined, `tkt:${ticket.id}:${step}`);
+      await toSubscribers('tickets', ticket.system, (c) => ({ text: c.t('ticket.customer_comment', { id: ticket.id, who: personLabel(by, last.actorName), text: last.text ?? '' }) }), undefined, `tkt:${ticket.id}:${step}`, ticket.org);
     }
     // What the reporter hears: a notice of the change, and after a resolution the CSAT survey,
     // queued together with the survey itself.

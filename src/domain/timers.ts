@@ -1,3 +1,4 @@
+import { withCorrelation } from '../core/correlation.js';
 import { forDelivery } from '../core/effects.js';
 import { keys } from '../core/keys.js';
 import type { Write } from '../core/store.js';
@@ -57,7 +58,8 @@ export function createTimers(deps: ServiceDeps) {
           if (timer && timer.dueAt === score) {
             // A timer slot is a delivery of its own: if this process dies before removing it, the
             // replica that runs it again after the lease finds what the first run did.
-            await forDelivery(`timer:${member}:${score}`, () => handle(timer));
+            const slot = `timer:${member}:${score}`;
+            await withCorrelation(slot, () => forDelivery(slot, () => handle(timer)));
             ran++;
           }
           // Remove only if not rescheduled meanwhile.
@@ -66,7 +68,10 @@ export function createTimers(deps: ServiceDeps) {
             await store.delete(keys.timer(member));
           }
         } catch (e) {
-          log.error('timer failed; it will run again after its lease', { timer: member, error: e });
+          // The lease guards this run only: freed, the next poll (here or on a replica) runs the
+          // slot again, and finds what this run did (effects are keyed by the slot).
+          await store.release(lease).catch((released: unknown) => log.error('timer lease not released; it runs again when the lease ends', { timer: member, error: released }));
+          log.error('timer failed; it will run again', { timer: member, error: e });
         }
       }
       return ran;

@@ -8,6 +8,9 @@ import { EFFECT_TTL_MS, StaleRevisionError, type BatchOptions, type RangeOptions
 
 type Row = Record<string, unknown>;
 
+/** Largest size the WAL file is left at after a checkpoint (SQLite's journal_size_limit). */
+const WAL_LIMIT_BYTES = 16 * 1024 * 1024;
+
 /**
  * SQLite on disk through better-sqlite3: values go through Keyv (with the storage adapter below),
  * atomic structures are tables of our own. Every operation is one autocommitted statement, or
@@ -17,8 +20,9 @@ type Row = Record<string, unknown>;
  * pool that an asynchronous driver pays per statement, and an operation finishes inside the turn
  * that asked for it, so an atomic step needs no lock of our own.
  *
- * Durability: WAL with synchronous=NORMAL and SQLite's own autocheckpoint. A committed statement
- * survives a crash of this process; only an OS crash or power loss can lose the last commits.
+ * Durability: WAL with synchronous=NORMAL and SQLite's own autocheckpoint (the WAL's size bounded,
+ * see below). A committed statement survives a crash of this process; only an OS crash or power
+ * loss can lose the last commits.
  */
 export async function createSqliteStore(url: string): Promise<StateStore> {
   const path = url.replace(/^sqlite:\/\//, '') || ':memory:';
@@ -26,6 +30,11 @@ export async function createSqliteStore(url: string): Promise<StateStore> {
   const db = new Database(path, { timeout: 10_000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // The WAL stays bounded under sustained writes: SQLite checkpoints every 1,000 pages (~4 MB) on
+  // its own, and a checkpoint that empties the WAL truncates the file to 16 MiB at most (without
+  // a limit the file keeps its largest size ever); the hourly purge also checkpoints with TRUNCATE.
+  db.pragma('wal_autocheckpoint = 1000');
+  db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
   db.exec(`
     CREATE TABLE IF NOT EXISTS keyv (key VARCHAR(255) PRIMARY KEY, value TEXT);
     CREATE TABLE IF NOT EXISTS ac_counter (key TEXT PRIMARY KEY, n INTEGER NOT NULL);
@@ -183,6 +192,8 @@ export async function createSqliteStore(url: string): Promise<StateStore> {
       const deliveries = stmt('DELETE FROM ac_delivery WHERE id IN (SELECT id FROM ac_delivery WHERE event IS NULL AND expires <= ? LIMIT ?)').run(now, limit).changes;
       const claims = stmt('DELETE FROM ac_claim WHERE key IN (SELECT key FROM ac_claim WHERE expires <= ? LIMIT ?)').run(now, limit).changes;
       const values = stmt("DELETE FROM keyv WHERE key IN (SELECT key FROM keyv WHERE json_extract(value, '$.expires') <= ? LIMIT ?)").run(now, limit).changes;
+      // What the deletes freed is reused by later writes; the WAL they filled is emptied and cut to nothing.
+      db.pragma('wal_checkpoint(TRUNCATE)');
       return deliveries + claims + values;
     },
     async ping() {

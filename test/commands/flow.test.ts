@@ -165,15 +165,15 @@ describe('the report → ack → resolve → CSAT → release → digest loop', 
   it('reports backup status per system, failed ones first, and hides other organisations\' systems', async () => {
     const t = (h: number) => new Date(Date.parse('2026-11-24T10:00:00Z') - h * 3600_000).toISOString();
     await h.services.backups.report('system:test', { system: 'crm', type: 'full', status: 'success', startedAt: t(3), finishedAt: t(2), bytes: 5 * 1024 ** 3 });
-    await h.services.backups.report('system:test', { system: 'erp', type: 'incremental', status: 'failed', startedAt: t(1), finishedAt: t(1) });
+    await h.services.backups.report('system:test', { system: 'hr', type: 'incremental', status: 'failed', startedAt: t(1), finishedAt: t(1) });
     await h.run('alice', 'support-acme', '/issue CRM slow system:crm');
     const staff = await h.run('bob', 'engineering', '/backup-status');
     const text = JSON.stringify(staff.messages[0]!.card);
-    expect(text.indexOf('erp')).toBeLessThan(text.indexOf('crm'));
+    expect(text.indexOf('**hr**')).toBeLessThan(text.indexOf('crm'));
     expect(text).toContain('5.0 GB');
     const customer = await h.run('alice', 'support-acme', '/backup-status');
-    expect(JSON.stringify(customer.messages[0]!.card)).not.toContain('erp');
-    const other = await h.run('alice', 'support-acme', '/backup-status erp');
+    expect(JSON.stringify(customer.messages[0]!.card)).not.toContain('**hr**');
+    const other = await h.run('alice', 'support-acme', '/backup-status hr');
     expect(other.messages[0]!.text).toContain('No backups are known');
   });
 });

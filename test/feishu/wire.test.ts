@@ -93,7 +93,7 @@ describe('Feishu on the running server (fake open API)', () => {
   it('runs report → ack → resolve → CSAT across a customer group and the engineers’ group', async () => {
     await say(ADMIN, ENG_CHAT, 'aftercare subscribe tickets');
     expect(JSON.stringify((await say(ADMIN, ENG_CHAT, 'aftercare role @Eve engineer', [ENGINEER])).content)).toContain(`feishu:${ENGINEER.openId}`);
-    await say(ADMIN, ACME_CHAT, '/aftercare org acme');
+    await say(ADMIN, ACME_CHAT, '/aftercare org acme systems:crm,erp');
 
     // The customer reports; the reply lands in her group and the ticket card is pushed to the engineers.
     const filed = await say(CUSTOMER, ACME_CHAT, 'issue Login fails for everyone sev:S2 system:crm');

@@ -134,11 +134,11 @@ export async function createHarness(options: { storeUrl?: string; env?: Record<s
 }
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
-/** A harness with the usual cast: customer alice in `support-acme` (org acme), engineer bob, manager mia, admin root. */
+/** A harness with the usual cast: customer alice in `support-acme` (org acme: systems crm, erp, billing; globex: hr), engineer bob, manager mia, admin root. */
 export async function createStandardHarness(options: Parameters<typeof createHarness>[0] = {}) {
   const h = await createHarness(options);
-  await h.run('root', 'support-acme', '/aftercare org acme');
-  await h.run('root', 'support-globex', '/aftercare org globex');
+  await h.run('root', 'support-acme', '/aftercare org acme systems:crm,erp,billing');
+  await h.run('root', 'support-globex', '/aftercare org globex systems:hr');
   await h.run('root', 'engineering', '/aftercare subscribe tickets');
   await h.run('root', 'escalations', '/aftercare subscribe escalations');
   await h.run('root', 'support-acme', '/aftercare subscribe releases');

@@ -46,7 +46,7 @@ describe('CI test results hook', () => {
   });
 
   it('refuses CI’s publication of a planned release with 409 naming the missing gates, and publishes nothing', async () => {
-    await app.services.directory.addOrgSystem('acme', 'crm');
+    await app.services.directory.setOrgSystems('test', 'acme', ['crm']);
     const res = await postHook(app, '/hooks/releases', { version: '2.0.0', notes: 'New pricing', system: 'crm' });
     expect(res).toMatchObject({ status: 409, json: { missing: ['acceptance by acme pending'] } });
     expect(await app.services.releases.find('2.0.0')).toBeUndefined();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
+import { keys } from '../../src/core/keys.js';
 import type { StateStore } from '../../src/core/store.js';
 import { createServices, type Services } from '../../src/domain/index.js';
 import { openStore } from '../../src/state/store.js';
@@ -177,4 +178,75 @@ describe.each(backends)('three aftercare processes on one %s', (_name, open) => 
     expect(await paged(restarted[0]!.url, id)).toHaveLength(1);
     await stopAll(restarted);
   });
+
+  it('with 300 due escalation timers and one replica killed (SIGKILL) at each stage, re-notify and page every timeline exactly once', async () => {
+    execFileSync('redis-cli', ['-u', redisUrl, 'flushdb']);
+    // Channels of our own instead of the playground's seeded ones: 20 systems, each with an
+    // engineers' channel (alerts) and an escalation channel, so pushes are not paced behind one.
+    await store.claim(keys.playgroundSeeded(), 3600_000);
+    const SYSTEMS = 20;
+    const ALERTS = 300;
+    const conv = (channelId: string) => ({ platform: 'playground' as const, tenantId: 'local', channelId });
+    for (let n = 0; n < SYSTEMS; n++) {
+      await services.directory.subscribe('test', { topic: 'alerts', system: `s${n}`, conversation: conv(`eng-s${n}`) });
+      await services.directory.subscribe('test', { topic: 'escalations', system: `s${n}`, conversation: conv(`esc-s${n}`) });
+    }
+    // Critical alerts answer in 9 s (S1), and escalate 4.5 s after the re-notification.
+    const env = { AFTERCARE_TIMER_POLL_MS: '50', AFTERCARE_SLA: '{"S1":{"respondMin":0.15}}' };
+    let [a, b] = await Promise.all([startReplica(env), startReplica(env)]);
+    const ids: string[] = [];
+    for (let i = 0; i < ALERTS; i += 25) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(25, ALERTS - i) }, (_, j) =>
+          postHook(i % 50 ? a! : b!, '/hooks/alerts', { system: `s${(i + j) % SYSTEMS}`, title: `Down ${i + j}`, severity: 'critical', status: 'firing', dedupKey: `storm-${i + j}` }),
+        ),
+      );
+      for (const r of batch) ids.push(...(r.json.created as string[]));
+    }
+    expect(ids).toHaveLength(ALERTS);
+
+    const audited = async (action: string) => new Set((await services.audit.latest(5000)).filter((e) => e.action === action).map((e) => e.target)).size;
+    const escalated = async () => (await store.getMany<{ escalations: number }>(ids.map((id) => keys.alert(id)))).filter((x) => (x?.escalations ?? 0) > 0).length;
+    const kill = async (r: (typeof replicas)[number]) => {
+      r.proc.kill('SIGKILL');
+      if (r.proc.exitCode === null && r.proc.signalCode === null) await new Promise((done) => r.proc.once('exit', done));
+    };
+    // Stage 1 (re-notification): one replica dies while the timers are being run, another takes its place.
+    await waitFor(async () => (await audited('alert.sla_renotified')) >= 40, 60_000, 20);
+    const stage1 = await audited('alert.sla_renotified');
+    await kill(a!);
+    a = await startReplica(env);
+    // Stage 2 (escalation and paging): the other one dies.
+    await waitFor(async () => (await escalated()) >= 40, 60_000, 20);
+    const stage2 = await escalated();
+    await kill(b!);
+    b = await startReplica(env);
+    console.log(`replica kills: the first after ${stage1} of ${ALERTS} re-notifications, the second after ${stage2} of ${ALERTS} escalations`);
+    expect(stage1).toBeLessThan(ALERTS);
+    expect(stage2).toBeLessThan(ALERTS);
+
+    // The dead replicas' leases lapse (60 s) and the living ones finish their work.
+    await waitFor(async () => (await escalated()) === ALERTS && (await store.zcard(keys.outboxConversations())) === 0, 150_000, 500);
+    const messages = async (channel: string) => {
+      const members = await store.zrange(keys.playgroundFeed(channel), -Infinity, Infinity);
+      return (await store.getMany<{ text: string }>(members.map((m) => keys.playgroundMessage(m.member)))).map((m) => m?.text ?? '');
+    };
+    const renotified = new Map<string, number>();
+    const paged = new Map<string, number>();
+    for (let n = 0; n < SYSTEMS; n++) {
+      for (const text of await messages(`eng-s${n}`)) {
+        const id = /(ALR-\d+) \(critical\) has not been acknowledged/.exec(text)?.[1];
+        if (id) renotified.set(id, (renotified.get(id) ?? 0) + 1);
+      }
+      for (const text of await messages(`esc-s${n}`)) {
+        const id = /Alert (ALR-\d+) was escalated/.exec(text)?.[1];
+        if (id) paged.set(id, (paged.get(id) ?? 0) + 1);
+      }
+    }
+    const twice = ids.filter((id) => renotified.get(id) !== 1 || paged.get(id) !== 1).map((id) => `${id}: re-notified ${renotified.get(id) ?? 0}, paged ${paged.get(id) ?? 0}`);
+    expect(twice).toEqual([]);
+    const alerts = await store.getMany<{ escalations: number }>(ids.map((id) => keys.alert(id)));
+    expect(alerts.map((x) => x?.escalations)).toEqual(ids.map(() => 1));
+    for (const r of [a!, b!]) r.proc.kill('SIGTERM');
+  }, 300_000);
 });

@@ -45,6 +45,8 @@ export interface FakeSlack {
    * answer `channel_not_found` for them, as Slack does for a private channel without the bot.
    */
   refused: Set<string>;
+  /** Answers every request this long after it arrived (a slow platform API); 0 by default. */
+  latencyMs: number;
   /** Resolves once `predicate(calls)` holds (polls), or rejects after `timeoutMs`. */
   waitFor(predicate: (calls: FakeCall[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -136,8 +138,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const status = answer.status ?? 200;
       calls.push({ method, body, headers: req.headers, status, response: answer.body, at: Date.now() });
       const payload = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? { ok: true });
-      res.writeHead(status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json', ...answer.headers });
-      res.end(payload);
+      const answerNow = () => {
+        res.writeHead(status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json', ...answer.headers });
+        res.end(payload);
+      };
+      if (fake.latencyMs > 0) setTimeout(answerNow, fake.latencyMs);
+      else answerNow();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -145,6 +151,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const base = `http://127.0.0.1:${port}`;
 
   const fake: FakeSlack = {
+    latencyMs: 0,
     apiUrl: `${base}/api/`,
     responseUrl: (name) => `${base}/response/${name}`,
     calls,

@@ -113,7 +113,7 @@ beforeAll(async () => {
   );
   url = `${app.url}/slack/events`;
   // The deployment's setup, done the Slack way.
-  await command(ADMIN, ACME, '/aftercare', 'org acme');
+  await command(ADMIN, ACME, '/aftercare', 'org acme systems:crm');
   await command(ADMIN, ENG, '/aftercare', 'subscribe tickets');
   await command(ADMIN, ENG, '/aftercare', `role <@${ENGINEER}|eng> engineer`);
 }, 30_000);

@@ -97,7 +97,7 @@ describe('Teams on the running server (local-test mode, fake Bot Connector)', ()
   it('runs report → ack → resolve → CSAT across a customer channel and an engineers\' channel', async () => {
     expect(textOf(await say(ADMIN, ENG_CHANNEL, 'aftercare subscribe tickets'))).not.toMatch(/⚠️/);
     expect(textOf(await say(ADMIN, ENG_CHANNEL, 'aftercare role <at>Eve Engineer</at> engineer', [ENGINEER]))).toContain(`teams:${ENGINEER.aadObjectId}`);
-    expect(textOf(await say(ADMIN, ACME_CHANNEL, '/aftercare org acme'))).toContain('acme');
+    expect(textOf(await say(ADMIN, ACME_CHANNEL, '/aftercare org acme systems:crm,erp'))).toContain('acme');
 
     // The customer reports in a new channel post: the reply threads under it, the card is pushed to the engineers.
     const filed = await say(CUSTOMER, ACME_CHANNEL, 'issue Login fails for everyone sev:S2 system:crm');

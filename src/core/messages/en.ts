@@ -573,6 +573,11 @@ export const en = {
   'review.kept': '{user} keeps the {role} role.',
   'review.revoked': '{user} no longer has the {role} role.',
   'export.ready': 'Audit log export ready (valid 24 hours): {url}',
+
+  // Organisation systems (isolation: set by admins, a customer's system: checked against them)
+  'admin.org_bound_systems': 'This channel now belongs to customer organisation "{org}", whose systems are: {systems}. Anyone here can report issues.',
+  'error.system_not_in_org': 'System "{system}" is not one of your organisation\'s systems ({systems}). Pick one of those, or leave system: out.',
+  'error.org_has_no_systems': 'Your organisation has no systems registered yet, so system: cannot be given. Leave it out, or ask an admin to run /aftercare org <name> systems:<name,…>.',
 } as const;
 
 export type MessageKey = keyof typeof en;

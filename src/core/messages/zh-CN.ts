@@ -574,4 +574,9 @@ export const zhCN: Record<MessageKey, string> = {
   'review.kept': '{user} 保留 {role} 角色。',
   'review.revoked': '{user} 的 {role} 角色已撤销。',
   'export.ready': '审计日志导出已就绪（24 小时内有效）：{url}',
+
+  // 组织的系统（隔离：由管理员设置，客户的 system: 须是其中之一）
+  'admin.org_bound_systems': '此频道现属于客户组织 "{org}"，其系统为：{systems}。这里的每个人都可以报告问题。',
+  'error.system_not_in_org': '系统 "{system}" 不是贵组织的系统（{systems}）。请从中选择一个，或不填 system:。',
+  'error.org_has_no_systems': '贵组织尚未登记任何系统，因此不能填写 system:。请不填，或请管理员运行 /aftercare org <名称> systems:<名称,…>。',
 };

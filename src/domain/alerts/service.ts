@@ -346,6 +346,15 @@ export function createAlerts(deps: ServiceDeps, audit: AuditLog, hooks: AlertHoo
         a.ticketId = ticketId;
       });
     },
+    /**
+     * Open alerts by state (firing, acknowledged), for the metrics: reads the open alerts (what is
+     * live, not history), at most 10,000 of them.
+     */
+    async openByState(): Promise<Record<string, number>> {
+      const counts: Record<string, number> = { firing: 0, acknowledged: 0 };
+      for (const a of await this.open(10_000)) counts[a.status] = (counts[a.status] ?? 0) + 1;
+      return counts;
+    },
     async open(limit = 20): Promise<Alert[]> {
       const ids = await store.zrange(keys.alertsOpen(), -Infinity, Infinity, { reverse: true, limit });
       return (await store.getMany<Alert>(ids.map((m) => keys.alert(m.member)))).filter((a): a is Alert => a !== undefined);

@@ -11,6 +11,13 @@ import { withLock, type ServiceDeps } from '../deps.js';
 export const TOPICS = ['alerts', 'tickets', 'releases', 'digest', 'surveys', 'backups', 'escalations'] as const;
 export type Topic = (typeof TOPICS)[number];
 
+/**
+ * Topics whose pushes are about one organisation's tickets or systems (or, the digest, about all
+ * of them): a conversation bound to a customer organisation receives only its own organisation's.
+ * Release notes and survey campaigns are addressed to customers and stay unfiltered here.
+ */
+const ORG_SCOPED_TOPICS: readonly Topic[] = ['tickets', 'alerts', 'backups', 'escalations', 'digest'];
+
 export interface Subscription {
   topic: Topic;
   /** Only pushes about this system (alerts, tickets, backups); undefined = all. */
@@ -196,13 +203,31 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     async orgOf(conversation: ConversationRef): Promise<string | undefined> {
       return store.get<string>(keys.binding(conversationKey(conversation)));
     },
-    /** Systems an organisation owns (seen on its tickets or declared), for backup visibility. */
-    async addOrgSystem(org: string, system: string): Promise<void> {
-      // Stored in the matching form (src/core/systems.ts): `CRM Prod` and `crm prod` are one system.
-      await store.zadd(keys.orgSystems(org), systemKey(system), 0);
+    /**
+     * Sets the systems an organisation owns (`/aftercare org <name> systems:a,b`, admins only): the
+     * list replaces the previous one, in one batch with its audit entry. This is the only way a
+     * system becomes an organisation's: a customer's `system:` is checked against it, never added
+     * to it (a customer naming another organisation's system would otherwise read its backups).
+     */
+    async setOrgSystems(by: string, org: string, systems: string[]): Promise<void> {
+      const before = await this.orgSystems(org);
+      const wanted = [...new Set(systems)];
+      await store.batch([
+        ...before.filter((s) => !wanted.some((w) => sameSystem(w, s))).map((member): Write => ({ op: 'zrem', key: keys.orgSystems(org), member })),
+        ...wanted.map((member): Write => ({ op: 'zadd', key: keys.orgSystems(org), member, score: 0 })),
+        ...audit.entry(by, 'org.systems', org, before, wanted),
+      ]);
     },
+    /** The systems an organisation owns, as an admin set them (empty for an unknown organisation). */
     async orgSystems(org: string): Promise<string[]> {
       return (await store.zrange(keys.orgSystems(org), -Infinity, Infinity)).map((m) => m.member);
+    },
+    /**
+     * The organisation's system that `name` names, as the organisation's list writes it, or
+     * undefined when the organisation does not own such a system.
+     */
+    async orgSystem(org: string, name: string): Promise<string | undefined> {
+      return (await this.orgSystems(org)).find((s) => sameSystem(s, name));
     },
     async setLocale(by: string, target: { user?: string; conversation?: ConversationRef }, locale: Locale): Promise<void> {
       if (target.user) {
@@ -266,11 +291,17 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
     async subscribers(topic: Topic, system?: string): Promise<ConversationRef[]> {
       return (await this.audience(topic, system)).map((a) => a.conversation);
     },
-    /** The subscribers of `topic` (as `subscribers`) with each conversation's language setting, in one read. */
-    async audience(topic: Topic, system?: string): Promise<StoredSubscription[]> {
+    /**
+     * The subscribers of `topic` (as `subscribers`) with each conversation's language setting.
+     * For a topic about one organisation's work (`ORG_SCOPED_TOPICS`), a conversation bound to a
+     * customer organisation hears only of its own: the item's `org` when it has one (a ticket),
+     * else a `system` among its organisation's systems; unbound (staff) conversations hear of all.
+     * Checked here, at every push, whatever an admin subscribed: isolation by construction.
+     */
+    async audience(topic: Topic, system?: string, org?: string): Promise<StoredSubscription[]> {
       const list = (await store.get<StoredSubscription[]>(keys.topicSubscribers(topic))) ?? [];
       const seen = new Set<string>();
-      return list.filter((s) => {
+      const unique = list.filter((s) => {
         if (s.broken) return false;
         if (s.system !== undefined && system !== undefined && !sameSystem(s.system, system)) return false;
         const k = conversationKey(s.conversation);
@@ -278,6 +309,21 @@ export function createDirectory(deps: ServiceDeps, audit: AuditLog) {
         seen.add(k);
         return true;
       });
+      if (!ORG_SCOPED_TOPICS.includes(topic) || unique.length === 0) return unique;
+      const bindings = await store.getMany<string>(unique.map((s) => keys.binding(conversationKey(s.conversation))));
+      const owned = new Map<string, string[]>();
+      const kept: StoredSubscription[] = [];
+      for (const [i, sub] of unique.entries()) {
+        const bound = bindings[i];
+        if (bound === undefined) kept.push(sub);
+        else if (org !== undefined) {
+          if (bound === org) kept.push(sub);
+        } else if (system !== undefined) {
+          if (!owned.has(bound)) owned.set(bound, await this.orgSystems(bound));
+          if (owned.get(bound)!.some((s) => sameSystem(s, system))) kept.push(sub);
+        }
+      }
+      return kept;
     },
   };
 }
