@@ -1,5 +1,5 @@
 import { keys } from '../../core/keys.js';
-import { sameSystem, systemKey } from '../../core/systems.js';
+import { sameSystem } from '../../core/systems.js';
 import type { Write } from '../../core/store.js';
 import { normalizeLocale } from '../../core/i18n.js';
 import { conversationKey, userKey } from '../../core/ports.js';
