@@ -6,7 +6,7 @@ import { AppError } from '../src/core/errors.js';
 import type { MessageKey } from '../src/core/i18n.js';
 import { keys } from '../src/core/keys.js';
 import { parseSystemName, sameSystem } from '../src/core/systems.js';
-import type { Card } from '../src/core/types.js';
+import type { Card, OutboundMessage } from '../src/core/types.js';
 import { alertCard } from '../src/domain/alerts/cards.js';
 import { ticketCard } from '../src/domain/tickets/cards.js';
 import { SEVERITIES, type Severity } from '../src/domain/tickets/service.js';
@@ -188,7 +188,13 @@ function resolveForm(ctx: Ctx, id: string): Card {
 async function resolveTicket(ctx: Ctx, id: string, input: { fixedIn?: string; cause?: string; note?: string }) {
   const ticket = await ctx.services.tickets.resolve(await visibleTicket(ctx, id), ctx.user, input, displayName(ctx));
   const done = ticket.fixedIn ? ctx.t('issue.resolved_in', { id, version: ticket.fixedIn }) : ctx.t('issue.resolved', { id });
-  return { messages: [text(done)] };
+  // The ticket's live cards end without buttons; the engineer who resolved it gets the one next step
+  // here: an improvement action prefilled from the ticket (its cause, its system).
+  const next: OutboundMessage = {
+    text: done,
+    card: { title: done, tone: 'success', blocks: [{ type: 'actions', buttons: [{ actionId: 'improve.new', label: ctx.t('button.improve'), value: ticket.id }] }] },
+  };
+  return { messages: [next] };
 }
 
 const versionRe = /^[\w.+-]{1,64}$/;

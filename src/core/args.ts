@@ -150,7 +150,9 @@ export function parseMention(text: string | undefined): { platform: string; id: 
  * takes out exactly the pairs help shows.
  */
 export function pairKeys(usage: string): string[] {
-  return [...usage.matchAll(/(?:^|[\s[|])([a-zA-Z][\w-]*):/g)].map((m) => m[1]!.toLowerCase());
+  // Placeholders (`<YYYY-MM-DD HH:mm>`) describe values, not keys.
+  const keysOnly = usage.replace(/<[^>]*>/g, '<>');
+  return [...keysOnly.matchAll(/(?:^|[\s[|])([a-zA-Z][\w-]*):/g)].map((m) => m[1]!.toLowerCase());
 }
 
 /**

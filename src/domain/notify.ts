@@ -110,15 +110,19 @@ export function createNotify(deps: NotifyDeps) {
    * Adds `add` to the conversations that show the live card `cardKey`, then queues the card's
    * newest content for every one of them (built for each copy's audience and language).
    */
-  async function refreshLive(cardKey: string, add: LiveCopy[], build: (c: CardContext, audience: LiveAudience) => OutboundMessage): Promise<void> {
+  async function refreshLive(cardKey: string, add: Array<LiveCopy & PushMeta>, build: (c: CardContext, audience: LiveAudience) => OutboundMessage): Promise<void> {
+    // A subscriber's copy is pushed as that subscription's (its topic), so a conversation that
+    // refuses it for good has its subscription paused and the admins told (see wireRefusals).
+    const topics = new Map(add.flatMap((c) => (c.topic ? [[conversationKey(c.conversation), c.topic] as const] : [])));
     for (const copy of await live.add(cardKey, add)) {
-      await outbox.upsert(copy.conversation, cardKey, await messageFor(copy.conversation, (c) => build(c, copy.audience), copy.locale));
+      const topic = topics.get(conversationKey(copy.conversation));
+      await outbox.upsert(copy.conversation, cardKey, await messageFor(copy.conversation, (c) => build(c, copy.audience), copy.locale), topic ? { topic } : {});
     }
   }
 
-  /** The subscribers of `topic` as staff copies of a live card. */
-  async function staffCopies(topic: Topic, system: string | undefined, org?: string): Promise<LiveCopy[]> {
-    return (await directory.audience(topic, system, org)).map((s) => ({ conversation: s.conversation, audience: 'staff' as const }));
+  /** The subscribers of `topic` as staff copies of a live card (each marked with the topic it is pushed for). */
+  async function staffCopies(topic: Topic, system: string | undefined, org?: string): Promise<Array<LiveCopy & PushMeta>> {
+    return (await directory.audience(topic, system, org)).map((s) => ({ conversation: s.conversation, audience: 'staff' as const, topic }));
   }
 
   const ticketLive = (ticket: Ticket, docs: DocLink[]) => (c: CardContext, audience: LiveAudience) => ticketCard(ticket, c, { buttons: audience === 'staff', docs });

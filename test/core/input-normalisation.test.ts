@@ -15,7 +15,12 @@ import { mulberry32 } from '../helpers/seeded.js';
 const fullWidth = (s: string) => [...s].map((c) => (c >= '!' && c <= '~' ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('');
 
 const everyKey = [...new Set(vocabulary.flatMap((c) => c.verbs.flatMap((v) => pairKeys(v.usage))))];
-const sampleValue: Record<string, string> = { org: 'acme', sev: 'S1', system: 'crm', 'fixed-in': '1.4.3', cause: 'config', systems: 'crm,erp' };
+const sampleValue: Record<string, string> = {
+  org: 'acme', sev: 'S1', system: 'crm', 'fixed-in': '1.4.3', cause: 'config', systems: 'crm,erp',
+  force: 'yes', reason: 'hotfix', owner: 'bob', review: '30', url: 'https://docs.example.com/crm',
+  s1: '15m/4h', s2: '1h/1d', s3: '4h/3d', s4: '1d/10d', hours: 'Mon-Fri', tz: 'Asia/Shanghai',
+  holidays: '2026-12-25', from: 'SUP-1', to: '2026-12-31', type: 'technical', due: '2026-12-31',
+};
 
 /** The ways one `key:value` is written; each yields the same value after normalisation. */
 function variants(key: string, value: string): Array<{ name: string; text: string; value: string }> {

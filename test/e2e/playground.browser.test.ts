@@ -162,9 +162,13 @@ describe('the playground in a real browser', () => {
     expect((await feed(app!, 'engineering', 'bob')).map((m) => m.text)).toContain(
       'SUP-1 resolved in version 1.4.2. The reporter has been told and asked for feedback.',
     );
-    await message('The reporter has been told and asked for feedback.').waitFor({ timeout: PUSH_MS });
+    const answer = message('The reporter has been told and asked for feedback.');
+    await answer.waitFor({ timeout: PUSH_MS });
     expect(await page.locator('#feed .msg .card-title', { hasText: 'SUP-1 · Login page returns 500' }).count()).toBe(1);
+    // The resolved ticket's card has no buttons; the engineer's answer offers the one next step.
     expect(await card.locator('button').count()).toBe(0);
+    expect(await answer.locator('button').count()).toBe(1);
+    expect(await answer.locator('button[data-action="improve.new"][data-value="SUP-1"]').count()).toBe(1);
   });
 
   it('tells the customer in her channel and asks her for CSAT there, since she has no direct chat', async () => {

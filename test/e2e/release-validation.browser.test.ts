@@ -86,7 +86,9 @@ describe('UAT approval in the playground (real browser)', () => {
     await say('/issue Prices are wrong sev:S2 system:crm');
     await message('SUP-1 · Prices are wrong').waitFor({ timeout: PUSH_MS });
     await become(bob, 'engineering');
-    await say('/issue resolve SUP-1 fixed-in:2.0.0');
+    // An S2 needs a root cause to resolve.
+    await say('/issue resolve SUP-1 fixed-in:2.0.0 cause:code');
+    await message('SUP-1 resolved').waitFor({ timeout: PUSH_MS });
     await say('/release plan 2.0.0 system:crm New pricing rules');
     await message('Release 2.0.0 of crm planned').waitFor({ timeout: PUSH_MS });
     await become(alice, 'support-acme');

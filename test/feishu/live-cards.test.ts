@@ -69,7 +69,8 @@ beforeAll(async () => {
   await say(ADMIN, ENG, 'aftercare subscribe tickets');
   await say(ADMIN, ESC, 'aftercare subscribe escalations');
   await say(ADMIN, ENG, 'aftercare role @Eve engineer', [ENGINEER]);
-  await say(ADMIN, ACME, '/aftercare org acme');
+  // The customer files on shop, so it must be one of acme's systems.
+  await say(ADMIN, ACME, '/aftercare org acme systems:shop');
 }, 30_000);
 
 afterAll(async () => {
@@ -101,7 +102,9 @@ describe('one live card per ticket in every Feishu chat that shows it', () => {
     expect(page).toHaveLength(1);
     expect(hasButtons(page[0]!.content)).toBe(false);
 
-    await say(ENGINEER, ENG, 'issue resolve SUP-1 fixed-in:2.0.1');
+    // Escalated to S1, so resolving needs a cause.
+    await say(ENGINEER, ENG, 'issue resolve SUP-1 fixed-in:2.0.1 cause:code');
+    expect((await app.services.tickets.get('SUP-1')).status).toBe('resolved');
 
     for (const chat of [ACME, ENG, ESC]) {
       const cards = cardsOf('SUP-1', chat);

@@ -76,11 +76,15 @@ describe('Feishu over the long connection', () => {
   it('runs report → ack button → resolve: events in data frames, the card callback answered in its frame', async () => {
     await say(ADMIN, ENG_CHAT, 'aftercare subscribe tickets');
     await say(ADMIN, ENG_CHAT, 'aftercare role @Eve engineer', [ENGINEER]);
-    await say(ADMIN, ACME_CHAT, '/aftercare org acme');
+    // The customer files on crm, so it must be one of acme's systems.
+    await say(ADMIN, ACME_CHAT, '/aftercare org acme systems:crm');
 
-    // The customer reports; the ticket card is pushed to the engineers.
-    const filed = await say(CUSTOMER, ACME_CHAT, 'issue Login fails for everyone sev:S2 system:crm');
-    expect(JSON.stringify(filed.content)).toContain('SUP-1');
+    // The customer reports and is answered with a short text, in Chinese (the platform's user
+    // locale), beside the ticket's live card; the ticket card is pushed to the engineers.
+    const before = cardsIn(ACME_CHAT).length;
+    await say(CUSTOMER, ACME_CHAT, 'issue Login fails for everyone sev:S2 system:crm');
+    const filed = await until(() => cardsIn(ACME_CHAT).slice(before).find((c) => /已创建工单 SUP-1：/.test(JSON.stringify(c.content))), 'the answer to the report');
+    expect(JSON.stringify(filed.content)).toContain('Login fails for everyone');
     const pushed = await until(() => cardsIn(ENG_CHAT).find((c) => buttonValue(c.content, 'issue.ack')?.v === 'SUP-1'), 'ticket push');
 
     // The engineer clicks Ack. The callback comes in two parts (Feishu splits big frames); the
@@ -92,7 +96,7 @@ describe('Feishu over the long connection', () => {
     expect((await app.services.tickets.get('SUP-1')).status).toBe('acknowledged');
 
     // The engineer resolves; the reporter gets the resolution and a CSAT survey card.
-    await say(ENGINEER, ENG_CHAT, 'issue resolve SUP-1 fixed-in:1.4.2');
+    await say(ENGINEER, ENG_CHAT, 'issue resolve SUP-1 fixed-in:1.4.2 cause:code');
     await until(() => cardsIn(ACME_CHAT).find((c) => buttonValue(c.content, 'survey.answer')), 'CSAT survey');
     expect((await app.services.tickets.get('SUP-1')).status).toBe('resolved');
   });

@@ -71,8 +71,9 @@ beforeAll(async () => {
     }),
     { log: createLogger({ level: 'error', sink: () => undefined }) },
   );
-  await say(ADMIN, ACME_CHAT, '/aftercare org acme');
-  await say(ADMIN, GLOBEX_CHAT, '/aftercare org globex');
+  // Both organisations' customers file on crm, so it must be one of each organisation's systems.
+  await say(ADMIN, ACME_CHAT, '/aftercare org acme systems:crm');
+  await say(ADMIN, GLOBEX_CHAT, '/aftercare org globex systems:crm');
   await say(ADMIN, ENG_CHAT, 'aftercare role @Eve engineer', [ENGINEER]);
   expect(await say(ADMIN, ACME_CHAT, 'aftercare approver @Dana', [DANA])).toContain('acme');
   await say(ADMIN, GLOBEX_CHAT, 'aftercare approver @Gus', [GUS]);
@@ -86,10 +87,16 @@ afterAll(async () => {
 
 describe('release validation on Feishu (wire)', () => {
   it('gates publication on CI’s suites and each organisation’s approval, then tells both organisations’ reporters', async () => {
-    expect(await say(ALICE, ACME_CHAT, 'issue Prices are wrong sev:S2 system:crm')).toContain('SUP-1');
-    expect(await say(GUS, GLOBEX_CHAT, 'issue Quotes fail sev:S3 system:crm')).toContain('SUP-2');
-    await say(ENGINEER, ENG_CHAT, 'issue resolve SUP-1 fixed-in:2.0.0');
+    // Each report is answered with a short text beside the ticket's live card, in either order.
+    for (const [user, chat, text, id] of [[ALICE, ACME_CHAT, 'issue Prices are wrong sev:S2 system:crm', 'SUP-1'], [GUS, GLOBEX_CHAT, 'issue Quotes fail sev:S3 system:crm', 'SUP-2']] as const) {
+      const before = cardsIn(chat).length;
+      await say(user, chat, text);
+      await until(() => textIn(chat, before).includes(`已创建工单 ${id}：`), `the answer filing ${id}`);
+    }
+    // SUP-1 is S2, so resolving it needs a cause.
+    await say(ENGINEER, ENG_CHAT, 'issue resolve SUP-1 fixed-in:2.0.0 cause:code');
     await say(ENGINEER, ENG_CHAT, 'issue resolve SUP-2 fixed-in:2.0.0');
+    for (const id of ['SUP-1', 'SUP-2']) expect((await app.services.tickets.get(id)).status).toBe('resolved');
     expect(await say(ENGINEER, ENG_CHAT, 'release plan 2.0.0 system:crm')).toContain('acme, globex');
     const acmeCard = await until(() => uatCard(ACME_CHAT, 'acme'), 'acme UAT card');
     const globexCard = await until(() => uatCard(GLOBEX_CHAT, 'globex'), 'globex UAT card');

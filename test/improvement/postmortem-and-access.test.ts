@@ -13,6 +13,8 @@ const replyText = (r: Reply | undefined) => (r ? [...r.messages, ...(r.replace ?
 describe('postmortems', () => {
   it('drafts from the timeline, edits through the form, publishes to the engineers and, when asked, the customer', async () => {
     h = await createStandardHarness();
+    // A customer may only name one of their organisation's systems: the admin gives acme its shop.
+    await h.run('root', 'support-acme', '/aftercare org acme systems:crm,erp,billing,shop');
     await h.run('alice', 'support-acme', '/issue Checkout down sev:S1 system:shop');
     h.advance(10 * 60_000);
     await h.run('bob', 'engineering', '/issue ack SUP-1');

@@ -10,11 +10,14 @@ const buttonValues = (json: string, actionId: string) => [...json.matchAll(new R
 
 beforeEach(async () => {
   h = await createStandardHarness();
+  // Both organisations run crm: only then may their customers file about it (isolation, issue 16).
+  await h.run('root', 'support-globex', '/aftercare org globex systems:hr,crm');
   await h.run('root', 'support-acme', '/aftercare approver <@playground:dana>');
   await h.run('root', 'support-globex', '/aftercare approver <@playground:gus>');
   await h.run('alice', 'support-acme', '/issue Prices wrong sev:S2 system:crm');
   await h.run('gail', 'support-globex', '/issue Quotes fail sev:S3 system:crm');
-  await h.run('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.0');
+  // S1/S2 need a cause to resolve (issue 18).
+  await h.run('bob', 'engineering', '/issue resolve SUP-1 fixed-in:2.0.0 cause:code');
   await h.run('bob', 'engineering', '/issue resolve SUP-2 fixed-in:2.0.0');
 });
 afterEach(async () => h.close());
@@ -81,7 +84,10 @@ describe('documentation registry', () => {
     await h.run('bob', 'engineering', '/docs add crm manual https://docs.example.com/crm/manual review:30');
     await h.run('bob', 'engineering', '/docs add crm runbook https://docs.example.com/crm/runbook');
     const filed = await h.run('alice', 'support-acme', '/issue Cannot print sev:S3 system:crm');
-    expect(JSON.stringify(filed.messages[0]!.card)).toContain('https://docs.example.com/crm/manual');
+    // The command answers with a short text; the ticket's live card reaches the reporter's conversation through the outbox.
+    expect(filed.messages[0]!.text).toContain('SUP-3');
+    const reporterCard = (await texts('support-acme')).find((m) => m.includes('SUP-3 · Cannot print'));
+    expect(reporterCard).toContain('https://docs.example.com/crm/manual');
     expect((await texts('engineering')).some((m) => m.includes('Cannot print') && m.includes('https://docs.example.com/crm/runbook'))).toBe(true);
 
     h.advance(30 * 86_400_000 + 1000);

@@ -177,6 +177,8 @@ describe('Slack field cases (wire)', () => {
 
   it('C11: keeps the host name Slack auto-linked (system:portal.acme.io) and the typed setup.py in the title', async () => {
     const c11 = caseFile('C11') as { fields: Record<string, string>; also: Record<string, string> };
+    // A customer may only name one of their organisation's systems (issue 16): the admin registers it first.
+    expect(await command(slashFields('UADMIN', 'C_CUST', '/aftercare', 'org acme systems:portal.acme.io'))).toMatch(/belongs to customer organisation "acme", whose systems are: portal\.acme\.io/);
     expect(await command(c11.fields)).toMatch(/Ticket SUP-\d+ filed/);
     expect((await tickets()).find((t) => t.title === 'Portal is down')).toMatchObject({ system: 'portal.acme.io', org: 'acme' });
     expect(await command(c11.also)).toMatch(/Ticket SUP-\d+ filed: Running setup\.py install fails on the server/);

@@ -108,7 +108,8 @@ beforeAll(async () => {
     }),
     { log: createLogger({ level: 'error', sink: () => undefined }) },
   );
-  await slash(ADMIN, ACME, '/aftercare', 'org acme');
+  // The customer files for their organisation's system `shop`, which only an admin registers (issue 16).
+  await slash(ADMIN, ACME, '/aftercare', 'org acme systems:shop');
   await slash(ADMIN, ENG, '/aftercare', 'subscribe tickets');
   await slash(ADMIN, ESC, '/aftercare', 'subscribe escalations');
   await slash(ADMIN, ENG, '/aftercare', `role <@${ENGINEER}|eng> engineer`);
@@ -145,7 +146,8 @@ describe('one live card per ticket in every Slack channel that shows it', () => 
     expect(buttons(page[0]!)).toEqual([]);
     expect((await app.services.tickets.get('SUP-1')).severity).toBe('S1');
 
-    await slash(ENGINEER, ENG, '/issue', 'resolve SUP-1 fixed-in:2.0.1');
+    // Escalated to S1, it resolves only with a cause from the taxonomy (issue 18).
+    await slash(ENGINEER, ENG, '/issue', 'resolve SUP-1 fixed-in:2.0.1 cause:code');
     await app.outbox.drain();
 
     for (const channel of [ACME, ENG, ESC]) {
@@ -156,9 +158,16 @@ describe('one live card per ticket in every Slack channel that shows it', () => 
       expect(JSON.stringify(now.body.blocks), channel).toContain('Resolved');
       expect(JSON.stringify(now.body.blocks), channel).toContain('2.0.1');
       expect(buttons(now), channel).toEqual([]);
-      // Nothing else posted to the channel carries a button of the ticket.
+      // Nothing else posted to the channel carries a button of the ticket…
       const others = fake.callsTo('chat.postMessage').filter((c) => c.body.channel === channel && c !== cards[0] && buttons(c).some((b) => b.value === 'SUP-1'));
-      expect(others, channel).toEqual([]);
+      if (channel === ENG) {
+        // …but the resolving engineer's answer: a card titled with the resolution, whose one button adds an improvement action.
+        expect(others, channel).toHaveLength(1);
+        expect(header(others[0]!)).toMatch(/SUP-1 resolved in version 2\.0\.1/);
+        expect(buttons(others[0]!).map((b) => [b.action_id, b.value])).toEqual([['improve.new', 'SUP-1']]);
+      } else {
+        expect(others, channel).toEqual([]);
+      }
     }
     // No response_url ever posted a second card of the ticket: its calls only replaced the clicked message or answered briefly.
     const viaResponseUrl = fake.calls.filter((c) => c.method.startsWith('response_url:') && c.body.replace_original !== true);

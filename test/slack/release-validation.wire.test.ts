@@ -108,8 +108,9 @@ beforeAll(async () => {
     }),
     { log: createLogger({ level: 'warn', sink: () => undefined }) },
   );
-  await command(ADMIN, ACME, '/aftercare', 'org acme');
-  await command(ADMIN, GLOBEX, '/aftercare', 'org globex');
+  // Customers file for their organisation's systems, which only an admin registers (issue 16).
+  await command(ADMIN, ACME, '/aftercare', 'org acme systems:crm');
+  await command(ADMIN, GLOBEX, '/aftercare', 'org globex systems:crm');
   await command(ADMIN, ENG, '/aftercare', `role <@${ENGINEER}|eng> engineer`);
   await command(ADMIN, ACME, '/aftercare', `approver <@${DANA}|dana>`);
   await command(ADMIN, GLOBEX, '/aftercare', `approver <@${GUS}|gus>`);
@@ -125,8 +126,9 @@ describe('release validation on Slack (wire)', () => {
   it('gates publication on CI’s suites and each organisation’s approval, then tells both organisations’ reporters', async () => {
     expect(textOf(await command(ALICE, ACME, '/issue', 'Prices are wrong sev:S2 system:crm'))).toContain('SUP-1');
     expect(textOf(await command(GUS, GLOBEX, '/issue', 'Quotes fail sev:S3 system:crm'))).toContain('SUP-2');
-    await command(ENGINEER, ENG, '/issue', 'resolve SUP-1 fixed-in:2.0.0');
-    await command(ENGINEER, ENG, '/issue', 'resolve SUP-2 fixed-in:2.0.0');
+    // SUP-1 is S2, so it resolves only with a cause (issue 18); SUP-2 (S3) needs none.
+    expect(textOf(await command(ENGINEER, ENG, '/issue', 'resolve SUP-1 fixed-in:2.0.0 cause:code'))).toContain('SUP-1 resolved');
+    expect(textOf(await command(ENGINEER, ENG, '/issue', 'resolve SUP-2 fixed-in:2.0.0'))).toContain('SUP-2 resolved');
 
     expect(textOf(await command(ENGINEER, ENG, '/release', 'plan 2.0.0 system:crm New pricing rules'))).toContain('acme, globex');
     await fake.waitFor(() => uatCardIn(ACME, 'acme') !== undefined && uatCardIn(GLOBEX, 'globex') !== undefined);

@@ -92,7 +92,8 @@ beforeAll(async () => {
     }),
     { log: createLogger({ level: 'warn', sink: (l) => { if (process.env.WIRE_LOG) console.log(l); } }) },
   );
-  await command(ADMIN, ACME, '/aftercare', 'org acme');
+  // The customer files for their organisation's system `crm`, which only an admin registers (issue 16).
+  await command(ADMIN, ACME, '/aftercare', 'org acme systems:crm');
   await command(ADMIN, ENG, '/aftercare', 'subscribe tickets');
   await command(ADMIN, ENG, '/aftercare', `role <@${ENGINEER}|eng> engineer`);
 }, 30_000);
@@ -144,18 +145,19 @@ describe('aftercare on Slack in Socket Mode', () => {
     await fake.waitFor((calls) => calls.some((c) => c.method === 'response_url:ack-click' && c.body.replace_original === true));
     expect((await app.services.tickets.get('SUP-1')).status).toBe('acknowledged');
 
-    // 4. The engineer resolves by mentioning the bot: an events_api envelope (app_mention).
+    // 4. The engineer resolves by mentioning the bot: an events_api envelope (app_mention); an S2 resolves only with a cause (issue 18).
     const mention = payload<Record<string, unknown> & { event: Record<string, unknown> }>('app_mention');
     const event = {
       ...mention,
       team_id: TEAM,
       event_id: 'Ev0SOCKRESOLVE',
-      event: { ...mention.event, user: ENGINEER, channel: ENG, text: `<@${BOT_USER}> issue resolve SUP-1 fixed-in:1.2.3 session cookie fixed`, ts: `${Date.now() / 1000}` },
+      event: { ...mention.event, user: ENGINEER, channel: ENG, text: `<@${BOT_USER}> issue resolve SUP-1 fixed-in:1.2.3 cause:code session cookie fixed`, ts: `${Date.now() / 1000}` },
     };
     const resolved = await socket.send('events_api', event, { retry_attempt: 0, retry_reason: '' });
     expect(resolved.envelope_id).toBeTruthy();
     const ticket = await waitForStatus('SUP-1', 'resolved');
     expect(ticket.fixedIn).toBe('1.2.3');
+    expect(ticket.cause).toBe('code');
     // The reporter hears of it in the customer channel.
     await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && c.body.channel === ACME && /SUP-1/.test(textOf(c)) && /resolved/i.test(textOf(c))));
 

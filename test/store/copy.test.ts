@@ -25,18 +25,24 @@ async function say(app: RunningApp, user: string, role: string, channel: string,
   expect(res.status).toBe(200);
 }
 
-/** What a person sees of the deployment: replies to read-only commands, as text. */
-async function looks(app: RunningApp): Promise<string[]> {
+/**
+ * What a person sees of the deployment: replies to read-only commands, as text.
+ * `/issue show` adds a ticket's live card to a conversation that does not show it yet, so look from a
+ * conversation that has not looked before to see the cards themselves.
+ */
+async function looks(app: RunningApp, channel: string): Promise<string[]> {
   const seen: string[] = [];
-  for (const [user, role, channel, text] of [
-    ['root', 'admin', 'ops', '/issue list all'],
-    ['root', 'admin', 'ops', '/issue show SUP-1'],
-    ['root', 'admin', 'ops', '/issue show SUP-2'],
-    ['root', 'admin', 'ops', '/survey results'],
-    ['root', 'admin', 'ops', '/aftercare audit 50'],
+  for (const [user, role, text] of [
+    ['root', 'admin', '/issue list all'],
+    ['root', 'admin', '/issue show SUP-1'],
+    ['root', 'admin', '/issue show SUP-2'],
+    ['root', 'admin', '/survey results'],
+    ['root', 'admin', '/aftercare audit 50'],
   ] as const) {
     const earlier = new Set((await feed(app, channel)).map((m) => m.id));
     await say(app, user, role, channel, { kind: 'command', text });
+    // A live card reaches the conversation through the outbox, after the answer.
+    await app.outbox.drain();
     // The reply's messages and cards, as the page shows them (times and message ids aside).
     seen.push((await feed(app, channel)).filter((m) => !earlier.has(m.id)).map((m) => `${m.text}\n${m.html}`).join('\n---\n'));
   }
@@ -49,11 +55,12 @@ describe.runIf(testPostgresUrl())('npm run store:copy', () => {
     const before = await start(sqlite);
     let shown: string[];
     try {
-      await say(before, 'root', 'admin', 'support-acme', { kind: 'command', text: '/aftercare org acme' });
+      // A customer may only name one of their organisation's systems, which an admin sets.
+      await say(before, 'root', 'admin', 'support-acme', { kind: 'command', text: '/aftercare org acme systems:crm' });
       await say(before, 'carol', 'customer', 'support-acme', { kind: 'command', text: '/issue Export times out sev:S2 system:crm' });
       await say(before, 'carol', 'customer', 'support-acme', { kind: 'command', text: '/issue 登录页面空白 sev:S3' });
       await say(before, 'bob', 'engineer', 'engineering', { kind: 'command', text: '/issue ack SUP-1' });
-      await say(before, 'bob', 'engineer', 'engineering', { kind: 'command', text: '/issue resolve SUP-1 fixed-in:1.2.3 the export is paged now' });
+      await say(before, 'bob', 'engineer', 'engineering', { kind: 'command', text: '/issue resolve SUP-1 fixed-in:1.2.3 cause:code the export is paged now' });
       // The resolution sends carol a CSAT survey card; she answers it with its "5" button.
       const card = await (async () => {
         for (let i = 0; i < 100; i++) {
@@ -64,7 +71,7 @@ describe.runIf(testPostgresUrl())('npm run store:copy', () => {
         throw new Error('no survey card');
       })();
       await say(before, 'carol', 'customer', 'support-acme', { kind: 'action', actionId: 'survey.answer', value: card });
-      shown = await looks(before);
+      shown = await looks(before, 'ops');
     } finally {
       await before.stop();
     }
@@ -81,7 +88,13 @@ describe.runIf(testPostgresUrl())('npm run store:copy', () => {
     const after = await start(postgres);
     try {
       expect(after.store.kind).toBe('postgres');
-      expect(await looks(after)).toEqual(shown);
+      expect(await looks(after, 'ops-after-copy')).toEqual(shown);
+      // Which conversation shows which live card moved too: in ops, SUP-1's card is already there.
+      const earlier = new Set((await feed(after, 'ops')).map((m) => m.id));
+      await say(after, 'root', 'admin', 'ops', { kind: 'command', text: '/issue show SUP-1' });
+      expect((await feed(after, 'ops')).filter((m) => !earlier.has(m.id)).map((m) => m.text)).toContain(
+        'SUP-1: its card in this conversation is kept up to date; it now shows the current state.',
+      );
       // And it goes on where the other left off: the next ticket is SUP-3.
       await say(after, 'carol', 'customer', 'support-acme', { kind: 'command', text: '/issue Printer jams' });
       expect((await feed(after, 'support-acme')).at(-1)!.text).toContain('SUP-3');

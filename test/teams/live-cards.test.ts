@@ -75,7 +75,8 @@ beforeAll(async () => {
   await say(ADMIN, ENG_CHANNEL, 'aftercare subscribe tickets');
   await say(ADMIN, ESC_CHANNEL, 'aftercare subscribe escalations');
   await say(ADMIN, ENG_CHANNEL, 'aftercare role <at>Eve Engineer</at> engineer', [ENGINEER]);
-  await say(ADMIN, ACME_CHANNEL, '/aftercare org acme');
+  // acme runs shop: only then may its customers file about it (isolation).
+  await say(ADMIN, ACME_CHANNEL, '/aftercare org acme systems:shop');
 }, 30_000);
 
 afterAll(async () => {
@@ -108,7 +109,8 @@ describe('one live card per ticket in every Teams conversation that shows it', (
     expect(page).toHaveLength(1);
     expect(actionsIn(page[0]!)).toBe(0);
 
-    await say(ENGINEER, ENG_CHANNEL, 'issue resolve SUP-1 fixed-in:2.0.1');
+    // Escalated to S1, it needs a cause to resolve.
+    await say(ENGINEER, ENG_CHANNEL, 'issue resolve SUP-1 fixed-in:2.0.1 cause:code');
 
     for (const channel of [ACME_CHANNEL, ENG_CHANNEL, ESC_CHANNEL]) {
       const cards = cardsOf('SUP-1', channel);

@@ -66,8 +66,9 @@ beforeAll(async () => {
     }),
     { log: createLogger({ level: 'error', sink: () => undefined }) },
   );
-  await say(ADMIN, ACME_CHANNEL, 'aftercare org acme');
-  await say(ADMIN, GLOBEX_CHANNEL, 'aftercare org globex');
+  // Both organisations run crm: only then may their customers file about it (isolation).
+  await say(ADMIN, ACME_CHANNEL, 'aftercare org acme systems:crm');
+  await say(ADMIN, GLOBEX_CHANNEL, 'aftercare org globex systems:crm');
   await say(ADMIN, ENG_CHANNEL, 'aftercare role <at>Eve Engineer</at> engineer', [ENGINEER]);
   expect(textOf(await say(ADMIN, ACME_CHANNEL, 'aftercare approver <at>Dana Approver</at>', [DANA]))).toContain('acme');
   await say(ADMIN, GLOBEX_CHANNEL, 'aftercare approver <at>Gus Globex</at>', [GUS]);
@@ -83,7 +84,8 @@ describe('release validation on Teams (wire)', () => {
   it('gates publication on CI’s suites and each organisation’s approval, then tells both organisations’ reporters', async () => {
     expect(textOf(await say(ALICE, ACME_CHANNEL, 'issue Prices are wrong sev:S2 system:crm'))).toContain('SUP-1');
     expect(textOf(await say(GUS, GLOBEX_CHANNEL, 'issue Quotes fail sev:S3 system:crm'))).toContain('SUP-2');
-    await say(ENGINEER, ENG_CHANNEL, 'issue resolve SUP-1 fixed-in:2.0.0');
+    // An S2 needs a cause to resolve.
+    await say(ENGINEER, ENG_CHANNEL, 'issue resolve SUP-1 fixed-in:2.0.0 cause:code');
     await say(ENGINEER, ENG_CHANNEL, 'issue resolve SUP-2 fixed-in:2.0.0');
     expect(textOf(await say(ENGINEER, ENG_CHANNEL, 'release plan 2.0.0 system:crm'))).toContain('acme, globex');
     await connector.waitUntil(() => uatCard(ACME_CHANNEL, 'acme') !== undefined && uatCard(GLOBEX_CHANNEL, 'globex') !== undefined, 8000, 'UAT cards');

@@ -46,9 +46,6 @@ export function ticketCard(ticket: Ticket, c: CardContext, options: { buttons?: 
     buttons.push({ actionId: 'escalate.start', label: t('button.escalate'), value: ticket.id, style: 'danger' as const });
     blocks.push({ type: 'actions', buttons });
   }
-  if (options.buttons !== false && ticket.status === 'resolved') {
-    blocks.push({ type: 'actions', buttons: [{ actionId: 'improve.new', label: t('button.improve'), value: ticket.id }] });
-  }
   const title = `${ticket.id} · ${ticket.title}`;
   return {
     text: t('ticket.summary', { id: ticket.id, title: ticket.title, status, severity: ticket.severity }),
