@@ -21,6 +21,8 @@ describe('admin, FAQ and release-notes commands', () => {
 
   it('grants roles that take effect at once and are audited', async () => {
     expect((await h.run('carl', 'engineering', '/digest')).messages[0]!.text).toMatch(/not linked/);
+    // A moment after the set-up's entries: the audit log lists the newest first, by time.
+    h.advance(1000);
     await h.run('root', 'engineering', '/aftercare role <@playground:carl> manager');
     expect((await h.run('carl', 'engineering', '/digest')).messages[0]!.card?.title).toBe('Weekly improvement digest');
     const audit = await h.run('root', 'engineering', '/aftercare audit 5');
