@@ -1,24 +1,23 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
+import type { RunningApp } from '../../server/app.js';
 import { keys } from '../../src/core/keys.js';
-import { createLogger } from '../../src/core/log.js';
 import { conversationKey } from '../../src/core/ports.js';
 import type { InboundEvent } from '../../src/core/types.js';
-import { startFakeOpenApi, type FakeOpenApi } from './fake-open-api.js';
-import { cardAction, deliver, ENCRYPT_KEY, until } from './feishu-events.js';
+import { wireLog } from '../helpers/wire-app.js';
+import type { FakeOpenApi } from './fake-open-api.js';
+import { startFeishuWire, type FeishuWire } from './support.js';
+import { cardAction, deliver, until } from './feishu-events.js';
 
 /**
  * The chat field cases on Feishu (C24 topic groups, C26 Chinese IME punctuation), delivered
  * encrypted and signed as Feishu does, with the open API faked on loopback. The deployment is the
  * cases' own: app cli_acc, tenant tk_acc, bot ou_bot.
  */
-const tmp = mkdtempSync(join(tmpdir(), 'feishu-fc-'));
 let fake: FakeOpenApi;
 let app: RunningApp;
+let wire: FeishuWire | undefined;
 let n = 0;
 
 type Payload = { header: Record<string, unknown>; event: { sender: { sender_id: Record<string, string> }; message: Record<string, unknown> } };
@@ -52,22 +51,15 @@ async function say(openId: string, chat: string, text: string): Promise<string> 
 }
 
 beforeAll(async () => {
-  fake = await startFakeOpenApi({ botOpenId: 'ou_bot' });
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(tmp, 'fc.sqlite')}`,
-      AFTERCARE_ADMINS: 'feishu:ou_admin',
-      AFTERCARE_PLAYGROUND: 'off',
-      FEISHU_APP_ID: 'cli_acc',
-      FEISHU_APP_SECRET: 'feishu-app-secret',
-      FEISHU_VERIFICATION_TOKEN: 'acc-verification-token',
-      FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
-      FEISHU_DOMAIN: fake.url,
-    }),
-    { log: createLogger({ level: 'error', sink: () => undefined }) },
-  );
+  wire = await startFeishuWire({
+    prefix: 'feishu-fc',
+    db: 'fc',
+    admins: 'feishu:ou_admin',
+    botOpenId: 'ou_bot',
+    env: { FEISHU_APP_ID: 'cli_acc', FEISHU_VERIFICATION_TOKEN: 'acc-verification-token' },
+    log: wireLog('error'),
+  });
+  ({ fake, app } = wire);
   expect(await say('ou_admin', 'oc_eng', '/aftercare subscribe tickets')).toMatch(/tickets/);
   expect(await say('ou_admin', 'oc_topic', '/aftercare org acme')).toMatch(/acme/);
   // Only the organisation's own systems may be named by its customers (C26 files on crm).
@@ -76,9 +68,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await fake?.close();
-  rmSync(tmp, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('Feishu field cases (wire)', () => {

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
-import { startFakeOpenApi, type FakeOpenApi } from './fake-open-api.js';
-import { APP_ID, buttonValue, cardAction, deliver, ENCRYPT_KEY, messageEvent, VERIFICATION_TOKEN, type FeishuUser } from './feishu-events.js';
+import type { RunningApp } from '../../server/app.js';
+import { wireLog } from '../helpers/wire-app.js';
+import type { FakeOpenApi } from './fake-open-api.js';
+import { startFeishuWire, type FeishuWire } from './support.js';
+import { buttonValue, cardAction, deliver, messageEvent, type FeishuUser } from './feishu-events.js';
 
 /**
  * One live card per ticket per chat, on the wire: encrypted, signed Feishu deliveries to the real
@@ -22,9 +19,9 @@ const ENG = 'oc_engineers000000000000000000001';
 const ACME = 'oc_acme0000000000000000000000002';
 const ESC = 'oc_escalations00000000000000000003';
 
-const tmp = mkdtempSync(join(tmpdir(), 'feishu-live-'));
 let fake: FakeOpenApi;
 let app: RunningApp;
+let wire: FeishuWire | undefined;
 
 type Created = ReturnType<FakeOpenApi['created']>[number];
 const title = (content: unknown) => JSON.stringify((content as { header?: unknown }).header ?? '');
@@ -50,22 +47,8 @@ async function click(from: FeishuUser, chat: string, messageId: string, value: R
 }
 
 beforeAll(async () => {
-  fake = await startFakeOpenApi();
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(tmp, 'aftercare.sqlite')}`,
-      AFTERCARE_ADMINS: `feishu:${ADMIN.openId}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      FEISHU_APP_ID: APP_ID,
-      FEISHU_APP_SECRET: 'feishu-app-secret',
-      FEISHU_VERIFICATION_TOKEN: VERIFICATION_TOKEN,
-      FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
-      FEISHU_DOMAIN: fake.url,
-    }),
-    { log: createLogger({ level: 'error', sink: () => undefined }) },
-  );
+  wire = await startFeishuWire({ prefix: 'feishu-live', admins: `feishu:${ADMIN.openId}`, log: wireLog('error') });
+  ({ fake, app } = wire);
   await say(ADMIN, ENG, 'aftercare subscribe tickets');
   await say(ADMIN, ESC, 'aftercare subscribe escalations');
   await say(ADMIN, ENG, 'aftercare role @Eve engineer', [ENGINEER]);
@@ -74,9 +57,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await fake?.close();
-  rmSync(tmp, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('one live card per ticket in every Feishu chat that shows it', () => {

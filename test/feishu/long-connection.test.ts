@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
+import type { RunningApp } from '../../server/app.js';
 import { startFakeLongConnection, type FakeLongConnection } from './fake-long-connection.js';
-import { startFakeOpenApi, type FakeOpenApi } from './fake-open-api.js';
+import { wireLog } from '../helpers/wire-app.js';
+import type { FakeOpenApi } from './fake-open-api.js';
+import { createdIn, startFeishuWire, type FeishuWire } from './support.js';
 import { APP_ID, buttonValue, cardAction, messageEvent, until, type FeishuUser } from './feishu-events.js';
 
 /**
@@ -22,12 +19,12 @@ const ENG_CHAT = 'oc_engineers000000000000000000001';
 const ACME_CHAT = 'oc_acme0000000000000000000000002';
 const SECRET = 'feishu-app-secret';
 
-const tmp = mkdtempSync(join(tmpdir(), 'feishu-ws-'));
 let fake: FakeOpenApi;
 let ws: FakeLongConnection;
 let app: RunningApp;
+let wire: FeishuWire | undefined;
 
-const cardsIn = (chat: string) => fake.created().filter((c) => c.receive_id === chat);
+const cardsIn = (chat: string) => createdIn(fake, chat);
 
 /** Sends a message event over the connection and waits for the bot's reply in that chat. */
 async function say(from: FeishuUser, chat: string, text: string, mentions: FeishuUser[] = []) {
@@ -38,30 +35,25 @@ async function say(from: FeishuUser, chat: string, text: string, mentions: Feish
 }
 
 beforeAll(async () => {
-  fake = await startFakeOpenApi();
-  ws = await startFakeLongConnection();
-  fake.wsUrl = ws.url;
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(tmp, 'aftercare.sqlite')}`,
-      AFTERCARE_ADMINS: `feishu:${ADMIN.openId}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      FEISHU_APP_ID: APP_ID,
-      FEISHU_APP_SECRET: SECRET,
-      FEISHU_DOMAIN: fake.url,
-      FEISHU_CONNECTION: 'websocket',
-    }),
-    { log: createLogger({ level: 'error', sink: () => undefined }) },
-  );
+  wire = await startFeishuWire({
+    prefix: 'feishu-ws',
+    admins: `feishu:${ADMIN.openId}`,
+    appSecret: SECRET,
+    longConnection: true,
+    log: wireLog('error'),
+    beforeApp: async (f) => {
+      ws = await startFakeLongConnection();
+      f.wsUrl = ws.url;
+    },
+    afterApp: async () => {
+      await ws?.close();
+    },
+  });
+  ({ fake, app } = wire);
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await ws?.close();
-  await fake?.close();
-  rmSync(tmp, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('Feishu over the long connection', () => {

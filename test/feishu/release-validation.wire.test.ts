@@ -1,13 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
+import type { RunningApp } from '../../server/app.js';
 import { TOKEN } from '../hooks/support.js';
-import { startFakeOpenApi, type FakeOpenApi } from './fake-open-api.js';
-import { APP_ID, buttonValue, cardAction, deliver, ENCRYPT_KEY, messageEvent, until, VERIFICATION_TOKEN, type FeishuUser } from './feishu-events.js';
+import { wireLog } from '../helpers/wire-app.js';
+import type { FakeOpenApi } from './fake-open-api.js';
+import { createdIn, replyIn, startFeishuWire, type FeishuWire } from './support.js';
+import { buttonValue, cardAction, deliver, messageEvent, until, type FeishuUser } from './feishu-events.js';
 
 /**
  * Release validation on Feishu, over the wire: encrypted, signed message events and card
@@ -24,19 +22,18 @@ const ACME_CHAT = 'oc_acme0000000000000000000000002';
 const GLOBEX_CHAT = 'oc_globex00000000000000000000003';
 const junit = (name: string) => readFileSync(new URL(`../fixtures/junit/${name}`, import.meta.url), 'utf8');
 
-const tmp = mkdtempSync(join(tmpdir(), 'feishu-release-'));
 let fake: FakeOpenApi;
 let app: RunningApp;
+let wire: FeishuWire | undefined;
 
-const cardsIn = (chat: string) => fake.created().filter((c) => c.receive_id === chat);
+const cardsIn = (chat: string) => createdIn(fake, chat);
 const textIn = (chat: string, from = 0) => cardsIn(chat).slice(from).map((c) => JSON.stringify(c.content)).join('\n');
 
 async function say(from: FeishuUser, chat: string, text: string, mentions: FeishuUser[] = []): Promise<string> {
   const before = cardsIn(chat).length;
   const res = await deliver(app.url, '/feishu/events', messageEvent(from, chat, 'group', text, mentions));
   expect(res).toMatchObject({ status: 200, body: {} });
-  await until(() => cardsIn(chat).length > before, `reply to "${text}"`);
-  return JSON.stringify(cardsIn(chat)[before]!.content);
+  return JSON.stringify((await replyIn(fake, chat, before, text)).content);
 }
 
 const uatCard = (chat: string, org: string) => cardsIn(chat).find((c) => buttonValue(c.content, 'release.approve')?.v === `2.0.0|${org}`);
@@ -54,23 +51,8 @@ async function ci(body: string, contentType: string, query = '') {
 }
 
 beforeAll(async () => {
-  fake = await startFakeOpenApi();
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(tmp, 'aftercare.sqlite')}`,
-      AFTERCARE_ADMINS: `feishu:${ADMIN.openId}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      AFTERCARE_HOOK_TOKEN: TOKEN,
-      FEISHU_APP_ID: APP_ID,
-      FEISHU_APP_SECRET: 'feishu-app-secret',
-      FEISHU_VERIFICATION_TOKEN: VERIFICATION_TOKEN,
-      FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
-      FEISHU_DOMAIN: fake.url,
-    }),
-    { log: createLogger({ level: 'error', sink: () => undefined }) },
-  );
+  wire = await startFeishuWire({ prefix: 'feishu-release', admins: `feishu:${ADMIN.openId}`, env: { AFTERCARE_HOOK_TOKEN: TOKEN }, log: wireLog('error') });
+  ({ fake, app } = wire);
   // Both organisations' customers file on crm, so it must be one of each organisation's systems.
   await say(ADMIN, ACME_CHAT, '/aftercare org acme systems:crm');
   await say(ADMIN, GLOBEX_CHAT, '/aftercare org globex systems:crm');
@@ -80,9 +62,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await fake?.close();
-  rmSync(tmp, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('release validation on Feishu (wire)', () => {

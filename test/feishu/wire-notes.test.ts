@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
-import { startFakeOpenApi, type FakeOpenApi } from './fake-open-api.js';
-import { APP_ID, deliver, ENCRYPT_KEY, messageEvent, until, VERIFICATION_TOKEN, type FeishuUser } from './feishu-events.js';
+import type { RunningApp } from '../../server/app.js';
+import { wireLog } from '../helpers/wire-app.js';
+import type { FakeOpenApi } from './fake-open-api.js';
+import { createdIn, replyIn, startFeishuWire, type FeishuWire } from './support.js';
+import { deliver, messageEvent, until, type FeishuUser } from './feishu-events.js';
 
 /**
  * Internal notes on the wire: the real server with the real Feishu SDK, encrypted and signed
@@ -20,18 +17,17 @@ const ENG_CHAT = 'oc_engineers000000000000000000001';
 const ACME_CHAT = 'oc_acme0000000000000000000000002';
 const NOTE = 'NOTE-FEISHU-5521 customer runs a patched driver';
 
-const tmp = mkdtempSync(join(tmpdir(), 'feishu-notes-'));
 let fake: FakeOpenApi;
 let app: RunningApp;
+let wire: FeishuWire | undefined;
 
-const cardsIn = (chat: string) => fake.created().filter((c) => c.receive_id === chat);
+const cardsIn = (chat: string) => createdIn(fake, chat);
 
 async function say(from: FeishuUser, chat: string, text: string, mentions: FeishuUser[] = []) {
   const before = cardsIn(chat).length;
   const res = await deliver(app.url, '/feishu/events', messageEvent(from, chat, 'group', text, mentions));
   expect(res).toMatchObject({ status: 200, body: {} });
-  await until(() => cardsIn(chat).length > before, `reply to "${text}"`);
-  return cardsIn(chat)[before]!;
+  return replyIn(fake, chat, before, text);
 }
 
 /** Every request that reaches the customer's group: messages created there, and updates of those messages. */
@@ -43,22 +39,8 @@ function toCustomer(): string[] {
 }
 
 beforeAll(async () => {
-  fake = await startFakeOpenApi();
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(tmp, 'aftercare.sqlite')}`,
-      AFTERCARE_ADMINS: `feishu:${ADMIN.openId}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      FEISHU_APP_ID: APP_ID,
-      FEISHU_APP_SECRET: 'feishu-app-secret',
-      FEISHU_VERIFICATION_TOKEN: VERIFICATION_TOKEN,
-      FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
-      FEISHU_DOMAIN: fake.url,
-    }),
-    { log: createLogger({ level: 'error', sink: () => undefined }) },
-  );
+  wire = await startFeishuWire({ prefix: 'feishu-notes', admins: `feishu:${ADMIN.openId}`, log: wireLog('error') });
+  ({ fake, app } = wire);
   await say(ADMIN, ENG_CHAT, 'aftercare subscribe tickets');
   await say(ADMIN, ENG_CHAT, 'aftercare role @Eve engineer', [ENGINEER]);
   await say(ADMIN, ACME_CHAT, '/aftercare org acme');
@@ -67,9 +49,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await fake?.close();
-  rmSync(tmp, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('internal notes on Feishu (wire)', () => {

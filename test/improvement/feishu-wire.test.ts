@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
-import { startFakeOpenApi, type FakeOpenApi } from '../feishu/fake-open-api.js';
-import { APP_ID, buttonValue, cardAction, deliver, ENCRYPT_KEY, messageEvent, until, VERIFICATION_TOKEN, type FeishuUser } from '../feishu/feishu-events.js';
+import type { RunningApp } from '../../server/app.js';
+import { wireLog } from '../helpers/wire-app.js';
+import type { FakeOpenApi } from '../feishu/fake-open-api.js';
+import { createdIn, replyIn, startFeishuWire, type FeishuWire } from '../feishu/support.js';
+import { buttonValue, cardAction, deliver, messageEvent, until, type FeishuUser } from '../feishu/feishu-events.js';
 
 /** Security incidents and improvement actions on Feishu: encrypted deliveries, the real SDK, a fake open API. */
 const ADMIN: FeishuUser = { openId: 'ou_admin00000000000000000000000011', name: 'Ada' };
@@ -17,41 +14,24 @@ const ENG_CHAT = 'oc_engineers000000000000000000011';
 const ACME_CHAT = 'oc_acme0000000000000000000000012';
 const p2p = (u: FeishuUser) => `oc_p2p_${u.openId.slice(3, 20)}`;
 
-const tmp = mkdtempSync(join(tmpdir(), 'feishu-sec-'));
 let fake: FakeOpenApi;
 let app: RunningApp;
-const cardsIn = (chat: string) => fake.created().filter((c) => c.receive_id === chat);
+let wire: FeishuWire | undefined;
+const cardsIn = (chat: string) => createdIn(fake, chat);
 
 async function say(from: FeishuUser, chat: string, text: string, mentions: FeishuUser[] = [], type: 'group' | 'p2p' = 'group') {
   const before = cardsIn(chat).length;
   expect((await deliver(app.url, '/feishu/events', messageEvent(from, chat, type, text, mentions))).status).toBe(200);
-  await until(() => cardsIn(chat).length > before, `reply to "${text}"`);
-  return cardsIn(chat)[before]!;
+  return replyIn(fake, chat, before, text);
 }
 
 beforeAll(async () => {
-  fake = await startFakeOpenApi();
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(tmp, 'aftercare.sqlite')}`,
-      AFTERCARE_ADMINS: `feishu:${ADMIN.openId}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      FEISHU_APP_ID: APP_ID,
-      FEISHU_APP_SECRET: 'feishu-app-secret',
-      FEISHU_VERIFICATION_TOKEN: VERIFICATION_TOKEN,
-      FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
-      FEISHU_DOMAIN: fake.url,
-    }),
-    { log: createLogger({ level: 'error', sink: () => undefined }) },
-  );
+  wire = await startFeishuWire({ prefix: 'feishu-sec', admins: `feishu:${ADMIN.openId}`, log: wireLog('error') });
+  ({ fake, app } = wire);
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await fake?.close();
-  rmSync(tmp, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('security incidents and improvement actions on Feishu', () => {

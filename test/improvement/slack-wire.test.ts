@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
-import { startFakeSlack, type FakeCall, type FakeSlack } from '../slack/fake-slack.js';
+import type { RunningApp } from '../../server/app.js';
+import { wireLog } from '../helpers/wire-app.js';
+import type { FakeCall, FakeSlack } from '../slack/fake-slack.js';
 import { payload } from '../slack/fixtures.js';
 import { sendSigned } from '../slack/sign.js';
+import { firstAnswer, slashForm, startSlackWire, type SlackWire } from '../slack/support.js';
 
 /** Security incidents and the audit export on Slack: signed requests through Bolt, a fake Web API recording every call. */
 const SECRET = 'wire-signing-secret-0123456789';
@@ -23,7 +20,7 @@ const dm = (user: string) => `D${user.slice(1)}`;
 
 let fake: FakeSlack;
 let app: RunningApp;
-let dir: string;
+let wire: SlackWire | undefined;
 let seq = 0;
 
 const send = (body: Parameters<typeof sendSigned>[2]) => sendSigned(`${app.url}/slack/events`, SECRET, body);
@@ -31,45 +28,28 @@ const send = (body: Parameters<typeof sendSigned>[2]) => sendSigned(`${app.url}/
 /** Sends a slash command and waits for its answer (response_url); returns that call. */
 async function command(user: string, channel: string, cmd: string, text: string): Promise<FakeCall> {
   seq++;
-  const form: Record<string, string> = {
-    ...payload<Record<string, string>>('slash_command'),
-    team_id: TEAM,
-    team_domain: 'sec',
-    channel_id: channel,
-    channel_name: channel.startsWith('D') ? 'directmessage' : channel.toLowerCase(),
-    user_id: user,
-    user_name: user.toLowerCase(),
+  const form = slashForm({
+    team: TEAM,
+    domain: 'sec',
+    user,
+    channel,
+    channelName: channel.startsWith('D') ? 'directmessage' : channel.toLowerCase(),
     command: cmd,
     text,
-    response_url: fake.responseUrl(`cmd-${seq}`),
-    trigger_id: `${seq}.${Date.now()}.sectrigger`,
-  };
+    responseUrl: fake.responseUrl(`cmd-${seq}`),
+    triggerId: `${seq}.${Date.now()}.sectrigger`,
+  });
   const method = `response_url:cmd-${seq}`;
   const before = fake.calls.length;
-  const answers = (c: FakeCall) => c.method === method || (c.method === 'chat.postMessage' && c.body.channel === channel);
   expect((await send({ form })).status).toBe(200);
-  await fake.waitFor((calls) => calls.slice(before).some(answers));
-  return fake.calls.slice(before).find(answers)!;
+  return firstAnswer(fake, before, method, channel);
 }
 
 const all = (c: FakeCall) => JSON.stringify(c.body);
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
-  dir = mkdtempSync(join(tmpdir(), 'aftercare-slack-sec-'));
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(dir, 'wire.sqlite')}`,
-      AFTERCARE_ADMINS: `slack:${ADMIN}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      SLACK_BOT_TOKEN: 'xoxb-wire-test-token',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: fake.apiUrl,
-    }),
-    { log: createLogger({ level: 'error', sink: () => undefined }) },
-  );
+  wire = await startSlackWire({ prefix: 'slack-sec', db: 'wire', admins: `slack:${ADMIN}`, botToken: 'xoxb-wire-test-token', secret: SECRET, log: wireLog('error') });
+  ({ fake, app } = wire);
   await command(ADMIN, ACME, '/aftercare', 'org acme');
   await command(ADMIN, ENG, '/aftercare', `role <@${ENGINEER}|eng> engineer`);
   await command(ADMIN, ENG, '/aftercare', `grant <@${ENGINEER}|eng> security`);
@@ -79,9 +59,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await fake?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('security incidents on Slack (wire)', () => {

@@ -1,52 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
+import type { RunningApp } from '../../server/app.js';
+import { wireLog, type WireApp } from '../helpers/wire-app.js';
 import { FakeConnector, type ConnectorCall } from '../teams/fake-connector.js';
 import { postActivity } from '../teams/module-server.js';
-import { ACME_CHANNEL, ADMIN, cardClick, commandMessage, CUSTOMER, ENG_CHANNEL, ENGINEER, findAction, textOf, type TeamsUser } from '../teams/teams-activities.js';
+import { inConv, sayAndAwaitReply, startTeamsWire } from '../teams/support.js';
+import { ACME_CHANNEL, ADMIN, cardClick, CUSTOMER, ENG_CHANNEL, ENGINEER, findAction, textOf, type TeamsUser } from '../teams/teams-activities.js';
 
 /** Security incidents and improvement actions on Teams: real botbuilder, Bot Framework activities, a fake Bot Connector. */
 const OUTSIDER: TeamsUser = { id: '29:otto', name: 'Otto Outsider', aadObjectId: 'aad-otto' };
 /** A user's 1:1 chat with the bot. */
 const personal = (u: TeamsUser) => `a:1on1-${u.aadObjectId}`;
-const tmp = mkdtempSync(join(tmpdir(), 'teams-sec-'));
 const connector = new FakeConnector();
 let app: RunningApp;
+let wire: WireApp | undefined;
 
-const inConv = (id: string) => (c: ConnectorCall) => c.conversationId.split(';')[0] === id;
 const shown = (c: ConnectorCall) => JSON.stringify(c.body);
 
-async function say(from: TeamsUser, channel: string, text: string, mentions: TeamsUser[] = []) {
-  const before = connector.calls.length;
-  const activity = commandMessage(connector.url, from, channel, text, mentions);
-  expect((await postActivity(app.url, activity)).status).toBe(200);
-  await connector.waitUntil((calls) => calls.slice(before).some((c) => c.activityId === activity.id), 8000, `reply to "${text}"`);
-  return connector.calls.slice(before).find((c) => c.activityId === activity.id)!;
-}
+const say = (from: TeamsUser, channel: string, text: string, mentions: TeamsUser[] = []) => sayAndAwaitReply(app.url, connector, from, channel, text, mentions);
 
 beforeAll(async () => {
-  await connector.start();
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(tmp, 'aftercare.sqlite')}`,
-      AFTERCARE_ADMINS: `teams:${ADMIN.aadObjectId}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      TEAMS_ENABLED: 'true',
-    }),
-    { log: createLogger({ level: 'error', sink: () => undefined }) },
-  );
+  wire = await startTeamsWire(connector, { prefix: 'teams-sec', log: wireLog('error') });
+  app = wire.app;
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await connector.stop();
-  rmSync(tmp, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('security incidents on Teams (wire)', () => {

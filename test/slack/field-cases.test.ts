@@ -1,16 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
+import type { RunningApp } from '../../server/app.js';
 import { keys } from '../../src/core/keys.js';
-import { createLogger } from '../../src/core/log.js';
 import { conversationKey } from '../../src/core/ports.js';
 import type { InboundEvent } from '../../src/core/types.js';
-import { startFakeSlack, type FakeCall, type FakeSlack } from './fake-slack.js';
+import type { FakeCall, FakeSlack } from './fake-slack.js';
 import { payload } from './fixtures.js';
 import { sendSigned, type SlackBody } from './sign.js';
+import { startSlackWire, type SlackWire } from './support.js';
+import { wireLog } from '../helpers/wire-app.js';
 
 /**
  * The chat field cases on Slack (C1, C3, C5, C11), each sent as Slack sends it — signed, over
@@ -23,7 +22,7 @@ const caseFile = (name: string) => JSON.parse(readFileSync(join(import.meta.dirn
 
 let fake: FakeSlack;
 let app: RunningApp;
-let dir: string;
+let wire: SlackWire | undefined;
 let url: string;
 let seq = 0;
 
@@ -55,30 +54,15 @@ async function tickets() {
 }
 
 beforeAll(async () => {
-  fake = await startFakeSlack({ team: 'T1', botUserId: 'UBOT' });
-  dir = mkdtempSync(join(tmpdir(), 'aftercare-slack-fc-'));
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(dir, 'fc.sqlite')}`,
-      AFTERCARE_ADMINS: 'slack:UADMIN',
-      AFTERCARE_PLAYGROUND: 'off',
-      SLACK_BOT_TOKEN: 'xoxb-field-case-token',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: fake.apiUrl,
-    }),
-    { log: createLogger({ level: 'warn', sink: (l) => { if (process.env.WIRE_LOG) console.log(l); } }) },
-  );
-  url = `${app.url}/slack/events`;
+  wire = await startSlackWire({ prefix: 'slack-fc', db: 'fc', admins: 'slack:UADMIN', botToken: 'xoxb-field-case-token', secret: SECRET, fakeOptions: { team: 'T1', botUserId: 'UBOT' }, log: wireLog('warn') });
+  ({ fake, app } = wire);
+  url = wire.url;
   expect(await command(slashFields('UADMIN', 'C_ENG', '/aftercare', 'subscribe tickets'))).toMatch(/now receives tickets/);
   expect(await command(slashFields('UADMIN', 'C_CUST', '/aftercare', 'org acme'))).toMatch(/belongs to customer organisation "acme"/);
 }, 30_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await fake?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('Slack field cases (wire)', () => {

@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
-import { startFakeSlack, type FakeCall, type FakeSlack } from './fake-slack.js';
-import { payload } from './fixtures.js';
+import type { RunningApp } from '../../server/app.js';
+import { wireLog } from '../helpers/wire-app.js';
+import type { FakeCall, FakeSlack } from './fake-slack.js';
 import { sendSigned } from './sign.js';
+import { blockAction, slashForm, startSlackWire, type Block, type SlackWire } from './support.js';
 import { sendDigest } from '../../src/domain/digest/send.js';
 
 /**
@@ -28,14 +24,9 @@ const CUSTOMER = 'U0CUST';
 
 let fake: FakeSlack;
 let app: RunningApp;
-let dir: string;
+let wire: SlackWire | undefined;
 let seq = 0;
 
-interface Block {
-  type: string;
-  text?: { text?: string };
-  elements?: Array<{ action_id?: string; value?: string; type: string }>;
-}
 const blocksOf = (c: FakeCall) => (c.body.blocks as Block[] | undefined) ?? [];
 const buttons = (c: FakeCall) => blocksOf(c).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
 const header = (c: FakeCall) => blocksOf(c).find((b) => b.type === 'header')?.text?.text ?? '';
@@ -47,20 +38,7 @@ async function send(body: Parameters<typeof sendSigned>[2]) {
 
 async function slash(user: string, channel: string, command: string, text: string) {
   const n = ++seq;
-  await send({
-    form: {
-      ...payload<Record<string, string>>('slash_command'),
-      team_id: TEAM,
-      channel_id: channel,
-      channel_name: channel.toLowerCase(),
-      user_id: user,
-      user_name: user.toLowerCase(),
-      command,
-      text,
-      response_url: fake.responseUrl(`cmd-${n}`),
-      trigger_id: `${n}.${Date.now()}.trigger`,
-    },
-  });
+  await send({ form: slashForm({ team: TEAM, user, channel, command, text, responseUrl: fake.responseUrl(`cmd-${n}`), triggerId: `${n}.${Date.now()}.trigger` }) });
   // Slack has its ack; the command has run once the inbound queue is idle.
   await app.inbound.drain();
 }
@@ -68,16 +46,7 @@ async function slash(user: string, channel: string, command: string, text: strin
 async function click(user: string, channel: string, ts: string, action: { action_id: string; value: string }) {
   const n = ++seq;
   await send({
-    payload: {
-      ...payload<Record<string, unknown>>('block_actions'),
-      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
-      team: { id: TEAM, domain: 'live' },
-      channel: { id: channel, name: channel.toLowerCase() },
-      container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
-      trigger_id: `${n}.${Date.now()}.click`,
-      response_url: fake.responseUrl(`click-${n}`),
-      actions: [{ ...action, block_id: 'b', type: 'button', text: { type: 'plain_text', text: 'x' }, action_ts: `${Date.now() / 1000}` }],
-    },
+    payload: blockAction({ team: TEAM, domain: 'live', user, channel, messageTs: ts, triggerId: `${n}.${Date.now()}.click`, responseUrl: fake.responseUrl(`click-${n}`), action }),
   });
   await app.inbound.drain();
 }
@@ -93,21 +62,8 @@ function finalState(post: FakeCall): FakeCall {
 }
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
-  dir = mkdtempSync(join(tmpdir(), 'aftercare-slack-live-'));
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(dir, 'live.sqlite')}`,
-      AFTERCARE_ADMINS: `slack:${ADMIN}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      SLACK_BOT_TOKEN: 'xoxb-live-test-token',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: fake.apiUrl,
-    }),
-    { log: createLogger({ level: 'error', sink: () => undefined }) },
-  );
+  wire = await startSlackWire({ prefix: 'slack-live', db: 'live', admins: `slack:${ADMIN}`, botToken: 'xoxb-live-test-token', secret: SECRET, log: wireLog('error') });
+  ({ fake, app } = wire);
   // The customer files for their organisation's system `shop`, which only an admin registers (issue 16).
   await slash(ADMIN, ACME, '/aftercare', 'org acme systems:shop');
   await slash(ADMIN, ENG, '/aftercare', 'subscribe tickets');
@@ -116,9 +72,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await fake?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('one live card per ticket in every Slack channel that shows it', () => {

@@ -1,14 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
+import type { RunningApp } from '../../server/app.js';
+import { wireLog } from '../helpers/wire-app.js';
 import { TOKEN } from '../hooks/support.js';
-import { startFakeSlack, type FakeCall, type FakeSlack } from './fake-slack.js';
-import { payload } from './fixtures.js';
+import type { FakeCall, FakeSlack } from './fake-slack.js';
 import { sendSigned } from './sign.js';
+import { blockAction, firstAnswer, slashForm, startSlackWire, viewSubmission, type OpenedView, type SlackWire } from './support.js';
 
 /**
  * Release validation on Slack, over the wire: signed slash commands and block actions through Bolt,
@@ -28,7 +25,7 @@ const junit = (name: string) => readFileSync(new URL(`../fixtures/junit/${name}`
 
 let fake: FakeSlack;
 let app: RunningApp;
-let dir: string;
+let wire: SlackWire | undefined;
 let seq = 0;
 
 const textOf = (c: FakeCall) => String(c.body.text ?? '');
@@ -38,22 +35,9 @@ const send = (body: Parameters<typeof sendSigned>[2]) => sendSigned(`${app.url}/
 async function command(user: string, channel: string, cmd: string, text: string): Promise<FakeCall> {
   const name = `cmd-${++seq}`;
   const before = fake.calls.length;
-  const form = {
-    ...payload<Record<string, string>>('slash_command'),
-    team_id: TEAM,
-    channel_id: channel,
-    channel_name: channel.toLowerCase(),
-    user_id: user,
-    user_name: user.toLowerCase(),
-    command: cmd,
-    text,
-    response_url: fake.responseUrl(name),
-    trigger_id: `${seq}.${Date.now()}.trigger`,
-  };
+  const form = slashForm({ team: TEAM, user, channel, command: cmd, text, responseUrl: fake.responseUrl(name), triggerId: `${seq}.${Date.now()}.trigger` });
   expect((await send({ form })).status).toBe(200);
-  const match = (c: FakeCall) => c.method === `response_url:${name}` || (c.method === 'chat.postMessage' && c.body.channel === channel);
-  await fake.waitFor((calls) => calls.slice(before).some(match));
-  return fake.calls.slice(before).find(match)!;
+  return firstAnswer(fake, before, `response_url:${name}`, channel);
 }
 
 /** Clicks a button of a posted message; resolves with what its response_url got. */
@@ -63,16 +47,16 @@ async function click(user: string, channel: string, message: FakeCall, actionId:
     .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []))
     .find((e) => e.action_id === actionId)!;
   expect(element).toBeDefined();
-  const body = {
-    ...payload<Record<string, unknown>>('block_actions'),
-    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
-    team: { id: TEAM, domain: 'rel' },
-    channel: { id: channel, name: channel.toLowerCase() },
-    container: { type: 'message', message_ts: (message.response as { ts: string }).ts, channel_id: channel, is_ephemeral: false },
-    trigger_id: `${seq}.${Date.now()}.click`,
-    response_url: fake.responseUrl(name),
-    actions: [{ action_id: actionId, value: element.value, block_id: 'b', type: 'button', text: { type: 'plain_text', text: 'x' }, action_ts: `${Date.now() / 1000}` }],
-  };
+  const body = blockAction({
+    team: TEAM,
+    domain: 'rel',
+    user,
+    channel,
+    messageTs: (message.response as { ts: string }).ts,
+    triggerId: `${seq}.${Date.now()}.click`,
+    responseUrl: fake.responseUrl(name),
+    action: { action_id: actionId, value: element.value! },
+  });
   const before = fake.calls.length;
   expect((await send({ payload: body })).status).toBe(200);
   if (answeredBy) {
@@ -92,22 +76,8 @@ async function ci(body: string, query: string): Promise<{ status: number; json: 
 }
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
-  dir = mkdtempSync(join(tmpdir(), 'aftercare-slack-release-'));
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(dir, 'wire.sqlite')}`,
-      AFTERCARE_ADMINS: `slack:${ADMIN}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      AFTERCARE_HOOK_TOKEN: TOKEN,
-      SLACK_BOT_TOKEN: 'xoxb-release-test-token',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: fake.apiUrl,
-    }),
-    { log: createLogger({ level: 'warn', sink: () => undefined }) },
-  );
+  wire = await startSlackWire({ prefix: 'slack-release', db: 'wire', admins: `slack:${ADMIN}`, botToken: 'xoxb-release-test-token', secret: SECRET, env: { AFTERCARE_HOOK_TOKEN: TOKEN }, log: wireLog('warn') });
+  ({ fake, app } = wire);
   // Customers file for their organisation's systems, which only an admin registers (issue 16).
   await command(ADMIN, ACME, '/aftercare', 'org acme systems:crm');
   await command(ADMIN, GLOBEX, '/aftercare', 'org globex systems:crm');
@@ -117,9 +87,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await fake?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('release validation on Slack (wire)', () => {
@@ -177,21 +145,20 @@ describe('release validation on Slack (wire)', () => {
     await fake.waitFor(() => fake.callsTo('chat.postMessage').some((c) => c.body.channel === ACME && JSON.stringify(c.body.blocks ?? []).includes('2.1.0|acme')));
     const card = fake.callsTo('chat.postMessage').find((c) => c.body.channel === ACME && JSON.stringify(c.body.blocks ?? []).includes('2.1.0|acme'))!;
     const [opened] = await click(DANA, ACME, card, 'release.reject', 'views.open');
-    const view = opened!.body.view as { callback_id: string; private_metadata: string; blocks: Array<{ block_id?: string; type: string }> };
+    const view = opened!.body.view as OpenedView;
     expect(view.callback_id).toBe('release.reject');
     expect(view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id)).toEqual(['target', 'reason']);
-    const submission = payload<Record<string, unknown> & { view: Record<string, unknown> }>('view_submission');
-    submission.user = { id: DANA, username: 'dana', name: 'dana', team_id: TEAM };
-    submission.team = { id: TEAM, domain: 'rel' };
-    submission.trigger_id = `${++seq}.${Date.now()}.viewtrigger`;
-    submission.view = {
-      ...submission.view,
-      id: `V${seq}`,
-      callback_id: view.callback_id,
-      private_metadata: view.private_metadata,
-      blocks: view.blocks,
-      state: { values: { target: { target: { type: 'plain_text_input', value: '2.1.0|acme' } }, reason: { reason: { type: 'plain_text_input', value: 'Quotes still round down' } } } },
-    };
+    const triggerId = `${++seq}.${Date.now()}.viewtrigger`;
+    const submission = viewSubmission({
+      team: TEAM,
+      domain: 'rel',
+      user: DANA,
+      name: 'dana',
+      view,
+      viewId: `V${seq}`,
+      triggerId,
+      values: { target: { target: { type: 'plain_text_input', value: '2.1.0|acme' } }, reason: { reason: { type: 'plain_text_input', value: 'Quotes still round down' } } },
+    });
     expect((await send({ payload: submission })).status).toBe(200);
     await expect.poll(async () => (await app.services.validation.load('2.1.0')).uat.acme, { timeout: 8000 }).toMatchObject({ state: 'rejected', by: `slack:${DANA}`, reason: 'Quotes still round down' });
     expect(textOf(await command(ENGINEER, ENG, '/release-notes', 'publish 2.1.0'))).toContain('acme rejected it — Quotes still round down');

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
-import { startFakeSlack, type FakeCall, type FakeSlack } from './fake-slack.js';
+import type { RunningApp } from '../../server/app.js';
+import { wireLog } from '../helpers/wire-app.js';
+import type { FakeCall, FakeSlack } from './fake-slack.js';
 import { startFakeSocketMode, type FakeSocketMode } from './fake-socket-mode.js';
 import { payload } from './fixtures.js';
+import { buttons, firstAnswer, slashForm, startSlackWire, type SlackWire } from './support.js';
 
 /**
  * Slack in Socket Mode, end to end: the real server (startApp) with SLACK_APP_TOKEN and no signing
@@ -29,39 +26,15 @@ const APP_TOKEN = 'xapp-1-A0SOCKET-1234-socketmodetesttoken';
 let fake: FakeSlack;
 let socket: FakeSocketMode;
 let app: RunningApp;
-let dir: string;
+let wire: SlackWire | undefined;
 let seq = 0;
-
-interface Block {
-  type: string;
-  elements?: Array<{ action_id?: string; value?: string; type: string }>;
-}
-
-function buttons(blocks: unknown): Array<{ action_id: string; value: string }> {
-  return ((blocks as Block[] | undefined) ?? [])
-    .filter((b) => b.type === 'actions')
-    .flatMap((b) => b.elements ?? [])
-    .filter((e): e is { action_id: string; value: string; type: string } => e.type === 'button' && typeof e.action_id === 'string');
-}
 
 const textOf = (c: FakeCall) => String(c.body.text ?? '');
 
 /** A slash command payload as Socket Mode carries it (the same fields as the HTTP form). */
 function slash(user: string, channel: string, command: string, text: string): Record<string, string> {
   seq++;
-  return {
-    ...payload<Record<string, string>>('slash_command'),
-    team_id: TEAM,
-    team_domain: 'sock',
-    channel_id: channel,
-    channel_name: channel.toLowerCase(),
-    user_id: user,
-    user_name: user.toLowerCase(),
-    command,
-    text,
-    response_url: fake.responseUrl(`cmd-${seq}`),
-    trigger_id: `${seq}.${Date.now()}.socktrigger`,
-  };
+  return slashForm({ team: TEAM, domain: 'sock', user, channel, command, text, responseUrl: fake.responseUrl(`cmd-${seq}`), triggerId: `${seq}.${Date.now()}.socktrigger` });
 }
 
 /** Sends a slash command envelope; resolves with its ack and what answered it. */
@@ -69,29 +42,26 @@ async function command(user: string, channel: string, cmd: string, text: string)
   const body = slash(user, channel, cmd, text);
   const before = fake.calls.length;
   const ack = await socket.send('slash_commands', body);
-  const answered = (c: FakeCall) => c.method === `response_url:cmd-${seq}` || (c.method === 'chat.postMessage' && c.body.channel === channel);
-  await fake.waitFor((calls) => calls.slice(before).some(answered));
-  return { ack, body, answer: fake.calls.slice(before).find(answered)! };
+  return { ack, body, answer: await firstAnswer(fake, before, `response_url:cmd-${seq}`, channel) };
 }
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
-  socket = await startFakeSocketMode();
-  fake.socketModeUrl = socket.url;
-  dir = mkdtempSync(join(tmpdir(), 'aftercare-slack-socket-'));
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(dir, 'socket.sqlite')}`,
-      AFTERCARE_ADMINS: `slack:${ADMIN}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      SLACK_BOT_TOKEN: 'xoxb-socket-test-token',
-      SLACK_APP_TOKEN: APP_TOKEN,
-      SLACK_API_URL: fake.apiUrl,
-    }),
-    { log: createLogger({ level: 'warn', sink: (l) => { if (process.env.WIRE_LOG) console.log(l); } }) },
-  );
+  wire = await startSlackWire({
+    prefix: 'slack-socket',
+    db: 'socket',
+    admins: `slack:${ADMIN}`,
+    botToken: 'xoxb-socket-test-token',
+    appToken: APP_TOKEN,
+    log: wireLog('warn'),
+    beforeApp: async (f) => {
+      socket = await startFakeSocketMode();
+      f.socketModeUrl = socket.url;
+    },
+    afterApp: async () => {
+      await socket?.close();
+    },
+  });
+  ({ fake, app } = wire);
   // The customer files for their organisation's system `crm`, which only an admin registers (issue 16).
   await command(ADMIN, ACME, '/aftercare', 'org acme systems:crm');
   await command(ADMIN, ENG, '/aftercare', 'subscribe tickets');
@@ -99,10 +69,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await socket?.close();
-  await fake?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('aftercare on Slack in Socket Mode', () => {

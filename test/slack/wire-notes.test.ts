@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
-import { startFakeSlack, type FakeCall, type FakeSlack } from './fake-slack.js';
-import { payload } from './fixtures.js';
+import type { RunningApp } from '../../server/app.js';
+import { wireLog } from '../helpers/wire-app.js';
+import type { FakeCall, FakeSlack } from './fake-slack.js';
 import { sendSigned } from './sign.js';
+import { firstAnswer, slashForm, startSlackWire, type SlackWire } from './support.js';
 
 /**
  * Internal notes on the wire: the real server and Bolt, signed slash commands, and a fake Slack
@@ -26,7 +22,7 @@ const NOTE = 'NOTE-SLACK-7731 customer runs a patched driver';
 
 let fake: FakeSlack;
 let app: RunningApp;
-let dir: string;
+let wire: SlackWire | undefined;
 let seq = 0;
 /** response_url names of commands sent in the customer's channel: answers there reach the customer too. */
 const acmeResponseUrls = new Set<string>();
@@ -35,45 +31,18 @@ const acmeResponseUrls = new Set<string>();
 async function command(user: string, channel: string, cmd: string, text: string): Promise<FakeCall> {
   const name = `cmd-${++seq}`;
   if (channel === ACME) acmeResponseUrls.add(`response_url:${name}`);
-  const form: Record<string, string> = {
-    ...payload<Record<string, string>>('slash_command'),
-    team_id: TEAM,
-    team_domain: 'notes',
-    channel_id: channel,
-    channel_name: channel.toLowerCase(),
-    user_id: user,
-    user_name: user.toLowerCase(),
-    command: cmd,
-    text,
-    response_url: fake.responseUrl(name),
-    trigger_id: `${seq}.${Date.now()}.notestrigger`,
-  };
+  const form = slashForm({ team: TEAM, domain: 'notes', user, channel, command: cmd, text, responseUrl: fake.responseUrl(name), triggerId: `${seq}.${Date.now()}.notestrigger` });
   const before = fake.calls.length;
   const res = await sendSigned(`${app.url}/slack/events`, SECRET, { form });
   expect(res.status).toBe(200);
-  const answer = (c: FakeCall) => c.method === `response_url:${name}` || (c.method === 'chat.postMessage' && c.body.channel === channel);
-  await fake.waitFor((calls) => calls.slice(before).some(answer));
-  return fake.calls.slice(before).find(answer)!;
+  return firstAnswer(fake, before, `response_url:${name}`, channel);
 }
 
 const toCustomer = (c: FakeCall) => c.body.channel === ACME || acmeResponseUrls.has(c.method);
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
-  dir = mkdtempSync(join(tmpdir(), 'aftercare-slack-notes-'));
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(dir, 'notes.sqlite')}`,
-      AFTERCARE_ADMINS: `slack:${ADMIN}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      SLACK_BOT_TOKEN: 'xoxb-notes-test-token',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: fake.apiUrl,
-    }),
-    { log: createLogger({ level: 'warn', sink: () => undefined }) },
-  );
+  wire = await startSlackWire({ prefix: 'slack-notes', db: 'notes', admins: `slack:${ADMIN}`, botToken: 'xoxb-notes-test-token', secret: SECRET, log: wireLog('warn') });
+  ({ fake, app } = wire);
   await command(ADMIN, ACME, '/aftercare', 'org acme');
   await command(ADMIN, ENG, '/aftercare', 'subscribe tickets');
   // The customer's channel follows its tickets too: it holds a copy of the card that changes with the ticket.
@@ -82,9 +51,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await fake?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('internal notes on Slack (wire)', () => {

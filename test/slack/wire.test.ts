@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
-import { startFakeSlack, type FakeCall, type FakeSlack } from './fake-slack.js';
+import type { RunningApp } from '../../server/app.js';
+import { wireLog } from '../helpers/wire-app.js';
+import type { FakeCall, FakeSlack } from './fake-slack.js';
 import { payload } from './fixtures.js';
 import { sendSigned, type SendOptions } from './sign.js';
+import { blockAction, buttons, firstAnswer, slashForm, startSlackWire, viewSubmission, type OpenedView, type SlackWire } from './support.js';
 
 /**
  * The whole product on Slack: the real server (startApp), the real Bolt, requests signed exactly
@@ -25,14 +22,9 @@ const CUSTOMER = 'U0CUST';
 
 let fake: FakeSlack;
 let app: RunningApp;
-let dir: string;
+let wire: SlackWire | undefined;
 let url: string;
 let seq = 0;
-
-interface Block {
-  type: string;
-  elements?: Array<{ action_id?: string; value?: string; type: string }>;
-}
 
 function send(body: Parameters<typeof sendSigned>[2], options?: SendOptions) {
   return sendSigned(url, SECRET, body, options);
@@ -41,41 +33,14 @@ function send(body: Parameters<typeof sendSigned>[2], options?: SendOptions) {
 function slash(user: string, channel: string, command: string, text: string, extra: Record<string, string> = {}) {
   seq++;
   const form: Record<string, string> = {
-    ...payload<Record<string, string>>('slash_command'),
-    team_id: TEAM,
-    team_domain: 'wire',
-    channel_id: channel,
-    channel_name: channel.toLowerCase(),
-    user_id: user,
-    user_name: user.toLowerCase(),
-    command,
-    text,
-    response_url: fake.responseUrl(`cmd-${seq}`),
-    trigger_id: `${seq}.${Date.now()}.wiretrigger`,
+    ...slashForm({ team: TEAM, domain: 'wire', user, channel, command, text, responseUrl: fake.responseUrl(`cmd-${seq}`), triggerId: `${seq}.${Date.now()}.wiretrigger` }),
     ...extra,
   };
   return { form, responseUrl: `response_url:cmd-${seq}` };
 }
 
 function click(user: string, channel: string, messageTs: string, action: { action_id: string; value: string }, name: string) {
-  const body = payload<Record<string, unknown>>('block_actions');
-  return {
-    ...body,
-    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
-    team: { id: TEAM, domain: 'wire' },
-    channel: { id: channel, name: channel.toLowerCase() },
-    container: { type: 'message', message_ts: messageTs, channel_id: channel, is_ephemeral: false },
-    trigger_id: `${++seq}.${Date.now()}.clicktrigger`,
-    response_url: fake.responseUrl(name),
-    actions: [{ ...action, block_id: 'b', type: 'button', text: { type: 'plain_text', text: 'x' }, action_ts: `${Date.now() / 1000}` }],
-  };
-}
-
-function buttons(blocks: unknown): Array<{ action_id: string; value: string }> {
-  return ((blocks as Block[] | undefined) ?? [])
-    .filter((b) => b.type === 'actions')
-    .flatMap((b) => b.elements ?? [])
-    .filter((e): e is { action_id: string; value: string; type: string } => e.type === 'button' && typeof e.action_id === 'string');
+  return blockAction({ team: TEAM, domain: 'wire', user, channel, messageTs, triggerId: `${++seq}.${Date.now()}.clicktrigger`, responseUrl: fake.responseUrl(name), action });
 }
 
 const postsTo = (channel: string) => fake.callsTo('chat.postMessage').filter((c) => c.body.channel === channel && c.status === 200);
@@ -87,8 +52,7 @@ async function command(user: string, channel: string, cmd: string, text: string)
   const { form, responseUrl } = slash(user, channel, cmd, text);
   const res = await send({ form });
   expect(res.status).toBe(200);
-  await fake.waitFor((calls) => calls.slice(before).some((c) => c.method === responseUrl || (c.method === 'chat.postMessage' && c.body.channel === channel)));
-  return fake.calls.slice(before).find((c) => c.method === responseUrl || (c.method === 'chat.postMessage' && c.body.channel === channel))!;
+  return firstAnswer(fake, before, responseUrl, channel);
 }
 
 async function ticketCount(): Promise<number> {
@@ -96,22 +60,9 @@ async function ticketCount(): Promise<number> {
 }
 
 beforeAll(async () => {
-  fake = await startFakeSlack({ team: TEAM }); // the installation's workspace (auth.test)
-  dir = mkdtempSync(join(tmpdir(), 'aftercare-slack-wire-'));
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(dir, 'wire.sqlite')}`,
-      AFTERCARE_ADMINS: `slack:${ADMIN}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      SLACK_BOT_TOKEN: 'xoxb-wire-test-token',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: fake.apiUrl,
-    }),
-    { log: createLogger({ level: 'warn', sink: (l) => { if (process.env.WIRE_LOG) console.log(l); } }) },
-  );
-  url = `${app.url}/slack/events`;
+  wire = await startSlackWire({ prefix: 'slack-wire', db: 'wire', admins: `slack:${ADMIN}`, botToken: 'xoxb-wire-test-token', secret: SECRET, fakeOptions: { team: TEAM } /* the installation's workspace (auth.test) */, log: wireLog('warn') });
+  ({ fake, app } = wire);
+  url = wire.url;
   // The deployment's setup, done the Slack way.
   await command(ADMIN, ACME, '/aftercare', 'org acme systems:crm');
   await command(ADMIN, ENG, '/aftercare', 'subscribe tickets');
@@ -119,9 +70,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await fake?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('aftercare on Slack (wire)', () => {
@@ -182,28 +131,25 @@ describe('aftercare on Slack (wire)', () => {
     await send({ payload: click(ENGINEER, ENG, engTs, resolve, 'resolve-click') });
     await fake.waitFor((calls) => calls.slice(opened).some((c) => c.method === 'views.open'));
     const viewCall = fake.calls.slice(opened).find((c) => c.method === 'views.open')!;
-    const view = viewCall.body.view as { callback_id: string; private_metadata: string; blocks: Array<{ block_id?: string; type: string }> };
+    const view = viewCall.body.view as OpenedView;
     expect(view.callback_id).toBe('issue.resolve');
     expect(view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id)).toEqual(expect.arrayContaining(['id', 'fixedIn']));
-    const submission = payload<Record<string, unknown> & { view: Record<string, unknown> }>('view_submission');
-    submission.user = { id: ENGINEER, username: 'eng', name: 'eng', team_id: TEAM };
-    submission.team = { id: TEAM, domain: 'wire' };
-    submission.trigger_id = `${++seq}.${Date.now()}.viewtrigger`;
-    submission.view = {
-      ...submission.view,
-      id: `V${seq}`,
-      callback_id: view.callback_id,
-      private_metadata: view.private_metadata,
-      blocks: view.blocks,
-      state: {
-        values: {
-          id: { id: { type: 'plain_text_input', value: 'SUP-1' } },
-          fixedIn: { fixedIn: { type: 'plain_text_input', value: '1.4.2' } },
-          cause: { cause: { type: 'plain_text_input', value: 'config' } },
-          note: { note: { type: 'plain_text_input', value: null } },
-        },
+    const triggerId = `${++seq}.${Date.now()}.viewtrigger`;
+    const submission = viewSubmission({
+      team: TEAM,
+      domain: 'wire',
+      user: ENGINEER,
+      name: 'eng',
+      view,
+      viewId: `V${seq}`,
+      triggerId,
+      values: {
+        id: { id: { type: 'plain_text_input', value: 'SUP-1' } },
+        fixedIn: { fixedIn: { type: 'plain_text_input', value: '1.4.2' } },
+        cause: { cause: { type: 'plain_text_input', value: 'config' } },
+        note: { note: { type: 'plain_text_input', value: null } },
       },
-    };
+    });
     const submitted = await send({ payload: submission });
     expect(submitted.status).toBe(200);
     expect(submitted.text).toBe('');

@@ -1,36 +1,29 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
+import type { RunningApp } from '../../server/app.js';
 import { keys } from '../../src/core/keys.js';
-import { createLogger } from '../../src/core/log.js';
 import { conversationKey } from '../../src/core/ports.js';
 import type { InboundEvent } from '../../src/core/types.js';
+import { wireLog, type WireApp } from '../helpers/wire-app.js';
 import { FakeConnector, type ConnectorCall } from './fake-connector.js';
 import { postActivity } from './module-server.js';
+import { postAndAwaitReply, startTeamsWire } from './support.js';
 import { ACME_CHANNEL, ADMIN, botAddedToTeam, cardClick, commandMessage, ENG_CHANNEL, TENANT, textOf, type TeamsUser } from './teams-activities.js';
 
 /**
  * The chat field cases on Teams (C20 and the mention of a person known only by their `29:` id),
  * sent as Bot Framework activities to the running server, with the Bot Connector faked on loopback.
  */
-const tmp = mkdtempSync(join(tmpdir(), 'teams-fc-'));
 const connector = new FakeConnector();
 let app: RunningApp;
+let wire: WireApp | undefined;
 
 const caseFile = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'field-cases', 'chat', `${name}.json`), 'utf8')) as Record<string, unknown>;
 const CUST: TeamsUser = { id: '29:cust', name: 'Cy Customer', aadObjectId: 'aad-cust' };
 
 /** Posts an activity and waits for the bot's reply to it (a reply carries the activity's id). */
-async function send(activity: { id: string } & Record<string, unknown>): Promise<ConnectorCall> {
-  const before = connector.calls.length;
-  const res = await postActivity(app.url, activity);
-  expect(res.status).toBe(200);
-  await connector.waitUntil((calls) => calls.slice(before).some((c) => c.activityId === activity.id), 8000, `reply to ${activity.id}`);
-  return connector.calls.slice(before).find((c) => c.activityId === activity.id)!;
-}
+const send = (activity: { id: string } & Record<string, unknown>): Promise<ConnectorCall> => postAndAwaitReply(app.url, connector, activity);
 
 const say = (from: TeamsUser, channel: string, text: string, mentions: TeamsUser[] = []) => send(commandMessage(connector.url, from, channel, text, mentions));
 
@@ -46,26 +39,14 @@ async function tickets() {
 }
 
 beforeAll(async () => {
-  await connector.start();
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(tmp, 'fc.sqlite')}`,
-      AFTERCARE_ADMINS: `teams:${ADMIN.aadObjectId}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      TEAMS_ENABLED: 'true',
-    }),
-    { log: createLogger({ level: 'warn', sink: () => undefined }) },
-  );
+  wire = await startTeamsWire(connector, { prefix: 'teams-fc', db: 'fc', log: wireLog('warn') });
+  app = wire.app;
   expect(textOf(await say(ADMIN, ENG_CHANNEL, 'aftercare subscribe tickets'))).toMatch(/now receives tickets/);
   expect(textOf(await say(ADMIN, ACME_CHANNEL, '/aftercare org acme'))).toMatch(/"acme"/);
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await connector.stop();
-  rmSync(tmp, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('Teams field cases (wire)', () => {

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
+import type { RunningApp } from '../../server/app.js';
 import { sendDigest } from '../../src/domain/digest/send.js';
+import { wireLog, type WireApp } from '../helpers/wire-app.js';
 import { FakeConnector, type ConnectorCall } from './fake-connector.js';
 import { postActivity } from './module-server.js';
+import { startTeamsWire } from './support.js';
 import { ACME_CHANNEL, ADMIN, cardClick, commandMessage, CUSTOMER, ENG_CHANNEL, ENGINEER, findAction, type TeamsUser } from './teams-activities.js';
 
 /**
@@ -18,9 +15,9 @@ import { ACME_CHANNEL, ADMIN, cardClick, commandMessage, CUSTOMER, ENG_CHANNEL, 
  * resolved; every copy ends resolved with no buttons and no channel got a second card.
  */
 const ESC_CHANNEL = '19:escalations@thread.tacv2';
-const tmp = mkdtempSync(join(tmpdir(), 'teams-live-'));
 const connector = new FakeConnector();
 let app: RunningApp;
+let wire: WireApp | undefined;
 
 const channelOf = (c: ConnectorCall) => c.conversationId.split(';')[0]!;
 const isEdit = (c: ConnectorCall) => c.method === 'PUT';
@@ -60,18 +57,8 @@ async function click(from: TeamsUser, channel: string, messageId: string, action
 }
 
 beforeAll(async () => {
-  await connector.start();
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(tmp, 'aftercare.sqlite')}`,
-      AFTERCARE_ADMINS: `teams:${ADMIN.aadObjectId}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      TEAMS_ENABLED: 'true',
-    }),
-    { log: createLogger({ level: 'error', sink: () => undefined }) },
-  );
+  wire = await startTeamsWire(connector, { prefix: 'teams-live', log: wireLog('error') });
+  app = wire.app;
   await say(ADMIN, ENG_CHANNEL, 'aftercare subscribe tickets');
   await say(ADMIN, ESC_CHANNEL, 'aftercare subscribe escalations');
   await say(ADMIN, ENG_CHANNEL, 'aftercare role <at>Eve Engineer</at> engineer', [ENGINEER]);
@@ -80,9 +67,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await connector.stop();
-  rmSync(tmp, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('one live card per ticket in every Teams conversation that shows it', () => {

@@ -1,14 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
+import type { RunningApp } from '../../server/app.js';
 import { TOKEN } from '../hooks/support.js';
+import { wireLog, type WireApp } from '../helpers/wire-app.js';
 import { FakeConnector, type ConnectorCall } from './fake-connector.js';
 import { postActivity } from './module-server.js';
-import { ACME_CHANNEL, ADMIN, cardClick, commandMessage, ENG_CHANNEL, ENGINEER, findAction, textOf, type TeamsUser } from './teams-activities.js';
+import { inConv, sayAndAwaitReply, startTeamsWire } from './support.js';
+import { ACME_CHANNEL, ADMIN, cardClick, ENG_CHANNEL, ENGINEER, findAction, textOf, type TeamsUser } from './teams-activities.js';
 
 /**
  * Release validation on Teams, over the wire: Bot Framework activities to the real CloudAdapter,
@@ -21,19 +19,12 @@ const DANA: TeamsUser = { id: '29:dana', name: 'Dana Approver', aadObjectId: 'aa
 const GUS: TeamsUser = { id: '29:gus', name: 'Gus Globex', aadObjectId: 'aad-gus' };
 const junit = (name: string) => readFileSync(new URL(`../fixtures/junit/${name}`, import.meta.url), 'utf8');
 
-const tmp = mkdtempSync(join(tmpdir(), 'teams-release-'));
 const connector = new FakeConnector();
 let app: RunningApp;
+let wire: WireApp | undefined;
 
-const inConv = (id: string) => (c: ConnectorCall) => c.conversationId.split(';')[0] === id;
 
-async function say(from: TeamsUser, channel: string, text: string, mentions: TeamsUser[] = []): Promise<ConnectorCall> {
-  const before = connector.calls.length;
-  const activity = commandMessage(connector.url, from, channel, text, mentions);
-  expect((await postActivity(app.url, activity)).status).toBe(200);
-  await connector.waitUntil((calls) => calls.slice(before).some((c) => c.activityId === activity.id), 8000, `reply to "${text}"`);
-  return connector.calls.slice(before).find((c) => c.activityId === activity.id)!;
-}
+const say = (from: TeamsUser, channel: string, text: string, mentions: TeamsUser[] = []) => sayAndAwaitReply(app.url, connector, from, channel, text, mentions);
 
 /** Clicks `actionId` on a card message as `from`; resolves with the invoke answer and the replies that followed in the channel. */
 async function click(from: TeamsUser, channel: string, card: ConnectorCall, actionId: string, expectText?: string) {
@@ -53,19 +44,8 @@ async function ci(body: string, query: string) {
 }
 
 beforeAll(async () => {
-  await connector.start();
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(tmp, 'aftercare.sqlite')}`,
-      AFTERCARE_ADMINS: `teams:${ADMIN.aadObjectId}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      AFTERCARE_HOOK_TOKEN: TOKEN,
-      TEAMS_ENABLED: 'true',
-    }),
-    { log: createLogger({ level: 'error', sink: () => undefined }) },
-  );
+  wire = await startTeamsWire(connector, { prefix: 'teams-release', env: { AFTERCARE_HOOK_TOKEN: TOKEN }, log: wireLog('error') });
+  app = wire.app;
   // Both organisations run crm: only then may their customers file about it (isolation).
   await say(ADMIN, ACME_CHANNEL, 'aftercare org acme systems:crm');
   await say(ADMIN, GLOBEX_CHANNEL, 'aftercare org globex systems:crm');
@@ -75,9 +55,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await connector.stop();
-  rmSync(tmp, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('release validation on Teams (wire)', () => {

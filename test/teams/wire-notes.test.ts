@@ -1,47 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../server/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/log.js';
-import { FakeConnector, type ConnectorCall } from './fake-connector.js';
-import { postActivity } from './module-server.js';
-import { ACME_CHANNEL, ADMIN, commandMessage, CUSTOMER, ENG_CHANNEL, ENGINEER, textOf, type TeamsUser } from './teams-activities.js';
+import type { RunningApp } from '../../server/app.js';
+import { wireLog, type WireApp } from '../helpers/wire-app.js';
+import { FakeConnector } from './fake-connector.js';
+import { inConv, sayAndAwaitReply, startTeamsWire } from './support.js';
+import { ACME_CHANNEL, ADMIN, CUSTOMER, ENG_CHANNEL, ENGINEER, textOf, type TeamsUser } from './teams-activities.js';
 
 /**
  * Internal notes on the wire: the real server with the real botbuilder CloudAdapter, Bot Framework
  * activities over HTTP, and a fake Bot Connector recording every call. A note shows in the
  * engineers' channel and in no call to the customer's channel (replies, posts, updates).
  */
-const tmp = mkdtempSync(join(tmpdir(), 'teams-notes-'));
 const connector = new FakeConnector();
 let app: RunningApp;
+let wire: WireApp | undefined;
 const NOTE = 'NOTE-TEAMS-4417 customer runs a patched driver';
 
-const inConv = (id: string) => (c: ConnectorCall) => c.conversationId.split(';')[0] === id;
 
-async function say(from: TeamsUser, channel: string, text: string, mentions: TeamsUser[] = []) {
-  const before = connector.calls.length;
-  const activity = commandMessage(connector.url, from, channel, text, mentions);
-  expect((await postActivity(app.url, activity)).status).toBe(200);
-  await connector.waitUntil((calls) => calls.slice(before).some((c) => c.activityId === activity.id), 8000, `reply to "${text}"`);
-  return connector.calls.slice(before).find((c) => c.activityId === activity.id)!;
-}
+const say = (from: TeamsUser, channel: string, text: string, mentions: TeamsUser[] = []) => sayAndAwaitReply(app.url, connector, from, channel, text, mentions);
 
 beforeAll(async () => {
-  await connector.start();
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AFTERCARE_STORE: `sqlite://${join(tmp, 'aftercare.sqlite')}`,
-      AFTERCARE_ADMINS: `teams:${ADMIN.aadObjectId}`,
-      AFTERCARE_PLAYGROUND: 'off',
-      TEAMS_ENABLED: 'true',
-    }),
-    { log: createLogger({ level: 'warn', sink: () => undefined }) },
-  );
+  wire = await startTeamsWire(connector, { prefix: 'teams-notes', log: wireLog('warn') });
+  app = wire.app;
   await say(ADMIN, ENG_CHANNEL, 'aftercare subscribe tickets');
   await say(ADMIN, ENG_CHANNEL, 'aftercare role <at>Eve Engineer</at> engineer', [ENGINEER]);
   await say(ADMIN, ACME_CHANNEL, '/aftercare org acme');
@@ -50,9 +29,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await connector.stop();
-  rmSync(tmp, { recursive: true, force: true });
+  await wire?.stop();
 });
 
 describe('internal notes on Teams (wire)', () => {

@@ -7,6 +7,7 @@ import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
 import { FakeConnector, type ConnectorCall } from './fake-connector.js';
 import { postActivity } from './module-server.js';
+import { inConv, sayAndAwaitReply } from './support.js';
 import {
   ACME_CHANNEL,
   ADMIN,
@@ -32,18 +33,10 @@ let config: AppConfig;
 let app: RunningApp;
 const logs: string[] = [];
 
-const inConv = (id: string) => (c: ConnectorCall) => c.conversationId.split(';')[0] === id;
 const proactive = (c: ConnectorCall) => c.method === 'POST' && c.activityId === undefined;
 const pushedTo = (channel: string, text: string) => (c: ConnectorCall) => inConv(channel)(c) && proactive(c) && textOf(c).includes(text);
 
-async function say(from: TeamsUser, channel: string, text: string, mentions: TeamsUser[] = []) {
-  const before = connector.calls.length;
-  const activity = commandMessage(connector.url, from, channel, text, mentions);
-  const res = await postActivity(app.url, activity);
-  expect(res.status).toBe(200);
-  await connector.waitUntil((calls) => calls.slice(before).some((c) => c.activityId === activity.id), 8000, `reply to "${text}"`);
-  return connector.calls.slice(before).find((c) => c.activityId === activity.id)!;
-}
+const say = (from: TeamsUser, channel: string, text: string, mentions: TeamsUser[] = []) => sayAndAwaitReply(app.url, connector, from, channel, text, mentions);
 
 async function boot(): Promise<RunningApp> {
   return startApp(config, { log: createLogger({ level: 'debug', sink: (l) => logs.push(l) }) });
