@@ -99,7 +99,7 @@ function delay(medianMs: number): number {
 
 const ORGS = Array.from({ length: 25 }, (_, i) => `org${String(i).padStart(2, '0')}`);
 const SYSTEMS = Array.from({ length: 30 }, (_, i) => `sys${String(i).padStart(2, '0')}`);
-const CAUSES = ['config', 'code', 'data', 'capacity', 'network', 'third-party', 'user-error', 'hardware'];
+const CAUSES = ['config', 'code', 'data', 'infra', 'third-party', 'user-error', 'unknown'];
 const RULES = Array.from({ length: 40 }, (_, i) => `Rule${i} threshold exceeded`);
 const ENGINEERS = Array.from({ length: 12 }, (_, i) => `playground:eng${i}`);
 const SEV_WEIGHTS: Array<[Severity, number]> = [['S1', 0.05], ['S2', 0.2], ['S3', 0.5], ['S4', 0.25]];
@@ -168,7 +168,8 @@ function plan(full: boolean, window: [number, number]): TicketPlan {
   if (!(rand() < 0.9 && resolveAt < END)) return p;
   p.resolveAt = resolveAt;
   p.fixedIn = rand() < 0.4 && weekOf(resolveAt) < WEEKS - 1 ? versionOfWeek(weekOf(resolveAt)) : undefined;
-  p.cause = rand() < 0.7 ? skewed(CAUSES) : undefined;
+  // S1 and S2 cannot be resolved without a root cause; below that, most name one.
+  p.cause = sev === 'S1' || sev === 'S2' || rand() < 0.7 ? skewed(CAUSES) : undefined;
   const answerAt = resolveAt + delay(3 * 3600_000);
   if (rand() < 0.65 && answerAt < END) {
     p.answerAt = answerAt;

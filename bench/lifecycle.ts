@@ -4,7 +4,7 @@
  *
  * A lifecycle: a customer files `/issue Printer jams sev:S2` in a customer channel (bound to
  * organisation acme); an engineer runs `/issue ack SUP-n`, `/issue comment SUP-n …` and
- * `/issue resolve SUP-n fixed-in:1.2.3`; the customer answers the CSAT survey card that the
+ * `/issue resolve SUP-n fixed-in:1.2.3 cause:config`; the customer answers the CSAT survey card that the
  * resolution pushes to them (clicks "5"). The engineers' channel is subscribed to tickets, so the
  * pushes a real deployment makes are made.
  *
@@ -221,7 +221,7 @@ async function measure(storeUrl: string, options: LifecycleOptions): Promise<Sto
       if (!id) throw new Error(`no ticket id in the reply to /issue: ${reply.messages[0]?.text}`);
       await command(ENGINEER, ENGINEERS_CHANNEL, `/issue ack ${id}`);
       await command(ENGINEER, ENGINEERS_CHANNEL, `/issue comment ${id} Reproduced; a fix is on its way`);
-      await command(ENGINEER, ENGINEERS_CHANNEL, `/issue resolve ${id} fixed-in:1.2.3`);
+      await command(ENGINEER, ENGINEERS_CHANNEL, `/issue resolve ${id} fixed-in:1.2.3 cause:config`);
       await click(customer, CUSTOMER_CHANNEL, 'survey.answer', await surveys.survey(id));
       return performance.now() - started;
     };

@@ -100,7 +100,7 @@ async function worker(index: number, storeUrl: string, seconds: number, concurre
     filed.push(id);
     await command(ENGINEER, ENGINEERS_CHANNEL, `/issue ack ${id}`);
     await command(ENGINEER, ENGINEERS_CHANNEL, `/issue comment ${id} Reproduced; a fix is on its way`);
-    await command(ENGINEER, ENGINEERS_CHANNEL, `/issue resolve ${id} fixed-in:1.2.3`);
+    await command(ENGINEER, ENGINEERS_CHANNEL, `/issue resolve ${id} fixed-in:1.2.3 cause:config`);
     const survey = (await running.services.surveys.pendingFor(`playground:${customer}`)).find((s) => s.ticketId === id);
     if (!survey) throw new Error(`no CSAT survey pending for ${customer} after resolving ${id}`);
     await click(customer, CUSTOMER_CHANNEL, 'survey.answer', `${survey.id}:5`);
@@ -150,22 +150,26 @@ function startWorker(index: number, storeUrl: string, seconds: number, concurren
     stdio: ['pipe', 'pipe', 'inherit'],
     env: process.env,
   });
+  // One reader of the worker's output (a listener per awaited line would append each chunk twice).
   let buf = '';
+  const checks: Array<() => void> = [];
+  proc.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    for (const check of checks) check();
+  });
   const seen = (pattern: RegExp) =>
     new Promise<RegExpExecArray>((resolve, reject) => {
       const check = () => {
         const m = pattern.exec(buf);
         if (m) resolve(m);
       };
-      proc.stdout!.on('data', (d: Buffer) => {
-        buf += d.toString();
-        check();
-      });
+      checks.push(check);
       check();
       proc.on('exit', (code) => reject(new Error(`worker ${index} exited with ${code}`)));
     });
   const warm = seen(/^WARM$/m).then(() => undefined);
-  const result = seen(/^RESULT (.*)$/m).then((m) => JSON.parse(m[1]!) as WorkerResult);
+  // The line is long (every ticket id): wait for its newline, not for the end of a chunk.
+  const result = seen(/^RESULT (.*)\n/m).then((m) => JSON.parse(m[1]!) as WorkerResult);
   return { proc, warm, result, go: (at: number) => proc.stdin!.write(`GO ${at}\n`) };
 }
 
@@ -226,7 +230,8 @@ async function verify(storeUrl: string, results: WorkerResult[]): Promise<string
     }
     // Past any second firing's chance: every process polls every second.
     await new Promise((r) => setTimeout(r, 2500));
-    const audit = await services.audit.latest(5000);
+    // Every entry of the run (a lifecycle writes several): the timed tickets' are among the oldest.
+    const audit = await services.audit.latest(1_000_000);
     for (const id of timed) {
       const renotified = audit.filter((e) => e.action === 'ticket.sla_renotified' && e.target === id).length;
       const t = await services.tickets.get(id);
