@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../server/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger, type LogLevel } from '../../src/core/log.js';
+import { CHROMIUM_ARGS, PUSH_MS, playgroundActions, type Person } from './playground-page.js';
 
 /**
  * The whole product through the playground, in a real headless Chromium against the real app on a
@@ -14,24 +15,6 @@ import { createLogger, type LogLevel } from '../../src/core/log.js';
  * same file and the ticket and digest are still there.
  */
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-/** Pushes travel through the outbox and the page polls every 700 ms: give them a few seconds. */
-const PUSH_MS = 15_000;
-
-interface Person {
-  user: string;
-  name: string;
-  role: 'customer' | 'engineer' | 'manager' | 'admin';
-}
 const alice: Person = { user: 'alice', name: 'Alice (customer)', role: 'customer' };
 const bob: Person = { user: 'bob', name: 'Bob (engineer)', role: 'engineer' };
 const carol: Person = { user: 'carol', name: 'Carol (manager)', role: 'manager' };
@@ -62,35 +45,7 @@ async function openPage(running: RunningApp): Promise<void> {
   await page.locator('[data-ch="support-acme"]').waitFor();
 }
 
-/** Picks who the page speaks as, then opens a channel. */
-async function become(person: Person, channel: string): Promise<void> {
-  await page.fill('#user', person.user);
-  await page.fill('#name', person.name);
-  await page.selectOption('#role', person.role);
-  await page.locator('#user').dispatchEvent('change');
-  await page.click(`[data-ch="${channel}"]`);
-  await expect.poll(() => page.textContent('#title')).toBe(`# ${channel}`);
-}
-
-/** Sends the composer text and waits until the app answered it. */
-async function say(text: string): Promise<void> {
-  const answered = page.waitForResponse((r) => r.url().endsWith('/playground/event'));
-  await page.fill('#input', text);
-  await page.press('#input', 'Enter');
-  expect((await answered).status()).toBe(200);
-}
-
-/** Clicks a card button and waits until the app answered it. */
-async function click(button: Locator): Promise<void> {
-  const answered = page.waitForResponse((r) => r.url().endsWith('/playground/event'));
-  await button.click();
-  expect((await answered).status()).toBe(200);
-}
-
-/** The newest message in the open channel whose card has this title (or whose text contains it). */
-function message(text: string): Locator {
-  return page.locator('#feed .msg', { hasText: text }).last();
-}
+const { become, say, click, message } = playgroundActions(() => page);
 
 /** `{label: value}` of a card's fields block. */
 async function fieldsOf(msg: Locator): Promise<Record<string, string>> {

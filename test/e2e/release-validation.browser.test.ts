@@ -1,28 +1,22 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../server/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/log.js';
 import { TOKEN } from '../hooks/support.js';
+import { CHROMIUM_ARGS, PUSH_MS, playgroundActions, type Person } from './playground-page.js';
 
 /**
  * The UAT approval through the playground in a real headless Chromium: a release is planned, CI
  * reports a failing then a passing JUnit run, a customer who is not an approver is refused, the
  * approver clicks Approve on the card, and the release is published with the acceptance on its card.
  */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const PUSH_MS = 15_000;
 const dir = mkdtempSync(join(tmpdir(), 'aftercare-e2e-uat-'));
 const junit = (name: string) => readFileSync(new URL(`../fixtures/junit/${name}`, import.meta.url), 'utf8');
 
-interface Person {
-  user: string;
-  name: string;
-  role: 'customer' | 'engineer' | 'manager' | 'admin';
-}
 const root: Person = { user: 'root', name: 'Rita (admin)', role: 'admin' };
 const alice: Person = { user: 'alice', name: 'Alice (customer)', role: 'customer' };
 const dana: Person = { user: 'dana', name: 'Dana (approver)', role: 'customer' };
@@ -32,29 +26,7 @@ let app: RunningApp;
 let browser: Browser;
 let page: Page;
 
-async function become(person: Person, channel: string): Promise<void> {
-  await page.fill('#user', person.user);
-  await page.fill('#name', person.name);
-  await page.selectOption('#role', person.role);
-  await page.locator('#user').dispatchEvent('change');
-  await page.click(`[data-ch="${channel}"]`);
-  await expect.poll(() => page.textContent('#title')).toBe(`# ${channel}`);
-}
-
-async function say(text: string): Promise<void> {
-  const answered = page.waitForResponse((r) => r.url().endsWith('/playground/event'));
-  await page.fill('#input', text);
-  await page.press('#input', 'Enter');
-  expect((await answered).status()).toBe(200);
-}
-
-async function click(button: Locator): Promise<void> {
-  const answered = page.waitForResponse((r) => r.url().endsWith('/playground/event'));
-  await button.click();
-  expect((await answered).status()).toBe(200);
-}
-
-const message = (text: string): Locator => page.locator('#feed .msg', { hasText: text }).last();
+const { become, say, click, message } = playgroundActions(() => page);
 
 async function ci(body: string): Promise<number> {
   const res = await fetch(`${app.url}/hooks/releases/tests?version=2.0.0&suite=unit`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/xml' }, body });

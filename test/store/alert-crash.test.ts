@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { keys } from '../../src/core/keys.js';
 import { openStore } from '../../src/state/store.js';
 import { mulberry32 } from '../helpers/seeded.js';
+import { sendUntilAccepted } from '../helpers/send-until-accepted.js';
 
 /**
  * kill -9 mid alert storm. 2,000 alerts are posted to /hooks/alerts, 25 at a time, by a sender that
@@ -109,23 +110,7 @@ async function alertStorm(storeUrl: string): Promise<void> {
     await Promise.race([life.exited, new Promise((r) => setTimeout(r, 100))]);
     return false;
   }
-  const storm = new Promise<void>((done) => {
-    const waiting = Array.from({ length: ALERTS }, (_, i) => i);
-    let inFlight = 0;
-    const pump = () => {
-      if (waiting.length === 0 && inFlight === 0) return done();
-      while (inFlight < WIDTH && waiting.length) {
-        const n = waiting.shift()!;
-        inFlight++;
-        void attempt(n).then((ok) => {
-          inFlight--;
-          if (!ok) waiting.push(n);
-          pump();
-        });
-      }
-    };
-    pump();
-  });
+  const storm = sendUntilAccepted(Array.from({ length: ALERTS }, (_, i) => i), WIDTH, attempt);
   const kills: string[] = [];
   try {
     for (let k = 1; k <= KILLS; k++) {

@@ -10,6 +10,7 @@ import { openStore } from '../../src/state/store.js';
 import { startFakeSlack } from '../slack/fake-slack.js';
 import { slackHeaders } from '../slack/sign.js';
 import { mulberry32 } from '../helpers/seeded.js';
+import { sendUntilAccepted } from '../helpers/send-until-accepted.js';
 
 /**
  * kill -9 on the inbound path. The guarantee under test: a slash command is durable before Slack
@@ -290,25 +291,7 @@ async function crashStorm(storeUrl: string): Promise<void> {
   }
 
   /** Sends every command until each has had its 200, WIDTH requests in flight at a time. */
-  function storm(): Promise<void> {
-    const waiting = [...commands];
-    let inFlight = 0;
-    return new Promise<void>((done) => {
-      const pump = () => {
-        if (waiting.length === 0 && inFlight === 0) return done();
-        while (inFlight < WIDTH && waiting.length) {
-          const c = waiting.shift()!;
-          inFlight++;
-          void attempt(c).then((ok) => {
-            inFlight--;
-            if (!ok) waiting.push(c);
-            pump();
-          });
-        }
-      };
-      pump();
-    });
-  }
+  const storm = () => sendUntilAccepted(commands, WIDTH, attempt);
 
   // ── The run ───────────────────────────────────────────────────────────────
   let store: StateStore | undefined;
